@@ -1,1 +1,10 @@
+//! exemplar turns the HTTP examples in API documentation into contract tests and runs them
+//! against any target. The crate is laid out by pipeline stage:
+//!
+//! - [`extract`] reads documentation pages and finds their examples;
+//! - [`case`] is the case file format those examples are written to;
+//! - [`mock`] is the reference mock of the trustFramework keySets API;
+//! - [`cli`] maps the command line onto the stages.
+
 pub mod cli;
+pub mod mock;

@@ -1,2 +1,39 @@
-//! Command line.
-pub fn main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! The command line: parses arguments with clap and hands each subcommand to the stage that
+//! does the work. Nothing here knows how extraction, running or the mock work; it only maps
+//! their typed results onto output and exit codes.
+
+mod exit;
+mod extract;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::Exit;
+
+/// Turns the HTTP examples in API documentation into contract tests and runs them.
+#[derive(Debug, Parser)]
+#[command(name = "exemplar", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Extract the HTTP examples of documentation pages into case files.
+    Extract(extract::ExtractArgs),
+    /// Serve the reference mock of the trustFramework keySets API.
+    Serve(serve::ServeArgs),
+}
+
+/// Entry point of the `exemplar` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let exit = match cli.command {
+        Command::Extract(args) => extract::run(args),
+        Command::Serve(args) => serve::run(args),
+    };
+    exit.into()
+}

@@ -1,0 +1,1 @@
+//! The reference mock of the Microsoft Graph trustFramework keySets API.
