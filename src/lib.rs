@@ -4,7 +4,10 @@
 //! - [`extract`] reads documentation pages and finds their examples;
 //! - [`case`] is the case file format those examples are written to;
 //! - [`mock`] is the reference mock of the trustFramework keySets API;
-//! - [`cli`] maps the command line onto the stages.
+//! - [`cli`] maps the command line onto the stages;
+//! - [`diag`] is how every stage reports a defect in its input.
 
 pub mod cli;
+pub mod diag;
+pub mod extract;
 pub mod mock;

@@ -1,0 +1,387 @@
+//! Reads the HTTP messages written in doc examples: a request line or status line, headers,
+//! a blank line and a body. Doc authors bend the syntax (two spaces in a status line, no
+//! blank line before the body, JSON with a stray comma); each bend is repaired and reported
+//! at its line and column.
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, LineIndex, Pos};
+
+use super::json_repair;
+use super::markdown::Line;
+
+/// HTTP methods a doc example may use.
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The body of a documented message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    None,
+    Json(Value),
+    /// A body that is not JSON, or JSON beyond repair, kept verbatim.
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Line of the request line in the doc.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Line of the status line in the doc (or of the first line, when it is missing).
+    pub line: u32,
+}
+
+/// `GET https://...` or `GET /path`: the method, the target and the column where the target starts.
+pub fn request_line(text: &str) -> Option<(&str, &str)> {
+    let mut parts = text.split_whitespace();
+    let method = parts.next()?;
+    let target = parts.next()?;
+    let known = METHODS.iter().any(|m| m.eq_ignore_ascii_case(method));
+    (known
+        && (target.starts_with('/')
+            || target.starts_with("http://")
+            || target.starts_with("https://")))
+    .then_some((method, target))
+}
+
+pub fn is_status_line(text: &str) -> bool {
+    let t = text.trim_start();
+    t.len() >= 5 && t[..5].eq_ignore_ascii_case("HTTP/")
+}
+
+fn first_content(lines: &[Line<'_>]) -> usize {
+    lines.iter().position(|l| !l.text.trim().is_empty()).unwrap_or(lines.len())
+}
+
+/// Reads a request from the lines of a block. Returns `None` (with an error diagnostic) when
+/// there is no request line to be found.
+pub fn parse_request(
+    path: &str,
+    lines: &[Line<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<HttpRequest> {
+    let start = first_content(lines);
+    let Some(first) = lines.get(start) else {
+        let line = lines.first().map_or(1, |l| l.no);
+        diags.push(Diagnostic::error(
+            path,
+            Pos::line(line),
+            "empty-request",
+            "request block is empty",
+        ));
+        return None;
+    };
+    let Some((method, url)) = request_line(first.text) else {
+        diags.push(Diagnostic::error(
+            path,
+            Pos::line(first.no),
+            "bad-request-line",
+            format!(
+                "expected `METHOD URL` as the first line of the request, found `{}`",
+                first.text.trim()
+            ),
+        ));
+        return None;
+    };
+    check_spacing(path, *first, "request-line-spacing", "request line", diags);
+    if method != method.to_ascii_uppercase() {
+        diags.push(Diagnostic::warning(
+            path,
+            Pos::line(first.no),
+            "method-case",
+            format!(
+                "method `{method}` is not upper case; read as `{}`",
+                method.to_ascii_uppercase()
+            ),
+        ));
+    }
+    let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
+    Some(HttpRequest {
+        method: method.to_ascii_uppercase(),
+        url: url.to_string(),
+        headers,
+        body,
+        line: first.no,
+    })
+}
+
+/// Reads a response from the lines of a block.
+pub fn parse_response(
+    path: &str,
+    lines: &[Line<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<HttpResponse> {
+    let start = first_content(lines);
+    let Some(first) = lines.get(start) else {
+        let line = lines.first().map_or(1, |l| l.no);
+        diags.push(Diagnostic::error(
+            path,
+            Pos::line(line),
+            "empty-response",
+            "response block is empty",
+        ));
+        return None;
+    };
+    if !is_status_line(first.text) {
+        // Some pages show only the body. The example is still useful; assume success.
+        diags.push(Diagnostic::warning(
+            path,
+            Pos::line(first.no),
+            "missing-status-line",
+            "response has no `HTTP/1.1 <status>` line; assumed `200 OK`",
+        ));
+        let (headers, body) = headers_and_body(path, &lines[start..], diags);
+        return Some(HttpResponse {
+            status: 200,
+            reason: "OK".into(),
+            headers,
+            body,
+            line: first.no,
+        });
+    }
+    let mut parts = first.text.split_whitespace();
+    let _version = parts.next();
+    let Some(status) =
+        parts.next().and_then(|s| s.parse::<u16>().ok()).filter(|s| (100..=599).contains(s))
+    else {
+        diags.push(Diagnostic::error(
+            path,
+            Pos::line(first.no),
+            "bad-status-line",
+            format!("expected `HTTP/1.1 <3-digit status> <reason>`, found `{}`", first.text.trim()),
+        ));
+        return None;
+    };
+    let reason = parts.collect::<Vec<_>>().join(" ");
+    check_spacing(path, *first, "status-line-spacing", "status line", diags);
+    let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
+    Some(HttpResponse { status, reason, headers, body, line: first.no })
+}
+
+/// Reports runs of more than one space between the parts of a start line.
+fn check_spacing(
+    path: &str,
+    line: Line<'_>,
+    code: &'static str,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = line.text.trim();
+    let indent = line.text.len() - line.text.trim_start().len();
+    if let Some(at) = text.find("  ").or_else(|| text.find('\t')) {
+        let col = text[..at].chars().count() + indent + 2;
+        diags.push(Diagnostic::warning(
+            path,
+            Pos::new(line.no, col as u32),
+            code,
+            format!(
+                "{what} has more than one space between its parts; read as `{}`",
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            ),
+        ));
+    }
+}
+
+fn looks_like_body(text: &str) -> bool {
+    matches!(text.trim_start().chars().next(), Some('{' | '[' | '"'))
+}
+
+fn headers_and_body(
+    path: &str,
+    lines: &[Line<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<(String, String)>, Body) {
+    let mut headers = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let text = line.text.trim();
+        if text.is_empty() {
+            i += 1;
+            break;
+        }
+        if looks_like_body(text) {
+            diags.push(Diagnostic::warning(
+                path,
+                Pos::line(line.no),
+                "missing-blank-line",
+                "no blank line between the headers and the body; the body starts here",
+            ));
+            break;
+        }
+        match text.split_once(':') {
+            Some((name, value)) if is_token(name) => {
+                headers.push((name.to_string(), value.trim().to_string()))
+            }
+            _ => {
+                diags.push(Diagnostic::warning(
+                    path,
+                    Pos::line(line.no),
+                    "malformed-header",
+                    format!("expected `Name: value`, found `{text}`; ignored"),
+                ));
+            }
+        }
+        i += 1;
+    }
+    let body_lines = &lines[i.min(lines.len())..];
+    let body = body(path, body_lines, &headers, diags);
+    (headers, body)
+}
+
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn body(
+    path: &str,
+    lines: &[Line<'_>],
+    headers: &[(String, String)],
+    diags: &mut Vec<Diagnostic>,
+) -> Body {
+    let start = first_content(lines);
+    let end = lines.iter().rposition(|l| !l.text.trim().is_empty()).map_or(start, |p| p + 1);
+    if start >= end {
+        return Body::None;
+    }
+    let lines = &lines[start..end];
+    let text = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let json_type = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("content-type") && v.to_ascii_lowercase().contains("json")
+    });
+    if !json_type && !looks_like_body(&text) {
+        return Body::Text(text);
+    }
+    let index = LineIndex::new(&text);
+    let first_line = lines[0].no;
+    match json_repair::parse(&text) {
+        Ok(parsed) => {
+            for r in parsed.repairs {
+                diags.push(Diagnostic::warning(
+                    path,
+                    index.pos(&text, r.offset, first_line),
+                    r.code,
+                    r.message,
+                ));
+            }
+            Body::Json(parsed.value)
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                path,
+                index.pos(&text, e.offset, first_line),
+                "json-invalid",
+                format!("body is not JSON and could not be repaired ({}); kept as text", e.message),
+            ));
+            Body::Text(text)
+        }
+    }
+}
+
+/// Reads the syntax lines of an `ignored` block (`GET /users/{id}`): method and path template.
+pub fn parse_syntax(lines: &[Line<'_>]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .filter_map(|l| request_line(l.text))
+        .map(|(m, p)| (m.to_ascii_uppercase(), p.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::markdown::lines;
+    use super::*;
+
+    fn request(text: &str) -> (Option<HttpRequest>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let r = parse_request("p.md", &lines(text), &mut diags);
+        (r, diags)
+    }
+
+    fn response(text: &str) -> (Option<HttpResponse>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let r = parse_response("p.md", &lines(text), &mut diags);
+        (r, diags)
+    }
+
+    #[test]
+    fn reads_a_well_formed_request() {
+        let (r, diags) = request(
+            "POST https://h/beta/x\nContent-type: application/json\n\n{\n  \"id\": \"a\"\n}\n",
+        );
+        let r = r.unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!((r.method.as_str(), r.url.as_str(), r.line), ("POST", "https://h/beta/x", 1));
+        assert_eq!(r.headers, [("Content-type".to_string(), "application/json".to_string())]);
+        assert_eq!(r.body, Body::Json(json!({"id": "a"})));
+    }
+
+    #[test]
+    fn body_without_blank_line_is_repaired() {
+        let (r, diags) = request(
+            "PATCH https://h/x\nContent-type: application/json\n{\n    \"status\": \"disabled\"\n}",
+        );
+        assert_eq!(r.unwrap().body, Body::Json(json!({"status": "disabled"})));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].to_string(),
+            "p.md:3:1: missing-blank-line: no blank line between the headers and the body; the body starts here"
+        );
+    }
+
+    #[test]
+    fn status_line_with_two_spaces() {
+        let (r, diags) = response("HTTP/1.1 204  No Content\nContent-type: application/json\n\n");
+        let r = r.unwrap();
+        assert_eq!((r.status, r.reason.as_str(), &r.body), (204, "No Content", &Body::None));
+        assert_eq!(diags[0].code, "status-line-spacing");
+        assert_eq!(diags[0].pos, Pos::new(1, 14));
+    }
+
+    #[test]
+    fn json_repairs_point_at_doc_lines() {
+        let (r, diags) = response(
+            "HTTP/1.1 200 OK\nContent-type: application/json\n\n{\n    \"e\": \"AQAB\",\n    \"n\": \"rd54s6\",\n}\n",
+        );
+        assert_eq!(r.unwrap().body, Body::Json(json!({"e": "AQAB", "n": "rd54s6"})));
+        assert_eq!(
+            diags[0].to_string(),
+            "p.md:6:18: json-trailing-comma: removed a comma before `}`"
+        );
+    }
+
+    #[test]
+    fn unrepairable_body_is_kept_as_text() {
+        let (r, diags) = response("HTTP/1.1 200 OK\n\n{\"a\" 1}");
+        assert_eq!(r.unwrap().body, Body::Text("{\"a\" 1}".into()));
+        assert_eq!(diags[0].code, "json-invalid");
+    }
+
+    #[test]
+    fn bad_start_lines_are_errors() {
+        assert_eq!(request("hello").1[0].code, "bad-request-line");
+        assert_eq!(response("HTTP/1.1 abc").1[0].code, "bad-status-line");
+        assert_eq!(response("{}").1[0].code, "missing-status-line");
+        assert_eq!(request("\n\n").1[0].code, "empty-request");
+    }
+
+    #[test]
+    fn syntax_lines() {
+        let syntax = parse_syntax(&lines("GET /a/{id}\nprose\npatch /b"));
+        assert_eq!(syntax, [("GET".into(), "/a/{id}".into()), ("PATCH".into(), "/b".into())]);
+    }
+}

@@ -1,0 +1,114 @@
+//! Walks the paths given on the command line and reads every file under them as a doc page.
+//!
+//! Each page is named by the path that case ids are built from: a directory argument `D`
+//! names its files `basename(D)/relative/path`, a file argument names itself by its file
+//! name. The names do not depend on the current directory, so the same docs give the same
+//! cases wherever exemplar runs. Files are read in sorted order so output is deterministic.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Pos};
+
+use super::lint;
+use super::page::{self, Outcome, Page};
+
+/// The result of reading a set of doc roots.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    /// The roots' names (the first component of every page's doc path).
+    pub roots: Vec<String>,
+    pub pages: Vec<Page>,
+    /// Files that were not doc pages, and files that could not be read.
+    pub skipped: Vec<Diagnostic>,
+    /// Findings across pages (see [`lint`]).
+    pub lints: Vec<Diagnostic>,
+}
+
+impl Extraction {
+    /// Every diagnostic, page by page in reading order, then the cross-page lints.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.skipped
+            .iter()
+            .chain(self.pages.iter().flat_map(|p| p.diagnostics.iter()))
+            .chain(self.lints.iter())
+    }
+}
+
+/// A root that could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {path}: {source}")]
+pub struct ReadError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+fn root_name(path: &Path) -> String {
+    path.canonicalize()
+        .ok()
+        .as_deref()
+        .and_then(Path::file_name)
+        .or_else(|| path.file_name())
+        .map_or_else(|| "docs".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Reads every file under `roots`.
+pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
+    let mut out = Extraction::default();
+    for root in roots {
+        let meta =
+            std::fs::metadata(root).map_err(|source| ReadError { path: root.clone(), source })?;
+        let name = root_name(root);
+        out.roots.push(name.clone());
+        if meta.is_file() {
+            read_file(root, &name, &mut out);
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                    let mut doc = name.clone();
+                    for part in rel.components() {
+                        doc.push('/');
+                        doc.push_str(&part.as_os_str().to_string_lossy());
+                    }
+                    read_file(e.path(), &doc, &mut out);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                    out.skipped.push(Diagnostic::error(
+                        &path,
+                        Pos::line(1),
+                        "unreadable",
+                        format!("cannot read: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+    out.lints = lint::across_pages(&out.pages);
+    Ok(out)
+}
+
+fn read_file(path: &Path, doc: &str, out: &mut Extraction) {
+    match std::fs::read(path) {
+        Ok(bytes) => match page::read(doc, &bytes) {
+            Outcome::Page(p) => out.pages.push(p),
+            Outcome::Skipped(note) => out.skipped.push(note),
+        },
+        Err(e) => out.skipped.push(Diagnostic::error(
+            doc,
+            Pos::line(1),
+            "unreadable",
+            format!("cannot read: {e}"),
+        )),
+    }
+}
