@@ -5,9 +5,12 @@
 //! - [`case`] is the case file format those examples are written to;
 //! - [`mock`] is the reference mock of the trustFramework keySets API;
 //! - [`cli`] maps the command line onto the stages;
+//! - [`config`] reads `exemplar.toml`;
 //! - [`diag`] is how every stage reports a defect in its input.
 
+pub mod case;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod extract;
 pub mod mock;

@@ -1,12 +1,116 @@
-//! `exemplar extract`: docs in, case files out.
+//! `exemplar extract`: docs in, case files out; `--check` lists what is out of date instead.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+
+use crate::case::{self, ChangeKind};
+use crate::config;
+use crate::diag::Severity;
+use crate::extract;
 
 use super::Exit;
 
 #[derive(Debug, Args)]
-pub struct ExtractArgs {}
+pub struct ExtractArgs {
+    /// Doc files or directories (walked recursively). Default: `[extract] docs` in
+    /// exemplar.toml.
+    pub paths: Vec<PathBuf>,
+    /// The cases directory. Default: `[extract] cases` in exemplar.toml, else `cases`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write nothing; exit 1 listing every case file that extraction would add, change or
+    /// find stale.
+    #[arg(long)]
+    pub check: bool,
+    /// Exit 1 when any page has a defect (a repaired or unrepairable problem).
+    #[arg(long)]
+    pub strict: bool,
+    /// Delete case files whose example is no longer in the docs.
+    #[arg(long)]
+    pub prune: bool,
+    /// Do not print notes (skipped files) or the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
-pub fn run(_args: ExtractArgs) -> Exit {
-    Exit::Usage
+pub fn run(args: ExtractArgs) -> Exit {
+    let mut err = std::io::stderr().lock();
+    let mut out = std::io::stdout().lock();
+    let config = match config::load(Path::new(config::FILE_NAME)) {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let paths = if args.paths.is_empty() { config.extract.docs } else { args.paths };
+    if paths.is_empty() {
+        let _ = writeln!(err, "error: no doc paths: pass them as arguments or list them as `[extract] docs` in {}", config::FILE_NAME);
+        return Exit::Usage;
+    }
+    let cases_dir = args.out.or(config.extract.cases).unwrap_or_else(|| PathBuf::from("cases"));
+
+    let extraction = match extract::read_roots(&paths) {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut defects = 0;
+    for d in extraction.diagnostics() {
+        if d.is_defect() {
+            defects += 1;
+        }
+        if !(args.quiet && d.severity == Severity::Note) {
+            let _ = writeln!(err, "{d}");
+        }
+    }
+
+    let changes = case::changes::plan(&extraction, &cases_dir);
+    for e in &changes.errors {
+        let _ = writeln!(err, "error: {e} (file left untouched)");
+    }
+    let examples: usize = extraction.pages.iter().map(|p| p.examples.len()).sum();
+    let types: usize = extraction.pages.iter().map(|p| p.types.len()).sum();
+
+    let mut exit = Exit::Success;
+    if args.check {
+        for change in changes.out_of_date() {
+            let _ = writeln!(out, "{}: {}", change.kind.as_str(), cases_dir.join(&change.rel).display());
+        }
+        if changes.out_of_date().next().is_some() {
+            let _ = writeln!(err, "error: {} is out of date with the docs; run `exemplar extract` and commit the result", cases_dir.display());
+            exit = Exit::Failed;
+        }
+    } else if let Err(e) = case::changes::apply(&changes, &cases_dir, args.prune) {
+        let _ = writeln!(err, "error: cannot write to {}: {e}", cases_dir.display());
+        return Exit::Error;
+    } else {
+        for change in changes.files.iter().filter(|c| c.kind == ChangeKind::Stale && !args.prune) {
+            let _ = writeln!(err, "{}: stale: no documented example matches it any more (remove it with --prune)", cases_dir.join(&change.rel).display());
+        }
+    }
+    if !args.quiet {
+        let stale_word = if args.prune && !args.check { "removed" } else { "stale" };
+        let _ = writeln!(
+            out,
+            "{} pages, {examples} examples, {types} types, {defects} defects: {} added, {} changed, {} unchanged, {} {stale_word}",
+            extraction.pages.len(),
+            changes.count(ChangeKind::Added),
+            changes.count(ChangeKind::Changed),
+            changes.count(ChangeKind::Unchanged),
+            changes.count(ChangeKind::Stale),
+        );
+    }
+    if !changes.errors.is_empty() {
+        return Exit::Usage;
+    }
+    if args.strict && defects > 0 {
+        let _ = writeln!(err, "error: {defects} defects in the docs (--strict)");
+        exit = Exit::Failed;
+    }
+    exit
 }

@@ -4,6 +4,7 @@
 
 mod exit;
 mod extract;
+mod schema;
 mod serve;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     /// Serve the reference mock of the trustFramework keySets API.
     Serve(serve::ServeArgs),
+    /// Print the JSON Schema of a file format.
+    Schema(schema::SchemaArgs),
 }
 
 /// Entry point of the `exemplar` binary.
@@ -34,6 +37,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     exit.into()
 }

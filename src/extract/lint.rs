@@ -31,7 +31,7 @@ pub fn across_pages(pages: &[Page]) -> Vec<Diagnostic> {
             let method = example.request.method.as_str();
             match first.get(&key) {
                 Some(&(doc, m, line)) if m != method => out.push(Diagnostic::warning(
-                    &page.doc,
+                    &page.file,
                     Pos::line(example.request.line),
                     "method-conflict",
                     format!(
@@ -41,7 +41,7 @@ pub fn across_pages(pages: &[Page]) -> Vec<Diagnostic> {
                 )),
                 Some(_) => {}
                 None => {
-                    first.insert(key, (&page.doc, method, example.request.line));
+                    first.insert(key, (&page.file, method, example.request.line));
                 }
             }
         }

@@ -52,6 +52,8 @@ pub struct Example {
 pub struct Page {
     /// The page's path as used in case ids (`docs/graph/beta/api/x.md`).
     pub doc: String,
+    /// The file as the user named it; diagnostics point here.
+    pub file: String,
     pub form: Form,
     pub examples: Vec<Example>,
     pub types: Vec<ResourceType>,
@@ -119,7 +121,7 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
         ));
     };
     let mut page =
-        Page { doc: doc.to_string(), form, examples: Vec::new(), types: Vec::new(), diagnostics };
+        Page { doc: doc.to_string(), file: doc.to_string(), form, examples: Vec::new(), types: Vec::new(), diagnostics };
     let (templates, messages) = match form {
         Form::Markdown => markdown_messages(&mut page, text),
         Form::Rendered => rendered::read(&lines),

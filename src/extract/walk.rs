@@ -99,9 +99,13 @@ pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
 }
 
 fn read_file(path: &Path, doc: &str, out: &mut Extraction) {
+    let file = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => match page::read(doc, &bytes) {
-            Outcome::Page(p) => out.pages.push(p),
+        Ok(bytes) => match page::read(&file, &bytes) {
+            Outcome::Page(mut p) => {
+                p.doc = doc.to_string();
+                out.pages.push(p);
+            }
             Outcome::Skipped(note) => out.skipped.push(note),
         },
         Err(e) => out.skipped.push(Diagnostic::error(

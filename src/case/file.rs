@@ -1,0 +1,237 @@
+//! Reading and writing case and type files.
+//!
+//! Reading checks the format version before anything else, so a file from a newer exemplar
+//! gets "format 2 is newer than this build reads" rather than a confusing unknown-field
+//! error, and every error names the file, line and column. Writing is deterministic (pretty
+//! JSON, two-space indent, a final newline) and atomic.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::model::{Case, FORMAT, TypeFile};
+
+/// A case or type file that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+}
+
+impl FileError {
+    pub fn path(&self) -> &Path {
+        match self {
+            FileError::Io { path, .. } | FileError::Invalid { path, .. } => path,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Probe {
+    format: Option<serde_json::Value>,
+}
+
+/// Parses `text` (the contents of `path`) as a file of the current format.
+pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
+    let invalid = |e: serde_json::Error| FileError::Invalid {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string().rsplit_once(" at line ").map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
+    };
+    let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
+    match probe.format {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some_and(|v| v > u64::from(FORMAT)) => {
+            return Err(FileError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: format!("format {n} is newer than this exemplar reads (format {FORMAT}); upgrade exemplar"),
+            });
+        }
+        Some(other) => {
+            return Err(FileError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: format!("unsupported format {other}; this exemplar reads format {FORMAT}"),
+            });
+        }
+        None => {
+            return Err(FileError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: format!("missing field `format` (this exemplar reads format {FORMAT})"),
+            });
+        }
+    }
+    serde_json::from_str(text).map_err(invalid)
+}
+
+/// Reads and parses a file.
+pub fn read<T: DeserializeOwned>(path: &Path) -> Result<T, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: path.to_path_buf(), source })?;
+    parse(path, &text)
+}
+
+/// The exact bytes written for a value: pretty JSON and a final newline.
+pub fn render<T: Serialize>(value: &T) -> String {
+    // Serialising these types to a String cannot fail: every key is a string and no value
+    // holds a non-finite float.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes `contents` to `path` so that a reader (or a crash) sees the old file or the new
+/// one, never a partial file: the bytes go to a temporary file in the same directory, are
+/// synced, and the temporary file is renamed over the target.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A case file and where it was read from.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    pub path: PathBuf,
+    pub case: Case,
+}
+
+/// Everything in a cases directory.
+#[derive(Debug, Default)]
+pub struct CaseDir {
+    pub cases: Vec<LoadedCase>,
+    pub types: Vec<(PathBuf, TypeFile)>,
+    /// Files that could not be read; the rest of the directory is still loaded.
+    pub errors: Vec<FileError>,
+}
+
+/// Whether a file under the cases directory is a case file (rather than a schema, a type, the
+/// fixture catalogue or anything else).
+pub fn is_case_file(rel: &Path) -> bool {
+    let name = rel.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name.ends_with(".json") && !name.ends_with(".schema.json") && !name.ends_with(".type.json") && !name.starts_with('.') && rel.components().count() > 1
+}
+
+pub fn is_type_file(rel: &Path) -> bool {
+    rel.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".type.json"))
+}
+
+/// Loads every case and type file under `dir` (sorted, so the order is stable).
+pub fn load_dir(dir: &Path) -> CaseDir {
+    let mut out = CaseDir::default();
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                out.errors.push(FileError::Io { path, source: e.into() });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if is_type_file(rel) {
+            match read::<TypeFile>(entry.path()) {
+                Ok(t) => out.types.push((entry.path().to_path_buf(), t)),
+                Err(e) => out.errors.push(e),
+            }
+        } else if is_case_file(rel) {
+            match read::<Case>(entry.path()) {
+                Ok(case) => out.cases.push(LoadedCase { path: entry.path().to_path_buf(), case }),
+                Err(e) => out.errors.push(e),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_case(text: &str) -> Result<Case, FileError> {
+        parse(Path::new("cases/a/b.json"), text)
+    }
+
+    const MINIMAL: &str = "{\n  \"format\": 1,\n  \"id\": \"a::b\",\n  \"request\": {\"method\": \"GET\", \"url\": \"https://h/x\"}\n}\n";
+
+    #[test]
+    fn reads_a_minimal_case() {
+        let case = parse_case(MINIMAL).unwrap();
+        assert_eq!(case.id, "a::b");
+        assert!(case.response.is_none());
+    }
+
+    #[test]
+    fn unknown_fields_name_file_line_and_column() {
+        let text = MINIMAL.replace("\"id\": \"a::b\",", "\"id\": \"a::b\",\n  \"tgas\": [],");
+        let err = parse_case(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cases/a/b.json:4:9: unknown field `tgas`"), "{err}");
+    }
+
+    #[test]
+    fn newer_formats_are_refused_clearly() {
+        let err = parse_case(&MINIMAL.replace("\"format\": 1", "\"format\": 7")).unwrap_err().to_string();
+        assert!(err.contains("format 7 is newer"), "{err}");
+        let err = parse_case("{\"id\": 1}").unwrap_err().to_string();
+        assert!(err.contains("missing field `format`"), "{err}");
+        let err = parse_case("{\"format\": 1,").unwrap_err().to_string();
+        assert!(err.starts_with("cases/a/b.json:1:"), "{err}");
+    }
+
+    #[test]
+    fn render_round_trips() {
+        let case = parse_case(MINIMAL).unwrap();
+        let text = render(&case);
+        assert_eq!(parse_case(&text).unwrap(), case);
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("exemplar-atomic-{}", std::process::id()));
+        let path = dir.join("sub/file.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn classifies_files() {
+        assert!(is_case_file(Path::new("docs/x/a.json")));
+        assert!(!is_case_file(Path::new("case.schema.json")));
+        assert!(!is_case_file(Path::new("fixtures.json")));
+        assert!(!is_case_file(Path::new("docs/x/t.type.json")));
+        assert!(is_type_file(Path::new("docs/x/t.type.json")));
+    }
+}

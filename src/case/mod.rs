@@ -1,0 +1,13 @@
+//! The case file format and the cases directory: [`model`] defines the versioned format,
+//! [`build`] makes cases from extracted examples, [`file`] reads and writes them, and
+//! [`changes`] works out what re-extraction would change on disk.
+
+pub mod build;
+pub mod changes;
+pub mod file;
+pub mod model;
+pub mod schema;
+
+pub use changes::{ChangeKind, Changes};
+pub use file::{CaseDir, FileError, LoadedCase, load_dir};
+pub use model::{Case, FORMAT, TypeFile};
