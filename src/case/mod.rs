@@ -9,5 +9,5 @@ pub mod model;
 pub mod schema;
 
 pub use changes::{ChangeKind, Changes};
-pub use file::{CaseDir, FileError, LoadedCase, load_dir};
+pub use file::{CaseDir, FileError, LoadedCase, load_dir, load_dir_types};
 pub use model::{Case, FORMAT, TypeFile};

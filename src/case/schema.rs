@@ -5,13 +5,14 @@
 use super::model::{Case, TypeFile};
 
 /// The schemas exemplar publishes, by name.
-pub const NAMES: &[&str] = &["case", "type"];
+pub const NAMES: &[&str] = &["case", "type", "fixtures"];
 
 /// The schema `name` as pretty JSON with a final newline, or `None` for an unknown name.
 pub fn render(name: &str) -> Option<String> {
     let schema = match name {
         "case" => schemars::schema_for!(Case),
         "type" => schemars::schema_for!(TypeFile),
+        "fixtures" => schemars::schema_for!(crate::plan::Catalogue),
         _ => return None,
     };
     Some(super::file::render(&schema))

@@ -4,6 +4,7 @@
 
 mod exit;
 mod extract;
+mod run;
 mod schema;
 mod serve;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Extract the HTTP examples of documentation pages into case files.
     Extract(extract::ExtractArgs),
+    /// Run the cases against a target (the reference mock by default).
+    Run(Box<run::RunArgs>),
     /// Serve the reference mock of the trustFramework keySets API.
     Serve(serve::ServeArgs),
     /// Print the JSON Schema of a file format.
@@ -36,6 +39,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
     };

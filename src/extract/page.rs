@@ -120,8 +120,14 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
             "no front matter, annotations, fences or rendered HTTP examples; skipped",
         ));
     };
-    let mut page =
-        Page { doc: doc.to_string(), file: doc.to_string(), form, examples: Vec::new(), types: Vec::new(), diagnostics };
+    let mut page = Page {
+        doc: doc.to_string(),
+        file: doc.to_string(),
+        form,
+        examples: Vec::new(),
+        types: Vec::new(),
+        diagnostics,
+    };
     let (templates, messages) = match form {
         Form::Markdown => markdown_messages(&mut page, text),
         Form::Rendered => rendered::read(&lines),

@@ -1,0 +1,616 @@
+//! The doc contract: the documented example is the expectation.
+//!
+//! - The status is compared exactly, documented headers must be present, and `Content-Type`
+//!   is compared by media type (parameters such as `charset` are ignored).
+//! - The body is compared per field. A documented value that the request also sent at the
+//!   same place is an echo and is compared by equality with what was actually sent; a value
+//!   the case pins is compared by equality; every other documented value is an example
+//!   (`"k-value"`, `99`, a date) and only its JSON type is checked.
+//! - `truncated` makes the documented properties required and allows others; otherwise the
+//!   property set must match. Properties the resource page says cannot be read back, and the
+//!   annotation's `optionalProperties`, may be absent. With a documented `@odata.type` the
+//!   resource page's property list and types apply too.
+//! - Object key order and formatting never matter; array order does unless the case lists
+//!   the array as unordered.
+//!
+//! Besides the deviations, the check builds an *expected view* of the body: the actual body
+//! where it conforms, the documented value where it does not. Diffing that view against the
+//! actual body shows exactly the deviations, not every placeholder.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::case::Case;
+use crate::case::model::PropertySpec;
+use crate::extract::JsonType;
+use crate::plan::template::Vars;
+
+use super::deviation::{Code, Deviation};
+use super::types::{TypeRegistry, normalise};
+
+/// What the target sent back.
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    pub status: u16,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+    pub elapsed: Duration,
+}
+
+/// How strict a passing check was: a green result says what it proved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Strictness {
+    /// Values compared by equality (echoes and pins).
+    pub by_value: u32,
+    /// Documented example values whose JSON type alone was checked.
+    pub by_type: u32,
+    /// Values not checked because the case ignores them.
+    pub ignored: u32,
+    /// The body was documented as truncated: extra properties were allowed.
+    pub truncated: bool,
+    /// A resource type's property list was applied.
+    pub typed: bool,
+}
+
+/// The result of checking one response.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub deviations: Vec<Deviation>,
+    pub strictness: Strictness,
+    /// The expected view of the body (see the module docs), when a body was documented.
+    pub expected: Option<Value>,
+    /// The actual body, when it was JSON.
+    pub actual: Option<Value>,
+}
+
+/// Everything the contract check consults.
+#[derive(Debug, Clone, Copy)]
+pub struct Contract<'a> {
+    pub case: &'a Case,
+    pub types: &'a TypeRegistry,
+    /// The body actually sent (after overrides), for echoes.
+    pub sent_body: Option<&'a Value>,
+    pub vars: &'a Vars,
+    /// A response slower than this is a deviation.
+    pub slow: Option<Duration>,
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// `application/json; charset=utf-8` → `application/json`.
+pub fn media_type(value: &str) -> String {
+    value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn type_word(v: &Value) -> &'static str {
+    match JsonType::of(v) {
+        JsonType::String => "a string",
+        JsonType::Integer => "an integer",
+        JsonType::Number => "a number",
+        JsonType::Boolean => "a boolean",
+        JsonType::Object => "an object",
+        JsonType::Array => "an array",
+        JsonType::Null => "null",
+        JsonType::Any => "anything",
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Checks one response against its case.
+pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
+    let mut out = Checked::default();
+    let case = contract.case;
+    let Some(doc) = &case.response else { return out };
+    let expect = case.expect.as_ref();
+    let expected_status = expect.and_then(|e| e.status).unwrap_or(doc.status);
+    let doc_body = expect.and_then(|e| e.body.as_ref()).or(doc.body.as_ref());
+
+    if observed.status != expected_status {
+        out.deviations.push(Deviation::new(
+            Code::StatusMismatch,
+            "status",
+            expected_status.to_string(),
+            observed.status.to_string(),
+        ));
+    }
+    let same_class = observed.status / 100 == expected_status / 100;
+
+    for h in &doc.headers {
+        let name = h.name.to_ascii_lowercase();
+        if name == "content-type" || name == "content-length" {
+            continue;
+        }
+        if header(observed.headers, &h.name).is_none() {
+            out.deviations.push(Deviation::new(
+                Code::HeaderMissing,
+                format!("header:{}", h.name),
+                "present",
+                "absent",
+            ));
+        }
+    }
+
+    let body_text = String::from_utf8_lossy(observed.body);
+    let has_body = !body_text.trim().is_empty();
+    if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
+        if has_body || doc_body.is_some() {
+            let want = media_type(&doc_ct.value);
+            let got = header(observed.headers, "content-type").map(media_type);
+            if got.as_deref() != Some(want.as_str()) && (has_body || got.is_some()) {
+                out.deviations.push(Deviation::new(
+                    Code::ContentTypeMismatch,
+                    "header:Content-Type",
+                    want,
+                    got.unwrap_or_else(|| "(none)".into()),
+                ));
+            }
+        }
+    }
+
+    if let Some(slow) = contract.slow {
+        if observed.elapsed > slow {
+            out.deviations.push(Deviation::new(
+                Code::ResponseSlow,
+                "time",
+                format!("at most {} ms", slow.as_millis()),
+                format!("{} ms", observed.elapsed.as_millis()),
+            ));
+        }
+    }
+
+    let actual: Option<Result<Value, String>> =
+        has_body.then(|| serde_json::from_slice::<Value>(observed.body).map_err(|e| e.to_string()));
+    out.actual = actual.as_ref().and_then(|a| a.as_ref().ok().cloned());
+
+    match (doc_body, &actual) {
+        (None, Some(_)) if matches!(doc.status, 204 | 304) && same_class => {
+            out.deviations.push(Deviation::new(
+                Code::BodyUnexpected,
+                "body",
+                "no body",
+                format!("{} bytes", observed.body.len()),
+            ));
+        }
+        (None, _) => {}
+        (Some(d), None) => {
+            if same_class && !doc.is_empty {
+                out.deviations.push(Deviation::new(
+                    Code::BodyMissing,
+                    "body",
+                    format!("{} body", type_word(d)),
+                    "no body",
+                ));
+            }
+            out.expected = Some(d.clone());
+        }
+        (Some(d), Some(Err(e))) => {
+            let snippet: String = body_text.chars().take(80).collect();
+            out.deviations.push(Deviation::new(
+                Code::BodyInvalidJson,
+                "body",
+                "JSON",
+                format!("{e}: {snippet}"),
+            ));
+            out.expected = Some(d.clone());
+        }
+        (Some(d), Some(Ok(a))) if same_class => {
+            let mut walker = Walker {
+                contract,
+                deviations: Vec::new(),
+                strictness: Strictness { truncated: doc.truncated, ..Strictness::default() },
+            };
+            let root_type = if doc.is_collection { None } else { doc.odata_type.as_deref() };
+            if doc.is_collection {
+                walker.collection(a);
+            }
+            let mut view = walker.value(d, a, String::new(), root_type, true);
+            walker.pins(a, &mut view);
+            out.deviations.extend(walker.deviations);
+            out.strictness = walker.strictness;
+            out.expected = Some(view);
+        }
+        (Some(d), Some(Ok(_))) => out.expected = Some(d.clone()),
+    }
+    out
+}
+
+struct Walker<'a> {
+    contract: Contract<'a>,
+    deviations: Vec<Deviation>,
+    strictness: Strictness,
+}
+
+impl<'a> Walker<'a> {
+    fn case(&self) -> &'a Case {
+        self.contract.case
+    }
+
+    fn truncated(&self) -> bool {
+        self.case().response.as_ref().is_some_and(|r| r.truncated)
+    }
+
+    fn ignored(&self, ptr: &str) -> bool {
+        self.case().ignore.iter().any(|i| ptr == i || ptr.starts_with(&format!("{i}/")))
+    }
+
+    fn optional(&self, key: &str, parent_type: Option<&str>) -> bool {
+        let doc = self.case().response.as_ref();
+        let listed = doc.is_some_and(|r| r.optional_properties.iter().any(|p| p == key));
+        let unreadable =
+            self.contract.types.property(parent_type, key).is_some_and(|p| !p.readable);
+        let annotation = key.starts_with('@') || key.contains("@odata.");
+        listed || unreadable || annotation
+    }
+
+    fn nullable(&self, key: &str) -> bool {
+        self.case()
+            .response
+            .as_ref()
+            .is_some_and(|r| r.nullable_properties.iter().any(|p| p == key))
+    }
+
+    /// Graph collections are `{"value": [...]}`.
+    fn collection(&mut self, actual: &Value) {
+        let value = actual.get("value");
+        match value {
+            Some(Value::Array(items)) => {
+                if self.case().response.as_ref().is_some_and(|r| r.is_empty) && !items.is_empty() {
+                    self.deviations.push(Deviation::new(
+                        Code::NotEmpty,
+                        "/value",
+                        "an empty collection",
+                        format!("{} items", items.len()),
+                    ));
+                }
+            }
+            _ => self.deviations.push(Deviation::new(
+                Code::CollectionMismatch,
+                "/value",
+                "a `value` array",
+                value.map_or_else(|| "absent".to_string(), |v| type_word(v).to_string()),
+            )),
+        }
+    }
+
+    /// Checks `actual` against the documented `doc` at `ptr`; returns the expected view.
+    fn value(
+        &mut self,
+        doc: &Value,
+        actual: &Value,
+        ptr: String,
+        type_name: Option<&str>,
+        root: bool,
+    ) -> Value {
+        if self.ignored(&ptr) {
+            self.strictness.ignored += 1;
+            return actual.clone();
+        }
+        if self.case().pin.contains_key(&ptr) {
+            // Pins are checked on their own (see `pins`).
+            return actual.clone();
+        }
+        match (doc, actual) {
+            (Value::Object(d), Value::Object(a)) => {
+                Value::Object(self.object(d, a, &ptr, type_name, root))
+            }
+            (Value::Array(d), Value::Array(a)) => Value::Array(self.array(d, a, &ptr, type_name)),
+            (Value::Null, _) => {
+                // A documented null says nothing about the type.
+                self.strictness.by_type += 1;
+                actual.clone()
+            }
+            (d, a) if !d.is_object() && !d.is_array() && !a.is_object() && !a.is_array() => {
+                self.leaf(d, a, &ptr)
+            }
+            (d, a) => {
+                self.deviations.push(Deviation::new(
+                    Code::TypeMismatch,
+                    ptr,
+                    type_word(d),
+                    format!("{} {}", type_word(a), short(a)),
+                ));
+                d.clone()
+            }
+        }
+    }
+
+    fn leaf(&mut self, doc: &Value, actual: &Value, ptr: &str) -> Value {
+        let documented_request = self.case().request.body.as_ref().and_then(|b| b.pointer(ptr));
+        if documented_request == Some(doc) {
+            // The example echoes the request: compare with what was actually sent.
+            self.strictness.by_value += 1;
+            let sent = self.contract.sent_body.and_then(|b| b.pointer(ptr)).unwrap_or(doc);
+            if !same_value(sent, actual) {
+                self.deviations.push(Deviation::new(
+                    Code::ValueMismatch,
+                    ptr,
+                    format!("{} (sent in the request)", short(sent)),
+                    short(actual),
+                ));
+                return sent.clone();
+            }
+            return actual.clone();
+        }
+        self.strictness.by_type += 1;
+        let key = ptr.rsplit('/').next().unwrap_or("");
+        if actual.is_null() && self.nullable(key) {
+            return actual.clone();
+        }
+        if !JsonType::of(doc).accepts(JsonType::of(actual)) {
+            self.deviations.push(Deviation::new(
+                Code::TypeMismatch,
+                ptr,
+                type_word(doc),
+                format!("{} {}", type_word(actual), short(actual)),
+            ));
+            return doc.clone();
+        }
+        actual.clone()
+    }
+
+    fn object(
+        &mut self,
+        doc: &Map<String, Value>,
+        actual: &Map<String, Value>,
+        ptr: &str,
+        type_name: Option<&str>,
+        root: bool,
+    ) -> Map<String, Value> {
+        let types = self.contract.types;
+        let known_type = type_name.and_then(|t| types.get(t));
+        if known_type.is_some() {
+            self.strictness.typed = true;
+        }
+        let mut view = Map::new();
+        for (key, dv) in doc {
+            let child = format!("{ptr}/{}", escape(key));
+            match actual.get(key) {
+                Some(av) => {
+                    let child_type = self.child_type(type_name, key, root);
+                    let v = if key == "@odata.type" {
+                        self.odata_type(dv.as_str(), av, &child)
+                    } else {
+                        self.value(dv, av, child, child_type.as_deref(), false)
+                    };
+                    view.insert(key.clone(), v);
+                }
+                None if self.optional(key, type_name)
+                    || self.ignored(&child)
+                    || self.case().pin.contains_key(&child) => {}
+                None => {
+                    self.deviations.push(Deviation::new(
+                        Code::PropertyMissing,
+                        child,
+                        format!("{} (documented)", type_word(dv)),
+                        "absent",
+                    ));
+                    view.insert(key.clone(), dv.clone());
+                }
+            }
+        }
+        for (key, av) in actual {
+            if doc.contains_key(key) {
+                continue;
+            }
+            let child = format!("{ptr}/{}", escape(key));
+            if self.ignored(&child) {
+                self.strictness.ignored += 1;
+                view.insert(key.clone(), av.clone());
+                continue;
+            }
+            if key == "@odata.type" {
+                let v = self.odata_type(type_name, av, &child);
+                view.insert(key.clone(), v);
+                continue;
+            }
+            if key.starts_with('@') || key.contains("@odata.") {
+                view.insert(key.clone(), av.clone());
+                continue;
+            }
+            match (known_type, known_type.and_then(|t| t.properties.get(key))) {
+                (Some(_), Some(spec)) => {
+                    let v = self.spec(spec, av, &child);
+                    view.insert(key.clone(), v);
+                }
+                (Some(t), None) if !t.open_type => {
+                    let code = if self.truncated() {
+                        Code::PropertyUndocumented
+                    } else {
+                        Code::PropertyUnexpected
+                    };
+                    let expected = if self.truncated() {
+                        format!("only properties of {}", t.name)
+                    } else {
+                        "no such property".to_string()
+                    };
+                    self.deviations.push(Deviation::new(code, child, expected, short(av)));
+                }
+                _ if !self.truncated() => {
+                    self.deviations.push(Deviation::new(
+                        Code::PropertyUnexpected,
+                        child,
+                        "no such property",
+                        short(av),
+                    ));
+                }
+                _ => {
+                    view.insert(key.clone(), av.clone());
+                }
+            }
+        }
+        view
+    }
+
+    /// The type of the value of property `key` of an object of type `parent`.
+    fn child_type(&self, parent: Option<&str>, key: &str, root: bool) -> Option<String> {
+        let doc = self.case().response.as_ref()?;
+        if root && doc.is_collection && key == "value" {
+            return doc.odata_type.clone();
+        }
+        self.contract.types.property(parent, key).and_then(|p| p.odata_type.clone())
+    }
+
+    /// Checks an undocumented-in-the-example property against its resource type.
+    fn spec(&mut self, spec: &PropertySpec, actual: &Value, ptr: &str) -> Value {
+        self.strictness.by_type += 1;
+        let t = JsonType::of(actual);
+        if actual.is_null() || spec.json_type.accepts(t) {
+            if let (Value::String(s), false) = (actual, spec.enum_values.is_empty()) {
+                if !spec.enum_values.iter().any(|e| e.eq_ignore_ascii_case(s)) {
+                    self.deviations.push(Deviation::new(
+                        Code::EnumMismatch,
+                        ptr,
+                        format!("one of {}", spec.enum_values.join(", ")),
+                        short(actual),
+                    ));
+                }
+            }
+            if let (Value::Array(items), Some(item_type)) = (actual, spec.items) {
+                for (i, item) in items.iter().enumerate() {
+                    if !item_type.accepts(JsonType::of(item)) && !item.is_null() {
+                        self.deviations.push(Deviation::new(
+                            Code::TypeMismatch,
+                            format!("{ptr}/{i}"),
+                            format!("{item_type:?}").to_lowercase(),
+                            short(item),
+                        ));
+                    }
+                }
+            }
+            actual.clone()
+        } else {
+            let want = format!("{:?}", spec.json_type).to_lowercase();
+            self.deviations.push(Deviation::new(
+                Code::TypeMismatch,
+                ptr,
+                format!("{want} ({})", spec.graph_type),
+                format!("{} {}", type_word(actual), short(actual)),
+            ));
+            Value::String(format!("<{want}>"))
+        }
+    }
+
+    /// `@odata.type` must name the documented type (a leading `#` and case do not matter).
+    fn odata_type(&mut self, expected: Option<&str>, actual: &Value, ptr: &str) -> Value {
+        let Some(want) = expected else { return actual.clone() };
+        match actual.as_str() {
+            Some(got) if normalise(got) == normalise(want) => actual.clone(),
+            _ => {
+                self.deviations.push(Deviation::new(
+                    Code::OdataTypeMismatch,
+                    ptr,
+                    format!("#{}", want.trim_start_matches('#')),
+                    short(actual),
+                ));
+                Value::String(format!("#{}", want.trim_start_matches('#')))
+            }
+        }
+    }
+
+    fn array(
+        &mut self,
+        doc: &[Value],
+        actual: &[Value],
+        ptr: &str,
+        item_type: Option<&str>,
+    ) -> Vec<Value> {
+        match doc {
+            // An empty documented array shows no item shape; the type was checked.
+            [] => {
+                self.strictness.by_type += 1;
+                actual.to_vec()
+            }
+            // One documented item is a sample: every actual item must have its shape.
+            [sample] => actual
+                .iter()
+                .enumerate()
+                .map(|(i, a)| self.value(sample, a, format!("{ptr}/{i}"), item_type, false))
+                .collect(),
+            _ => {
+                let unordered = self.case().unordered.iter().any(|u| u == ptr);
+                let (doc, actual): (Vec<Value>, Vec<Value>) = if unordered {
+                    let mut d = doc.to_vec();
+                    let mut a = actual.to_vec();
+                    d.sort_by_key(crate::diff::normalise);
+                    a.sort_by_key(crate::diff::normalise);
+                    (d, a)
+                } else {
+                    (doc.to_vec(), actual.to_vec())
+                };
+                let mut view = Vec::new();
+                for (i, d) in doc.iter().enumerate() {
+                    match actual.get(i) {
+                        Some(a) => {
+                            view.push(self.value(d, a, format!("{ptr}/{i}"), item_type, false))
+                        }
+                        None if self.truncated() => {}
+                        None => {
+                            self.deviations.push(Deviation::new(
+                                Code::ItemMissing,
+                                format!("{ptr}/{i}"),
+                                short(d),
+                                "absent",
+                            ));
+                            view.push(d.clone());
+                        }
+                    }
+                }
+                view.extend(actual.iter().skip(doc.len()).cloned());
+                view
+            }
+        }
+    }
+
+    /// Pinned values: equality with the (expanded) pinned value.
+    fn pins(&mut self, actual: &Value, view: &mut Value) {
+        for (ptr, pinned) in &self.case().pin {
+            self.strictness.by_value += 1;
+            let want = self.contract.vars.expand(pinned).unwrap_or_else(|_| pinned.clone());
+            match actual.pointer(ptr) {
+                Some(got) if same_value(&want, got) => {}
+                Some(got) => {
+                    self.deviations.push(Deviation::new(
+                        Code::ValueMismatch,
+                        ptr.clone(),
+                        format!("{} (pinned)", short(&want)),
+                        short(got),
+                    ));
+                    if let Some(slot) = view.pointer_mut(ptr) {
+                        *slot = want;
+                    }
+                }
+                None => self.deviations.push(Deviation::new(
+                    Code::PropertyMissing,
+                    ptr.clone(),
+                    format!("{} (pinned)", short(&want)),
+                    "absent",
+                )),
+            }
+        }
+    }
+}
+
+/// Equality where `1` and `1.0` are the same number.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}

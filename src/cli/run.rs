@@ -1,0 +1,119 @@
+//! `exemplar run`: the cases against a target (the embedded reference mock by default), as a
+//! libtest-style suite.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::mock;
+use crate::run::harness::{AuthOptions, RunOptions};
+use crate::run::http::{ClientSettings, Retry};
+
+use super::Exit;
+
+/// The Microsoft identity platform, where client credentials are exchanged for tokens.
+const AUTHORITY: &str = "https://login.microsoftonline.com";
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The cases directory.
+    #[arg(long, value_name = "DIR", default_value = "cases")]
+    pub cases: PathBuf,
+    /// Base URL of the target. Documented URLs keep their path (`/beta/...`) and get this
+    /// scheme, host and path prefix. Default: start the reference mock on loopback.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Send `Authorization: Bearer <token>` with the token read from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "client_id")]
+    pub token_env: Option<String>,
+    /// Tenant for the OAuth2 client-credentials flow.
+    #[arg(long, value_name = "TENANT", requires_all = ["client_id", "client_secret_env"])]
+    pub tenant: Option<String>,
+    /// Application (client) id for the client-credentials flow.
+    #[arg(long, value_name = "ID", requires = "tenant")]
+    pub client_id: Option<String>,
+    /// Environment variable holding the client secret.
+    #[arg(long, value_name = "VAR", requires = "tenant")]
+    pub client_secret_env: Option<String>,
+    /// Token authority (default: the Microsoft identity platform).
+    #[arg(long, value_name = "URL", default_value = AUTHORITY)]
+    pub authority: String,
+    /// OAuth2 scope to request.
+    #[arg(long, value_name = "SCOPE", default_value = "https://graph.microsoft.com/.default")]
+    pub scope: String,
+    /// Total time allowed for one request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Time allowed to connect, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub connect_timeout: u64,
+    /// How often a 429 or 503 is retried (honouring Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// A response slower than this many milliseconds is a `response-slow` deviation (0: off).
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub slow: u64,
+    /// Send every request through this proxy (otherwise the usual proxy variables apply).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Trust this PEM CA certificate (bundle) too; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+    /// Accept any TLS certificate. Never on unless asked.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Make the embedded reference mock deviate (for demonstrations and exemplar's own tests).
+    #[arg(long, value_name = "KIND", value_delimiter = ',', conflicts_with = "target")]
+    pub mock_deviate: Vec<mock::Deviation>,
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
+}
+
+fn env(var: &str) -> Result<String, String> {
+    std::env::var(var).map_err(|_| format!("environment variable `{var}` is not set"))
+}
+
+pub fn run(args: RunArgs) -> Exit {
+    let auth = match (&args.token_env, &args.tenant) {
+        (Some(var), _) => match env(var) {
+            Ok(token) => AuthOptions::Bearer(token),
+            Err(e) => return usage(&e),
+        },
+        (None, Some(tenant)) => {
+            let secret_var = args.client_secret_env.clone().unwrap_or_default();
+            let secret = match env(&secret_var) {
+                Ok(s) => s,
+                Err(e) => return usage(&e),
+            };
+            AuthOptions::ClientCredentials {
+                authority: args.authority.clone(),
+                tenant: tenant.clone(),
+                client_id: args.client_id.clone().unwrap_or_default(),
+                client_secret: secret,
+                scope: args.scope.clone(),
+            }
+        }
+        (None, None) => AuthOptions::None,
+    };
+    let mut opts = RunOptions::new(args.cases, args.libtest);
+    opts.target = args.target;
+    opts.auth = auth;
+    opts.client = ClientSettings {
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        timeout: Duration::from_secs(args.timeout),
+        proxy: args.proxy,
+        ca_certs: args.cacert,
+        insecure: args.insecure,
+    };
+    opts.retry = Retry { max_retries: args.retries, ..Retry::default() };
+    opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
+    opts.mock_deviations = args.mock_deviate;
+    crate::run::run(opts).exit
+}
+
+fn usage(message: &str) -> Exit {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    Exit::Usage
+}

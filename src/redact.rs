@@ -1,0 +1,137 @@
+//! Secrets never leave the process: credentials in headers, JWK private members and passwords
+//! in bodies, and every known secret value (the bearer token, the client secret) wherever it
+//! appears in text. The runner passes everything it records through a [`Redactor`] before
+//! the record reaches a reporter, a report file or a snapshot.
+
+use serde_json::Value;
+
+/// What a redacted value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Header names whose values are credentials.
+const SECRET_HEADERS: &[&str] =
+    &["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"];
+
+/// JSON member names whose values are secrets: JWK private members (RFC 7518 §6.2.2, §6.4)
+/// and the credentials the Graph and token APIs take.
+const SECRET_MEMBERS: &[&str] = &[
+    "k",
+    "d",
+    "p",
+    "q",
+    "dp",
+    "dq",
+    "qi",
+    "password",
+    "client_secret",
+    "clientSecret",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "secret",
+];
+
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+pub fn is_secret_member(name: &str) -> bool {
+    SECRET_MEMBERS.contains(&name)
+}
+
+/// Replaces secrets in what the runner records.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Secret values that must not appear anywhere, however they got there.
+    values: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new() -> Self {
+        Redactor::default()
+    }
+
+    /// Registers a secret value (a token, a password). Short values are ignored: replacing
+    /// every "a" in a report would hide more than it protects.
+    pub fn add_secret(&mut self, value: &str) {
+        if value.len() >= 6 && !self.values.iter().any(|v| v == value) {
+            self.values.push(value.to_string());
+            // Longest first, so a secret that contains another is replaced whole.
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+
+    /// Removes known secret values from a text.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.values {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// The value to record for a header.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if is_secret_header(name) {
+            // Keep the scheme: "Bearer [redacted]" still says how the request authenticated.
+            match value.split_once(' ') {
+                Some((scheme, _)) if !scheme.is_empty() => format!("{scheme} {REDACTED}"),
+                _ => REDACTED.to_string(),
+            }
+        } else {
+            self.text(value)
+        }
+    }
+
+    /// Redacts secret members (at any depth) and secret values in a JSON document.
+    pub fn json(&self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let v = if is_secret_member(k) && !v.is_null() {
+                            Value::String(REDACTED.into())
+                        } else {
+                            self.json(v)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.json(v)).collect()),
+            Value::String(s) => Value::String(self.text(s)),
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn redacts_headers_members_and_values() {
+        let mut r = Redactor::new();
+        r.add_secret("canary-token-123");
+        assert_eq!(r.header("Authorization", "Bearer canary-token-123"), "Bearer [redacted]");
+        assert_eq!(r.header("X-Other", "has canary-token-123 inside"), "has [redacted] inside");
+        let body = json!({"keys": [{"kid": "a", "k": "s3cr3t", "d": "x", "n": "pub"}], "password": "pw", "note": "canary-token-123"});
+        assert_eq!(
+            r.json(&body),
+            json!({"keys": [{"kid": "a", "k": "[redacted]", "d": "[redacted]", "n": "pub"}], "password": "[redacted]", "note": "[redacted]"})
+        );
+        // A null private member reveals nothing and documents that the member is absent.
+        assert_eq!(r.json(&json!({"k": null})), json!({"k": null}));
+    }
+
+    #[test]
+    fn short_values_are_not_treated_as_secrets() {
+        let mut r = Redactor::new();
+        r.add_secret("ab");
+        assert_eq!(r.text("ab cd"), "ab cd");
+    }
+}

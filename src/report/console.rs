@@ -1,0 +1,107 @@
+//! The console report of one case: what libtest prints under a failed test. It says where
+//! the example is documented (like rustc's `-->`), what was sent and received, each deviation
+//! with its code and JSON path, and the diff of the expected view against the actual body.
+//! Colour is decided by the caller; with it off the text is plain.
+
+use std::fmt::Write;
+
+use crate::diff::Diff;
+use crate::run::result::{CaseResult, Status};
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+/// Renders a diff, colouring removed and added lines and emphasising the words that changed.
+pub fn diff(out: &mut String, diff: &Diff, style: Style) {
+    let _ = writeln!(out, "{}", style.paint("31", "--- expected (documented)"));
+    let _ = writeln!(out, "{}", style.paint("32", "+++ actual"));
+    for hunk in &diff.hunks {
+        let _ = writeln!(out, "{}", style.paint("36", &hunk.header));
+        for line in &hunk.lines {
+            let (base, emph) = match line.tag {
+                '-' => ("31", "1;4;31"),
+                '+' => ("32", "1;4;32"),
+                _ => ("", ""),
+            };
+            out.push_str(&style.paint(base, &line.tag.to_string()));
+            for (emphasised, text) in &line.segments {
+                if !style.color || base.is_empty() {
+                    out.push_str(text);
+                } else {
+                    out.push_str(&style.paint(if *emphasised { emph } else { base }, text));
+                }
+            }
+            out.push('\n');
+        }
+    }
+}
+
+/// The message shown for a case that did not pass.
+pub fn failure(result: &CaseResult, style: Style) -> String {
+    let mut out = String::new();
+    if let Some(src) = &result.source {
+        let response =
+            src.response_line.map(|l| format!(", response at line {l}")).unwrap_or_default();
+        let _ = writeln!(out, "  {} {}:{}{response}", style.paint("34", "-->"), src.doc, src.line);
+    }
+    let _ = writeln!(out, "  {} {}", style.paint("34", "case"), result.file);
+    if let Some(main) = result.main_exchange() {
+        let status = main
+            .response
+            .as_ref()
+            .map_or_else(|| "no response".to_string(), |r| r.status.to_string());
+        let _ = writeln!(
+            out,
+            "  {} {} {} -> {status} ({} ms)",
+            style.paint("34", "sent"),
+            main.request.method,
+            main.request.url,
+            main.elapsed_ms
+        );
+    }
+    if result.status == Status::Error {
+        if let Some(e) = &result.error {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                style.paint("1;31", &format!("error[{}]:", e.code.as_str())),
+                e.message
+            );
+        }
+    }
+    for d in &result.deviations {
+        let _ = writeln!(
+            out,
+            "{} at {}: expected {}, actual {}",
+            style.paint("1;33", d.code.as_str()),
+            style.paint("1", &d.path),
+            d.expected,
+            d.actual
+        );
+    }
+    for e in result
+        .teardown_errors
+        .iter()
+        .skip(usize::from(result.error.as_ref() == result.teardown_errors.first()))
+    {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.paint("1;31", &format!("error[{}]:", e.code.as_str())),
+            e.message
+        );
+    }
+    if let Some(d) = &result.diff {
+        diff(&mut out, d, style);
+    }
+    out
+}

@@ -1,0 +1,511 @@
+//! Runs one planned case: fixture setup, the documented request, the contract check, and
+//! fixture teardown (always, in reverse order, also when the case failed). The result is
+//! redacted before it is returned.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::check::{self, Observed, TypeRegistry};
+use crate::plan::template::Vars;
+use crate::plan::{Planned, Step};
+use crate::redact::Redactor;
+
+use super::http::{self, Auth, Outgoing, Received, Retry, Target};
+use super::result::{
+    CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, RunError, Status,
+};
+
+/// Shared by every case of a run.
+#[derive(Debug)]
+pub struct Runner {
+    pub client: reqwest::Client,
+    pub target: Target,
+    pub auth: Auth,
+    pub retry: Retry,
+    pub slow: Option<Duration>,
+    pub types: TypeRegistry,
+    pub redactor: Redactor,
+    run_id: String,
+    counter: AtomicU64,
+}
+
+impl Runner {
+    pub fn new(
+        client: reqwest::Client,
+        target: Target,
+        auth: Auth,
+        types: TypeRegistry,
+        redactor: Redactor,
+    ) -> Self {
+        // A short id for this run, so that what it creates is recognisable and never collides
+        // with another run's (ids end up in key set names, which the service limits in length).
+        let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+        Runner {
+            client,
+            target,
+            auth,
+            retry: Retry::default(),
+            slow: None,
+            types,
+            redactor,
+            run_id,
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    fn unique(&self) -> String {
+        format!("{}{:04}", self.run_id, self.counter.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// What the case has done so far.
+struct Progress {
+    exchanges: Vec<Exchange>,
+    retries: u32,
+    throttled: Duration,
+}
+
+/// A request body to send.
+#[derive(Debug, Clone, Copy)]
+enum Payload<'a> {
+    Json(&'a Value),
+    /// A documented body that is not JSON, sent verbatim.
+    Text(&'a str),
+}
+
+fn binding_error(e: impl std::fmt::Display) -> RunError {
+    RunError::new(ErrorCode::BindingFailed, e.to_string())
+}
+
+/// Applies JSON-pointer overrides to a request body.
+fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result<(), RunError> {
+    if pointer.is_empty() {
+        *body = value;
+        return Ok(());
+    }
+    let (parent, key) = pointer
+        .rsplit_once('/')
+        .ok_or_else(|| binding_error(format!("`{pointer}` is not a JSON pointer")))?;
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match body.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.insert(key, value);
+            Ok(())
+        }
+        Some(Value::Array(items)) => match key.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items[i] = value;
+                Ok(())
+            }
+            _ => Err(binding_error(format!("`set` pointer `{pointer}`: no item {key}"))),
+        },
+        _ => Err(binding_error(format!(
+            "`set` pointer `{pointer}`: `{parent}` is not an object or array in the request body"
+        ))),
+    }
+}
+
+impl Runner {
+    async fn exchange(
+        &self,
+        role: String,
+        method: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Payload<'_>>,
+        progress: &mut Progress,
+    ) -> Result<Received, RunError> {
+        let mut headers = headers;
+        let bytes = match body {
+            Some(Payload::Json(v)) => Some(serde_json::to_vec(v).unwrap_or_default()),
+            Some(Payload::Text(t)) => Some(t.as_bytes().to_vec()),
+            None => None,
+        };
+        if matches!(body, Some(Payload::Json(_)))
+            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        headers.push(("client-request-id".into(), uuid::Uuid::new_v4().to_string()));
+        let result = http::send(
+            &self.client,
+            &self.auth,
+            self.retry,
+            Outgoing { method, url, headers: &headers, body: bytes.as_deref() },
+        )
+        .await;
+        let mut recorded_headers = headers.clone();
+        if !matches!(self.auth, Auth::None) {
+            recorded_headers.push(("Authorization".into(), "Bearer".into()));
+        }
+        let recorded_body = match body {
+            Some(Payload::Json(v)) => Some(v.clone()),
+            Some(Payload::Text(t)) => Some(Value::String(t.to_string())),
+            None => None,
+        };
+        let request = RecordedRequest {
+            method: method.to_string(),
+            url: url.to_string(),
+            headers: recorded_headers,
+            body: recorded_body,
+        };
+        match result {
+            Ok(received) => {
+                progress.retries += received.retries;
+                progress.throttled += received.throttled;
+                let json = serde_json::from_slice::<Value>(&received.body).ok();
+                let text = if json.is_none() && !received.body.is_empty() {
+                    let t = String::from_utf8_lossy(&received.body);
+                    Some(t.chars().take(64 * 1024).collect())
+                } else {
+                    None
+                };
+                progress.exchanges.push(Exchange {
+                    role,
+                    request,
+                    response: Some(RecordedResponse {
+                        status: received.status,
+                        headers: received.headers.clone(),
+                        body: json,
+                        body_text: text,
+                        size: received.body.len(),
+                    }),
+                    elapsed_ms: received.elapsed.as_millis() as u64,
+                    retries: received.retries,
+                    throttled_ms: received.throttled.as_millis() as u64,
+                });
+                Ok(received)
+            }
+            Err(e) => {
+                progress.exchanges.push(Exchange {
+                    role,
+                    request,
+                    response: None,
+                    elapsed_ms: 0,
+                    retries: 0,
+                    throttled_ms: 0,
+                });
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs one fixture step with the fixture's variables; captures into `scope`.
+    async fn step(
+        &self,
+        alias: &str,
+        step: &Step,
+        scope: &mut Vars,
+        teardown: bool,
+        progress: &mut Progress,
+    ) -> Result<(), RunError> {
+        let phase = if teardown { "teardown" } else { "setup" };
+        let code = if teardown { ErrorCode::TeardownFailed } else { ErrorCode::FixtureFailed };
+        let url = self.target.resolve(
+            &scope
+                .expand_str(&step.url)
+                .map_err(|e| RunError::new(code, format!("fixture `{alias}` {phase}: {e}")))?,
+        );
+        let body = step
+            .body
+            .as_ref()
+            .map(|b| scope.expand(b))
+            .transpose()
+            .map_err(|e| RunError::new(code, format!("fixture `{alias}` {phase}: {e}")))?;
+        let headers = step
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), scope.expand_str(v).unwrap_or_else(|_| v.clone())))
+            .collect();
+        let received = self
+            .exchange(
+                format!("{alias} {phase}"),
+                &step.method,
+                &url,
+                headers,
+                body.as_ref().map(Payload::Json),
+                progress,
+            )
+            .await
+            .map_err(|e| {
+                RunError::new(
+                    code,
+                    format!("fixture `{alias}` {phase}: {} {url}: {e}", step.method),
+                )
+            })?;
+        if !step.accepts(received.status, teardown) {
+            let snippet: String =
+                String::from_utf8_lossy(&received.body).chars().take(200).collect();
+            return Err(RunError::new(
+                code,
+                format!(
+                    "fixture `{alias}` {phase}: {} {url} answered {}: {snippet}",
+                    step.method, received.status
+                ),
+            ));
+        }
+        if step.capture.is_empty() {
+            return Ok(());
+        }
+        let json = serde_json::from_slice::<Value>(&received.body).ok();
+        for (name, source) in &step.capture {
+            let value = match source.strip_prefix("header:") {
+                Some(h) => received
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(h))
+                    .map(|(_, v)| Value::String(v.clone())),
+                None => json.as_ref().and_then(|j| j.pointer(source)).cloned(),
+            };
+            match value {
+                Some(v) => scope.insert(name.clone(), v),
+                None => {
+                    return Err(RunError::new(
+                        code,
+                        format!(
+                            "fixture `{alias}` {phase}: capture `{name}` found nothing at `{source}` in the response of {} {url}",
+                            step.method
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one case to a result.
+    pub async fn execute(&self, planned: &Planned) -> CaseResult {
+        let started = Instant::now();
+        let case = &planned.case;
+        let mut result = CaseResult {
+            id: case.id.clone(),
+            method: case.request.method.clone(),
+            file: planned.path.display().to_string(),
+            source: case.source.clone(),
+            status: Status::Passed,
+            skip_reason: None,
+            deviations: Vec::new(),
+            error: None,
+            teardown_errors: Vec::new(),
+            diff: None,
+            strictness: Default::default(),
+            exchanges: Vec::new(),
+            duration_ms: 0,
+            retries: 0,
+            throttled_ms: 0,
+        };
+        if case.response.is_none() {
+            result.status = Status::Skipped;
+            result.skip_reason = planned.skip.clone();
+            return result;
+        }
+        let mut progress =
+            Progress { exchanges: Vec::new(), retries: 0, throttled: Duration::ZERO };
+        let mut vars = Vars::new();
+        let unique = self.unique();
+        vars.insert("unique", Value::String(unique.clone()));
+
+        // Setup: fixtures in order; remember which ones need tearing down.
+        let mut set_up: Vec<(&str, &crate::plan::Fixture, Vars)> = Vec::new();
+        let mut failure: Option<RunError> = None;
+        for (alias, fixture) in &planned.fixtures {
+            let mut scope = Vars::new();
+            scope.insert("unique", Value::String(unique.clone()));
+            let with = case
+                .fixtures
+                .iter()
+                .find(|f| f.alias.as_deref().unwrap_or(&f.fixture) == alias)
+                .map(|f| f.with.clone())
+                .unwrap_or_default();
+            for (k, v) in &with {
+                match vars.expand(v) {
+                    Ok(v) => scope.insert(k.clone(), v),
+                    Err(e) => {
+                        failure = Some(RunError::new(
+                            ErrorCode::FixtureFailed,
+                            format!("fixture `{alias}`: with.{k}: {e}"),
+                        ))
+                    }
+                }
+            }
+            for (k, v) in &fixture.vars {
+                match scope.expand(v) {
+                    Ok(v) => scope.insert(k.clone(), v),
+                    Err(e) => {
+                        failure = Some(RunError::new(
+                            ErrorCode::FixtureFailed,
+                            format!("fixture `{alias}`: vars.{k}: {e}"),
+                        ))
+                    }
+                }
+            }
+            if failure.is_some() {
+                break;
+            }
+            // Registered before its setup runs: a half-done setup still gets its teardown.
+            let mut ok = true;
+            for step in &fixture.setup {
+                if let Err(e) = self.step(alias, step, &mut scope, false, &mut progress).await {
+                    failure = Some(e);
+                    ok = false;
+                    break;
+                }
+            }
+            vars.insert_scoped(alias, &scope);
+            set_up.push((alias, fixture, scope));
+            if !ok {
+                break;
+            }
+        }
+
+        if failure.is_none() {
+            match self.main(planned, &vars, &mut progress).await {
+                Ok(checked) => {
+                    result.deviations = checked.0;
+                    result.strictness = checked.1;
+                    result.diff = checked.2;
+                }
+                Err(e) => failure = Some(e),
+            }
+        }
+
+        // Teardown: always, newest first.
+        for (alias, fixture, mut scope) in set_up.into_iter().rev() {
+            for step in &fixture.teardown {
+                if let Err(e) = self.step(alias, step, &mut scope, true, &mut progress).await {
+                    result.teardown_errors.push(e);
+                    break;
+                }
+            }
+        }
+
+        result.error = failure.or_else(|| result.teardown_errors.first().cloned());
+        result.status = if result.error.is_some() {
+            Status::Error
+        } else if !result.deviations.is_empty() {
+            Status::Deviated
+        } else {
+            Status::Passed
+        };
+        result.exchanges = progress.exchanges;
+        result.retries = progress.retries;
+        result.throttled_ms = progress.throttled.as_millis() as u64;
+        result.duration_ms = started.elapsed().as_millis() as u64;
+        self.redact(&mut result);
+        result
+    }
+
+    /// Sends the documented request and checks the response.
+    async fn main(
+        &self,
+        planned: &Planned,
+        vars: &Vars,
+        progress: &mut Progress,
+    ) -> Result<(Vec<check::Deviation>, check::Strictness, Option<crate::diff::Diff>), RunError>
+    {
+        let case = &planned.case;
+        let mut url = case.request.url.clone();
+        for (name, expr) in &case.bind {
+            let value =
+                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
+            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
+        }
+        let url = self.target.resolve(&url);
+        let mut body = case.request.body.clone();
+        for (pointer, value) in &case.set {
+            let value =
+                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+            let b = body.get_or_insert_with(|| Value::Object(Default::default()));
+            apply_set(b, pointer, value)?;
+        }
+        let headers: Vec<(String, String)> =
+            case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
+        let payload = match (&body, &case.request.body_text) {
+            (Some(b), _) => Some(Payload::Json(b)),
+            (None, Some(text)) => Some(Payload::Text(text)),
+            (None, None) => None,
+        };
+        let received = self
+            .exchange("main".into(), &case.request.method, &url, headers, payload, progress)
+            .await?;
+        let contract = check::contract::Contract {
+            case,
+            types: &self.types,
+            sent_body: body.as_ref(),
+            vars,
+            slow: self.slow,
+        };
+        let observed = Observed {
+            status: received.status,
+            headers: &received.headers,
+            body: &received.body,
+            elapsed: received.elapsed,
+        };
+        let checked = check::check(contract, observed);
+        let diff = if checked.deviations.is_empty() {
+            None
+        } else {
+            let expected =
+                checked.expected.as_ref().map(|v| self.redactor.json(v)).unwrap_or(Value::Null);
+            let actual = match &checked.actual {
+                Some(v) => self.redactor.json(v),
+                None => Value::String(self.redactor.text(&String::from_utf8_lossy(&received.body))),
+            };
+            crate::diff::json_diff(&expected, &actual)
+        };
+        Ok((checked.deviations, checked.strictness, diff))
+    }
+
+    /// Removes secrets from everything the result records.
+    fn redact(&self, result: &mut CaseResult) {
+        let r = &self.redactor;
+        for e in &mut result.exchanges {
+            e.request.url = r.text(&e.request.url);
+            e.request.headers =
+                e.request.headers.iter().map(|(n, v)| (n.clone(), r.header(n, v))).collect();
+            e.request.body = e.request.body.as_ref().map(|b| r.json(b));
+            if let Some(resp) = &mut e.response {
+                resp.headers =
+                    resp.headers.iter().map(|(n, v)| (n.clone(), r.header(n, v))).collect();
+                resp.body = resp.body.as_ref().map(|b| r.json(b));
+                resp.body_text = resp.body_text.as_ref().map(|t| r.text(t));
+            }
+        }
+        for d in &mut result.deviations {
+            let secret = d.path.rsplit('/').next().is_some_and(crate::redact::is_secret_member);
+            if secret {
+                d.expected = crate::redact::REDACTED.into();
+                d.actual = crate::redact::REDACTED.into();
+            } else {
+                d.expected = r.text(&d.expected);
+                d.actual = r.text(&d.actual);
+            }
+        }
+        if let Some(e) = &mut result.error {
+            e.message = r.text(&e.message);
+        }
+        for e in &mut result.teardown_errors {
+            e.message = r.text(&e.message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn set_overrides_by_pointer() {
+        let mut body = json!({"id": "keyset1", "keys": [{"kty": "x"}]});
+        apply_set(&mut body, "/id", json!("exemplar_1")).unwrap();
+        apply_set(&mut body, "/keys/0/kty", json!("oct")).unwrap();
+        apply_set(&mut body, "/keys/0/a~1b", json!(1)).unwrap();
+        assert_eq!(body, json!({"id": "exemplar_1", "keys": [{"kty": "oct", "a/b": 1}]}));
+        assert!(apply_set(&mut body, "/keys/5", json!(1)).is_err());
+        assert!(apply_set(&mut body, "/missing/x", json!(1)).is_err());
+    }
+}

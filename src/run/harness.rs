@@ -1,0 +1,253 @@
+//! The contract suite as a libtest-mimic harness: each case is a `Trial` named by its id, with
+//! its HTTP method as the kind, so libtest's flags (`FILTER`, `--exact`, `--skip`, `--list`,
+//! `--ignored`, `--include-ignored`, `--test-threads`, `-q`, `--format`) and nextest work.
+//!
+//! `--list` loads the cases and prints the list, and nothing else: no runtime, no server, no
+//! other output on stdout. `--exact NAME` loads only that case file when its id says where it
+//! is. Otherwise one tokio runtime and one HTTP client serve every trial; trials run on
+//! libtest's worker threads and `block_on` the shared runtime.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+use crate::check::TypeRegistry;
+use crate::cli::Exit;
+use crate::mock::{self, MockConfig};
+use crate::plan::{self, Planned};
+use crate::redact::Redactor;
+use crate::report::console::{self, Style};
+
+use super::execute::Runner;
+use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
+use super::result::{CaseResult, Status};
+
+/// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
+/// so the core count is the wrong measure; 8 keeps a real service well below throttling.
+pub const DEFAULT_THREADS: usize = 8;
+
+/// How to authenticate against the target.
+#[derive(Debug, Clone, Default)]
+pub enum AuthOptions {
+    #[default]
+    None,
+    Bearer(String),
+    ClientCredentials {
+        authority: String,
+        tenant: String,
+        client_id: String,
+        client_secret: String,
+        scope: String,
+    },
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub cases: PathBuf,
+    /// `None`: start the reference mock and run against it.
+    pub target: Option<String>,
+    pub auth: AuthOptions,
+    pub client: ClientSettings,
+    pub retry: Retry,
+    pub slow: Option<Duration>,
+    /// Deviations the embedded mock should make (for exemplar's own tests).
+    pub mock_deviations: Vec<mock::Deviation>,
+    pub libtest: Arguments,
+}
+
+impl RunOptions {
+    pub fn new(cases: PathBuf, libtest: Arguments) -> Self {
+        RunOptions {
+            cases,
+            target: None,
+            auth: AuthOptions::None,
+            client: ClientSettings::default(),
+            retry: Retry::default(),
+            slow: Some(Duration::from_secs(10)),
+            mock_deviations: Vec::new(),
+            libtest,
+        }
+    }
+}
+
+/// The outcome of a run: its exit code and every result, for the report files.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub exit: Exit,
+    pub results: Vec<CaseResult>,
+}
+
+fn color(args: &Arguments) -> bool {
+    match args.color {
+        Some(libtest_mimic::ColorSetting::Always) => true,
+        Some(libtest_mimic::ColorSetting::Never) => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Runs the cases of `opts.cases` and prints the libtest-style report.
+pub fn run(mut opts: RunOptions) -> RunOutcome {
+    let mut err = std::io::stderr().lock();
+    let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
+    let plan = plan::plan_dir(&opts.cases, only);
+    if !plan.errors.is_empty() {
+        for e in &plan.errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+        let _ = writeln!(
+            err,
+            "error: {} case file problem(s) in {}; nothing was run",
+            plan.errors.len(),
+            opts.cases.display()
+        );
+        return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+    }
+    if opts.libtest.list {
+        let trials = plan
+            .cases
+            .iter()
+            .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
+            .collect();
+        let _ = libtest_mimic::run(&opts.libtest, trials);
+        return RunOutcome { exit: Exit::Success, results: Vec::new() };
+    }
+    opts.libtest.test_threads.get_or_insert(DEFAULT_THREADS);
+    drop(err);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+    };
+    let mut redactor = Redactor::new();
+    let (target, auth, server) = match &opts.target {
+        Some(t) => {
+            let target = match Target::parse(t) {
+                Ok(t) => t,
+                Err(e) => return usage(e),
+            };
+            let auth = match &opts.auth {
+                AuthOptions::None => Auth::None,
+                AuthOptions::Bearer(token) => {
+                    redactor.add_secret(token);
+                    Auth::Bearer(token.clone())
+                }
+                AuthOptions::ClientCredentials {
+                    authority,
+                    tenant,
+                    client_id,
+                    client_secret,
+                    scope,
+                } => {
+                    redactor.add_secret(client_secret);
+                    Auth::ClientCredentials(Arc::new(TokenSource::new(
+                        authority,
+                        tenant,
+                        client_id,
+                        client_secret,
+                        scope,
+                    )))
+                }
+            };
+            (target, auth, None)
+        }
+        None => {
+            let config =
+                MockConfig { deviations: opts.mock_deviations.clone(), ..MockConfig::default() };
+            let server = match runtime.block_on(mock::spawn(config)) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("cannot start the reference mock: {e}")),
+            };
+            // The embedded mock wants a bearer token like the real service; any will do, and
+            // a fresh one per run keeps the redaction honest.
+            let token = format!("exemplar-{}", uuid::Uuid::new_v4().simple());
+            redactor.add_secret(&token);
+            let target = match Target::parse(&server.base_url()) {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            (target, Auth::Bearer(token), Some(server))
+        }
+    };
+    let client = match http::client(&opts.client) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    let mut runner =
+        Runner::new(client, target, auth, TypeRegistry::new(plan.types.iter()), redactor);
+    runner.retry = opts.retry;
+    runner.slow = opts.slow;
+    let runner = Arc::new(runner);
+    let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
+    let style = Style { color: color(&opts.libtest) };
+
+    let handle = runtime.handle().clone();
+    let trials = plan
+        .cases
+        .into_iter()
+        .map(|planned| {
+            let runner = Arc::clone(&runner);
+            let results = Arc::clone(&results);
+            let handle = handle.clone();
+            let id = planned.case.id.clone();
+            let shape_of = planned.clone();
+            let trial = Trial::ignorable_test(id, move || {
+                let result = handle.block_on(runner.execute(&planned));
+                let message = console::failure(&result, style);
+                let status = result.status;
+                let reason = result.skip_reason.clone();
+                if let Ok(mut all) = results.lock() {
+                    all.push(result);
+                }
+                match status {
+                    Status::Passed => Ok(Completion::Completed),
+                    Status::Skipped => Ok(Completion::Ignored { reason }),
+                    Status::Deviated | Status::Error => Err(Failed::from(message)),
+                }
+            });
+            trial_shape(&shape_of, trial)
+        })
+        .collect();
+    let _conclusion = libtest_mimic::run(&opts.libtest, trials);
+    if let Some(server) = server {
+        runtime.block_on(server.shutdown());
+    }
+    let mut results = match Arc::try_unwrap(results) {
+        Ok(m) => m.into_inner().unwrap_or_default(),
+        Err(shared) => shared.lock().map(|r| r.clone()).unwrap_or_default(),
+    };
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    let exit = if results.iter().any(|r| r.status == Status::Error) {
+        Exit::Error
+    } else if results.iter().any(|r| r.status == Status::Deviated) {
+        Exit::Failed
+    } else {
+        Exit::Success
+    };
+    RunOutcome { exit, results }
+}
+
+/// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
+fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
+    trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+}
+
+fn fail(message: String) -> RunOutcome {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    RunOutcome { exit: Exit::Error, results: Vec::new() }
+}
+
+fn usage(message: String) -> RunOutcome {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    RunOutcome { exit: Exit::Usage, results: Vec::new() }
+}
+
+/// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
+/// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
+pub fn contract_test_main(cases: PathBuf) -> std::process::ExitCode {
+    let opts = RunOptions::new(cases, Arguments::from_args());
+    run(opts).exit.into()
+}

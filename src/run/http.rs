@@ -1,0 +1,403 @@
+//! The HTTP side of a run: where requests go ([`Target`]), how the one shared client is built,
+//! how credentials are obtained ([`Auth`]), and how a request is sent with bounded retries
+//! that honour `Retry-After`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use reqwest::Url;
+use serde_json::Value;
+
+use super::result::{ErrorCode, RunError};
+
+/// Characters escaped in a path segment (RFC 3986 pchar allows the rest).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// Escapes a value for use as one URL path segment.
+pub fn segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// Where requests go. Doc URLs (`https://graph.microsoft.com/beta/x`) keep their path and
+/// query and get the target's scheme, host and path prefix.
+#[derive(Debug, Clone)]
+pub struct Target {
+    base: Url,
+}
+
+impl Target {
+    pub fn parse(base: &str) -> Result<Target, String> {
+        let url = Url::parse(base).map_err(|e| format!("invalid target URL `{base}`: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("invalid target URL `{base}`: the scheme must be http or https"));
+        }
+        Ok(Target { base: url })
+    }
+
+    pub fn base(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// The URL to send a documented URL (or a `/path`) to.
+    pub fn resolve(&self, doc_url: &str) -> String {
+        let path_and_query = match doc_url.find("://") {
+            Some(s) => doc_url[s + 3..].find('/').map_or("/", |p| &doc_url[s + 3 + p..]),
+            None => doc_url,
+        };
+        let base = self.base.as_str().trim_end_matches('/');
+        let sep = if path_and_query.starts_with('/') { "" } else { "/" };
+        format!("{base}{sep}{path_and_query}")
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub proxy: Option<String>,
+    pub ca_certs: Vec<PathBuf>,
+    pub insecure: bool,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            proxy: None,
+            ca_certs: Vec::new(),
+            insecure: false,
+        }
+    }
+}
+
+/// Builds the one client a run uses. Redirects are not followed: a redirect is a response
+/// to check, not a detour. On a machine with no CA certificates the platform verifier cannot
+/// be built; the client then trusts only `--cacert` files, which is enough for plain HTTP
+/// targets and says so for HTTPS ones.
+pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
+    let mut certs = Vec::new();
+    for path in &settings.ca_certs {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read CA certificate {}: {e}", path.display()))?;
+        let found = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("{}: not a PEM certificate bundle: {e}", path.display()))?;
+        certs.extend(found);
+    }
+    let builder = |only_given: bool| {
+        let mut b = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("exemplar/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(64);
+        b = if only_given {
+            b.tls_certs_only(certs.clone())
+        } else {
+            b.tls_certs_merge(certs.clone())
+        };
+        if settings.insecure {
+            b = b.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(p) = &settings.proxy {
+            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("invalid proxy `{p}`: {e}"))?);
+        }
+        b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+    };
+    builder(false).or_else(|first| builder(true).map_err(|_| first))
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    /// A bearer token given up front (`--token-env`, or the embedded mock's own).
+    Bearer(String),
+    /// OAuth2 client credentials against the Microsoft identity platform (or `--authority`).
+    ClientCredentials(Arc<TokenSource>),
+}
+
+/// An OAuth2 client-credentials token, fetched once and refreshed before it expires.
+#[derive(Debug)]
+pub struct TokenSource {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scope: String,
+    cached: tokio::sync::Mutex<Option<(String, Instant)>>,
+}
+
+impl TokenSource {
+    pub fn new(
+        authority: &str,
+        tenant: &str,
+        client_id: &str,
+        client_secret: &str,
+        scope: &str,
+    ) -> Self {
+        TokenSource {
+            token_url: format!("{}/{}/oauth2/v2.0/token", authority.trim_end_matches('/'), tenant),
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            scope: scope.to_string(),
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The current token, fetching a new one when there is none or it expires within a minute.
+    pub async fn token(&self, client: &reqwest::Client) -> Result<String, RunError> {
+        let mut cached = self.cached.lock().await;
+        if let Some((token, expires)) = cached.as_ref() {
+            if Instant::now() + Duration::from_secs(60) < *expires {
+                return Ok(token.clone());
+            }
+        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("scope", self.scope.as_str()),
+        ];
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!("{k}={}", utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let fail = |m: String| {
+            RunError::new(
+                ErrorCode::AuthFailed,
+                format!("token request to {} failed: {m}", self.token_url),
+            )
+        };
+        let response = client
+            .post(&self.token_url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let status = response.status();
+        let json: Value = response
+            .json()
+            .await
+            .map_err(|e| fail(format!("status {status}, body is not JSON: {e}")))?;
+        if !status.is_success() {
+            let reason = json
+                .get("error_description")
+                .or_else(|| json.get("error"))
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given");
+            return Err(fail(format!(
+                "status {status}: {}",
+                reason.lines().next().unwrap_or(reason)
+            )));
+        }
+        let token = json
+            .get("access_token")
+            .and_then(Value::as_str)
+            .ok_or_else(|| fail("no access_token in the response".into()))?
+            .to_string();
+        let lifetime = json
+            .get("expires_in")
+            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .unwrap_or(3600);
+        *cached = Some((token.clone(), Instant::now() + Duration::from_secs(lifetime)));
+        Ok(token)
+    }
+}
+
+impl Auth {
+    /// The `Authorization` header value for the next request.
+    pub async fn header(&self, client: &reqwest::Client) -> Result<Option<String>, RunError> {
+        match self {
+            Auth::None => Ok(None),
+            Auth::Bearer(t) => Ok(Some(format!("Bearer {t}"))),
+            Auth::ClientCredentials(source) => {
+                Ok(Some(format!("Bearer {}", source.token(client).await?)))
+            }
+        }
+    }
+}
+
+/// Retry policy for throttled requests (429 and 503).
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub max_retries: u32,
+    /// The longest single wait honoured; a longer `Retry-After` gives up.
+    pub max_wait: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { max_retries: 3, max_wait: Duration::from_secs(60) }
+    }
+}
+
+/// A response as received, before recording.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Time of the last attempt.
+    pub elapsed: Duration,
+    pub retries: u32,
+    pub throttled: Duration,
+}
+
+/// Bodies larger than this are refused rather than held in memory.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Maps a reqwest error onto "could not run" codes.
+pub fn classify(e: &reqwest::Error) -> RunError {
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        chain.push_str(&s.to_string());
+        chain.push_str(": ");
+        source = s.source();
+    }
+    let chain = chain.trim_end_matches(": ").to_string();
+    let lower = chain.to_ascii_lowercase();
+    let code = if e.is_timeout() {
+        ErrorCode::Timeout
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        ErrorCode::Tls
+    } else if e.is_connect() {
+        ErrorCode::ConnectFailed
+    } else {
+        ErrorCode::Protocol
+    };
+    RunError::new(code, chain)
+}
+
+/// The wait a `Retry-After` value asks for: delta seconds or an HTTP date.
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: Option<&'a [u8]>,
+}
+
+/// Sends a request, retrying 429 and 503 as `Retry-After` says (bounded by `retry`).
+pub async fn send(
+    client: &reqwest::Client,
+    auth: &Auth,
+    retry: Retry,
+    out: Outgoing<'_>,
+) -> Result<Received, RunError> {
+    let method = reqwest::Method::from_bytes(out.method.as_bytes()).map_err(|e| {
+        RunError::new(ErrorCode::Protocol, format!("invalid method `{}`: {e}", out.method))
+    })?;
+    let mut retries = 0;
+    let mut throttled = Duration::ZERO;
+    loop {
+        let mut request = client.request(method.clone(), out.url);
+        for (name, value) in out.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(authorization) = auth.header(client).await? {
+            request = request.header("authorization", authorization);
+        }
+        if let Some(body) = out.body {
+            request = request.body(body.to_vec());
+        }
+        let started = Instant::now();
+        let mut response = request.send().await.map_err(|e| classify(&e))?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())
+            })
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(RunError::new(
+                    ErrorCode::Protocol,
+                    format!("response body is larger than {} MiB", MAX_BODY / 1024 / 1024),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let elapsed = started.elapsed();
+        if matches!(status, 429 | 503) && retries < retry.max_retries {
+            let asked = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
+                .and_then(|(_, v)| retry_after(v));
+            let wait = asked.unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(retries)));
+            if wait <= retry.max_wait {
+                tokio::time::sleep(wait).await;
+                throttled += wait;
+                retries += 1;
+                continue;
+            }
+        }
+        return Ok(Received { status, headers, body, elapsed, retries, throttled });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_doc_urls_onto_targets() {
+        let t = Target::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            t.resolve("https://graph.microsoft.com/beta/trustFramework/keySets?$top=1"),
+            "http://127.0.0.1:8080/beta/trustFramework/keySets?$top=1"
+        );
+        let t = Target::parse("https://mock.example/api/").unwrap();
+        assert_eq!(
+            t.resolve("https://graph.microsoft.com/v1.0/x"),
+            "https://mock.example/api/v1.0/x"
+        );
+        assert_eq!(t.resolve("/beta/y"), "https://mock.example/api/beta/y");
+        assert!(Target::parse("ftp://x").is_err());
+        assert!(Target::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn escapes_segments() {
+        assert_eq!(segment("B2C_1A_a b/c"), "B2C_1A_a%20b%2Fc");
+    }
+
+    #[test]
+    fn parses_retry_after() {
+        assert_eq!(retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
+}

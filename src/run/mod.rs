@@ -1,0 +1,11 @@
+//! Running cases against a target: one tokio runtime and one HTTP client for the whole run,
+//! each case a libtest-mimic trial, results collected as data for the reporters.
+
+pub mod execute;
+pub mod harness;
+pub mod http;
+pub mod result;
+
+pub use execute::Runner;
+pub use harness::{RunOptions, run};
+pub use result::{CaseResult, ErrorCode, RunError, Status};

@@ -1,0 +1,152 @@
+//! Results as data: what running one case produced. Reporters (console, JUnit, JSON, HTML)
+//! render these; nothing here is formatted for a reader. Everything in a result has passed
+//! through the redactor before the result is built.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::model::Source;
+use crate::check::{Deviation, Strictness};
+use crate::diff::Diff;
+
+/// "We could not run" — a different thing from "the target broke the contract".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// The connection was refused or the host could not be resolved.
+    ConnectFailed,
+    /// No complete response within the timeout.
+    Timeout,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// The target reset the connection or sent something that is not HTTP.
+    Protocol,
+    /// A fixture's setup request failed, so the case could not be set up.
+    FixtureFailed,
+    /// A fixture's teardown failed: something the run created may be left behind.
+    TeardownFailed,
+    /// A template or binding could not be resolved at run time.
+    BindingFailed,
+    /// No access token could be obtained.
+    AuthFailed,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ConnectFailed => "connect-failed",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Tls => "tls",
+            ErrorCode::Protocol => "protocol",
+            ErrorCode::FixtureFailed => "fixture-failed",
+            ErrorCode::TeardownFailed => "teardown-failed",
+            ErrorCode::BindingFailed => "binding-failed",
+            ErrorCode::AuthFailed => "auth-failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl RunError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        RunError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error[{}]: {}", self.code.as_str(), self.message)
+    }
+}
+
+/// A request as sent (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// A response as received (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body when it was JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The body when it was not JSON (lossily decoded, truncated to 64 KiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    pub size: usize,
+}
+
+/// One request/response exchange.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    /// `main`, or `<fixture alias> setup` / `<fixture alias> teardown`.
+    pub role: String,
+    pub request: RecordedRequest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<RecordedResponse>,
+    pub elapsed_ms: u64,
+    pub retries: u32,
+    pub throttled_ms: u64,
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    /// The target broke the contract.
+    Deviated,
+    /// The case could not be run.
+    Error,
+    Skipped,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseResult {
+    pub id: String,
+    pub method: String,
+    /// The case file.
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    pub deviations: Vec<Deviation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunError>,
+    /// Teardown problems; also reported when the case itself passed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teardown_errors: Vec<RunError>,
+    /// Expected view against actual body, when they differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Diff>,
+    pub strictness: Strictness,
+    /// Every exchange, fixtures included, in the order they happened.
+    pub exchanges: Vec<Exchange>,
+    pub duration_ms: u64,
+    pub retries: u32,
+    pub throttled_ms: u64,
+}
+
+impl CaseResult {
+    /// The exchange of the documented request itself.
+    pub fn main_exchange(&self) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.role == "main")
+    }
+}
