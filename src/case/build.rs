@@ -109,6 +109,7 @@ pub fn case(page: &Page, example: &Example) -> (String, Case) {
         set: Default::default(),
         pin: Default::default(),
         ignore: Vec::new(),
+        optional: Vec::new(),
         volatile: Vec::new(),
         unordered: Vec::new(),
         expect: None,
@@ -165,6 +166,7 @@ pub fn keep_hand_written(new: &mut Case, old: Case) {
         set,
         pin,
         ignore,
+        optional,
         volatile,
         unordered,
         expect,
@@ -176,6 +178,7 @@ pub fn keep_hand_written(new: &mut Case, old: Case) {
     new.set = set;
     new.pin = pin;
     new.ignore = ignore;
+    new.optional = optional;
     new.volatile = volatile;
     new.unordered = unordered;
     new.expect = expect;

@@ -2,7 +2,7 @@
 //!
 //! A case has two kinds of content. Extraction owns `format`, `id`, `source`, `request` and
 //! `response` and rewrites them whenever the docs change. Everything else (`tags`, `skip`,
-//! `fixtures`, `bind`, `set`, `pin`, `ignore`, `volatile`, `unordered`, `expect`) is written
+//! `fixtures`, `bind`, `set`, `pin`, `ignore`, `optional`, `volatile`, `unordered`, `expect`) is written
 //! by people and kept verbatim by re-extraction. Unknown fields are errors, so a typo in a
 //! hand-written field is caught instead of silently ignored.
 //!
@@ -62,9 +62,14 @@ pub struct Case {
     /// Response values checked by equality, by JSON pointer. Hand-written.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pin: BTreeMap<String, Value>,
-    /// Response body JSON pointers that are not checked at all. Hand-written.
+    /// Response body JSON pointers (`*` matches any key or index) that are not checked at
+    /// all. Hand-written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore: Vec<String>,
+    /// Response body JSON pointers (`*` matches any key or index) that may be absent, for
+    /// examples that show every property of every variant. Hand-written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional: Vec<String>,
     /// Response body JSON pointers redacted in snapshots, on top of the defaults.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volatile: Vec<String>,

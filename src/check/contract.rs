@@ -247,12 +247,13 @@ impl<'a> Walker<'a> {
     }
 
     fn ignored(&self, ptr: &str) -> bool {
-        self.case().ignore.iter().any(|i| ptr == i || ptr.starts_with(&format!("{i}/")))
+        self.case().ignore.iter().any(|i| pointer_matches(i, ptr, true))
     }
 
-    fn optional(&self, key: &str, parent_type: Option<&str>) -> bool {
+    fn optional(&self, key: &str, ptr: &str, parent_type: Option<&str>) -> bool {
         let doc = self.case().response.as_ref();
-        let listed = doc.is_some_and(|r| r.optional_properties.iter().any(|p| p == key));
+        let listed = doc.is_some_and(|r| r.optional_properties.iter().any(|p| p == key))
+            || self.case().optional.iter().any(|o| pointer_matches(o, ptr, false));
         let unreadable =
             self.contract.types.property(parent_type, key).is_some_and(|p| !p.readable);
         let annotation = key.starts_with('@') || key.contains("@odata.");
@@ -391,7 +392,7 @@ impl<'a> Walker<'a> {
                     };
                     view.insert(key.clone(), v);
                 }
-                None if self.optional(key, type_name)
+                None if self.optional(key, &child, type_name)
                     || self.ignored(&child)
                     || self.case().pin.contains_key(&child) => {}
                 None => {
@@ -603,6 +604,22 @@ impl<'a> Walker<'a> {
                     "absent",
                 )),
             }
+        }
+    }
+}
+
+/// Whether JSON pointer `ptr` matches `pattern`, where a `*` segment matches any one key or
+/// index; with `prefix`, pointers below a match match too.
+pub fn pointer_matches(pattern: &str, ptr: &str, prefix: bool) -> bool {
+    let mut want = pattern.split('/');
+    let mut got = ptr.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (None, Some(_)) => return prefix,
+            (Some(_), None) => return false,
+            (Some(w), Some(g)) if w == "*" || w == g => {}
+            _ => return false,
         }
     }
 }
