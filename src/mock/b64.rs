@@ -27,7 +27,10 @@ pub fn decode_url(text: &str) -> Option<Vec<u8>> {
 /// and other ASCII white space ignored.
 pub fn decode_upload(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD_PAD_INDIFFERENT.decode(&compact).or_else(|_| URL_SAFE_PAD_INDIFFERENT.decode(&compact)).ok()
+    STANDARD_PAD_INDIFFERENT
+        .decode(&compact)
+        .or_else(|_| URL_SAFE_PAD_INDIFFERENT.decode(&compact))
+        .ok()
 }
 
 #[cfg(test)]

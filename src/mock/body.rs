@@ -27,7 +27,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = GraphError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request.headers().get(CONTENT_TYPE).map(|v| v.to_str().map(str::to_owned));
+        let content_type =
+            request.headers().get(CONTENT_TYPE).map(|v| v.to_str().map(str::to_owned));
         if let Some(media_type) = &content_type {
             let media_type = media_type.as_deref().unwrap_or("?");
             if !is_json(media_type) {
@@ -46,7 +47,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             }
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(GraphError::bad_request("the request body is empty; this operation needs a JSON object"));
+            return Err(GraphError::bad_request(
+                "the request body is empty; this operation needs a JSON object",
+            ));
         }
         if content_type.is_none() {
             return Err(GraphError::unsupported_media_type(
@@ -60,7 +63,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 json_type(&other)
             ))),
             // serde_json's syntax errors give a position, never the input text.
-            Err(error) => Err(GraphError::bad_request(format!("the request body is not valid JSON: {error}"))),
+            Err(error) => {
+                Err(GraphError::bad_request(format!("the request body is not valid JSON: {error}")))
+            }
         }
     }
 }
@@ -69,7 +74,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 /// letter case ignored.
 fn is_json(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 #[cfg(test)]

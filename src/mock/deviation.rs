@@ -207,7 +207,10 @@ fn keys_as_object(keyset: &mut Map<String, Value>) {
         .drain(..)
         .enumerate()
         .map(|(index, key)| {
-            let kid = key.get("kid").and_then(Value::as_str).map_or_else(|| index.to_string(), str::to_owned);
+            let kid = key
+                .get("kid")
+                .and_then(Value::as_str)
+                .map_or_else(|| index.to_string(), str::to_owned);
             (kid, key)
         })
         .collect();
@@ -293,7 +296,10 @@ mod tests {
     fn wrong_type_keeps_id_and_kid() {
         let mut body = json!({"id": "B2C_1A_x", "keys": [{"kid": "a", "use": "sig", "nbf": 5}]});
         Deviation::WrongType.edit_body(Shape::KeySet, &mut body);
-        assert_eq!(body, json!({"id": "B2C_1A_x", "keys": {"a": {"kid": "a", "use": "sig", "nbf": 5}}}));
+        assert_eq!(
+            body,
+            json!({"id": "B2C_1A_x", "keys": {"a": {"kid": "a", "use": "sig", "nbf": 5}}})
+        );
 
         let mut key = json!({"kid": "a", "use": "sig", "nbf": 5, "exp": 6, "status": "enabled"});
         Deviation::WrongType.edit_body(Shape::KeyV2, &mut key);

@@ -19,9 +19,15 @@ pub struct Fields {
 
 impl Fields {
     /// Accepts `map` if it holds only `allowed` properties (and `@odata.type`).
-    pub fn new(map: Map<String, Value>, allowed: &[&str], at: impl Into<String>) -> Result<Self, GraphError> {
+    pub fn new(
+        map: Map<String, Value>,
+        allowed: &[&str],
+        at: impl Into<String>,
+    ) -> Result<Self, GraphError> {
         let at = at.into();
-        if let Some(unknown) = map.keys().find(|name| !allowed.contains(&name.as_str()) && *name != "@odata.type") {
+        if let Some(unknown) =
+            map.keys().find(|name| !allowed.contains(&name.as_str()) && *name != "@odata.type")
+        {
             let expected = allowed.join(", ");
             return Err(GraphError::bad_request(format!(
                 "unknown property '{at}{unknown}'; expected only: {expected}"
@@ -68,7 +74,9 @@ impl Fields {
         match self.take(property) {
             None => Ok(None),
             Some(Value::Number(number)) if number.as_i64().is_some() => Ok(number.as_i64()),
-            Some(other) => Err(self.wrong_type(property, "an integer (seconds since 1970)", &other)),
+            Some(other) => {
+                Err(self.wrong_type(property, "an integer (seconds since 1970)", &other))
+            }
         }
     }
 

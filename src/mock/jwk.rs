@@ -47,17 +47,24 @@ fn key_from_json(item: Value, index: usize) -> Result<Key, GraphError> {
     let mut f = Fields::new(map, &MEMBERS, format!("keys[{index}]."))?;
 
     let kty_text = f.required_string("kty")?;
-    let kty = KeyType::parse(&kty_text).ok_or_else(|| f.not_one_of("kty", &kty_text, &["RSA", "oct"]))?;
+    let kty =
+        KeyType::parse(&kty_text).ok_or_else(|| f.not_one_of("kty", &kty_text, &["RSA", "oct"]))?;
     let use_text = f.required_string("use")?;
-    let key_use = KeyUse::parse(&use_text).ok_or_else(|| f.not_one_of("use", &use_text, &["sig", "enc"]))?;
+    let key_use =
+        KeyUse::parse(&use_text).ok_or_else(|| f.not_one_of("use", &use_text, &["sig", "enc"]))?;
     let status = match f.string("status")? {
         None => KeyStatus::Enabled,
-        Some(text) => KeyStatus::parse(&text).ok_or_else(|| f.not_one_of("status", &text, &KeyStatus::VALUES))?,
+        Some(text) => KeyStatus::parse(&text)
+            .ok_or_else(|| f.not_one_of("status", &text, &KeyStatus::VALUES))?,
     };
     let nbf = f.integer("nbf")?;
     let exp = f.integer("exp")?;
     if nbf.zip(exp).is_some_and(|(nbf, exp)| exp < nbf) {
-        return Err(GraphError::bad_request(format!("{} must not be before {}", f.name("exp"), f.name("nbf"))));
+        return Err(GraphError::bad_request(format!(
+            "{} must not be before {}",
+            f.name("exp"),
+            f.name("nbf")
+        )));
     }
 
     let n = base64url(&mut f, "n")?;
@@ -73,18 +80,27 @@ fn key_from_json(item: Value, index: usize) -> Result<Key, GraphError> {
 
     match kty {
         KeyType::Oct if !private.iter().any(|(name, _)| *name == "k") => {
-            return Err(GraphError::bad_request(format!("{} is required for an oct key", f.name("k"))));
+            return Err(GraphError::bad_request(format!(
+                "{} is required for an oct key",
+                f.name("k")
+            )));
         }
         KeyType::Rsa if n.is_none() || e.is_none() => {
             let which = if n.is_none() { "n" } else { "e" };
-            return Err(GraphError::bad_request(format!("{} is required for an RSA key", f.name(which))));
+            return Err(GraphError::bad_request(format!(
+                "{} is required for an RSA key",
+                f.name(which)
+            )));
         }
         _ => {}
     }
 
     let kid = match f.string("kid")? {
         Some(kid) if kid.is_empty() => {
-            return Err(GraphError::bad_request(format!("property '{}' must not be empty", f.name("kid"))));
+            return Err(GraphError::bad_request(format!(
+                "property '{}' must not be empty",
+                f.name("kid")
+            )));
         }
         Some(kid) => kid,
         None => match (&n, &e) {
@@ -93,15 +109,30 @@ fn key_from_json(item: Value, index: usize) -> Result<Key, GraphError> {
         },
     };
 
-    Ok(Key { kid, kty, key_use, nbf, exp, n, e, x5c, x5t, status, private: PrivateParts::new(private) })
+    Ok(Key {
+        kid,
+        kty,
+        key_use,
+        nbf,
+        exp,
+        n,
+        e,
+        x5c,
+        x5t,
+        status,
+        private: PrivateParts::new(private),
+    })
 }
 
 /// An optional base64url member. The message on failure names the member, not its value.
 fn base64url(f: &mut Fields, member: &str) -> Result<Option<String>, GraphError> {
     match f.string(member)? {
-        Some(text) if text.is_empty() || b64::decode_url(&text).is_none() => Err(GraphError::bad_request(
-            format!("property '{}' must be a non-empty base64url string", f.name(member)),
-        )),
+        Some(text) if text.is_empty() || b64::decode_url(&text).is_none() => {
+            Err(GraphError::bad_request(format!(
+                "property '{}' must be a non-empty base64url string",
+                f.name(member)
+            )))
+        }
         other => Ok(other),
     }
 }
@@ -113,7 +144,9 @@ fn certificate_chain(f: &mut Fields) -> Result<Vec<String>, GraphError> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| match item {
-            Value::String(text) if b64::decode_upload(&text).is_some_and(|der| !der.is_empty()) => Ok(text),
+            Value::String(text) if b64::decode_upload(&text).is_some_and(|der| !der.is_empty()) => {
+                Ok(text)
+            }
             _ => Err(GraphError::bad_request(format!(
                 "property '{}[{i}]' must be a base64 certificate",
                 f.name("x5c")
@@ -134,7 +167,8 @@ mod tests {
 
     #[test]
     fn an_oct_key_needs_k_and_keeps_it_private() {
-        let key = one(json!({"kty": "OCT", "use": "SIG", "k": "c2VjcmV0", "nbf": 1, "exp": 2})).unwrap();
+        let key =
+            one(json!({"kty": "OCT", "use": "SIG", "k": "c2VjcmV0", "nbf": 1, "exp": 2})).unwrap();
         assert_eq!((key.kty, key.key_use), (KeyType::Oct, KeyUse::Sig));
         assert!(key.private.has("k"));
         assert_eq!(key.kid.len(), 43);

@@ -207,7 +207,12 @@ mod tests {
     #[test]
     fn private_members_never_reach_json_or_debug() {
         let key = key();
-        let text = format!("{:?} {} {}", key, Value::Object(key.to_json()), Value::Object(key.to_json_v2()));
+        let text = format!(
+            "{:?} {} {}",
+            key,
+            Value::Object(key.to_json()),
+            Value::Object(key.to_json_v2())
+        );
         assert!(!text.contains("c2VjcmV0"), "{text}");
         assert!(key.private.has("k"));
         assert!(!key.to_json().contains_key("k"));

@@ -71,7 +71,9 @@ pub fn thumbprint(n: &str, e: &str) -> String {
 
 /// Seconds since the Unix epoch, as a JWT NumericDate.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

@@ -66,12 +66,15 @@ pub fn normalize_id(requested: &str) -> Result<String, GraphError> {
     if requested.is_empty() {
         return Err(GraphError::bad_request("property 'id' must not be empty"));
     }
-    if let Some(bad) = requested.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
+    if let Some(bad) =
+        requested.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
         return Err(GraphError::bad_request(format!(
             "property 'id' may only hold letters, digits, '_', '-' and '.', not {bad:?}"
         )));
     }
-    let has_prefix = requested.get(..ID_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(ID_PREFIX));
+    let has_prefix =
+        requested.get(..ID_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(ID_PREFIX));
     let id = if has_prefix { requested.to_owned() } else { format!("{ID_PREFIX}{requested}") };
     if id.len() > MAX_ID_LEN {
         return Err(GraphError::bad_request(format!(

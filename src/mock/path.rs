@@ -150,8 +150,14 @@ mod tests {
 
     #[test]
     fn versions_are_stripped_and_remembered() {
-        assert_eq!(rewrite("/beta/trustFramework/keySets"), ("/trustFramework/keySets".into(), "/beta"));
-        assert_eq!(rewrite("/v1.0/trustFramework/keySets?$top=1"), ("/trustFramework/keySets?$top=1".into(), "/v1.0"));
+        assert_eq!(
+            rewrite("/beta/trustFramework/keySets"),
+            ("/trustFramework/keySets".into(), "/beta")
+        );
+        assert_eq!(
+            rewrite("/v1.0/trustFramework/keySets?$top=1"),
+            ("/trustFramework/keySets?$top=1".into(), "/v1.0")
+        );
         assert_eq!(rewrite("/trustFramework/keySets"), ("/trustFramework/keySets".into(), ""));
         assert_eq!(rewrite("/betamax/x"), ("/betamax/x".into(), ""));
         assert_eq!(rewrite("/beta"), ("/".into(), "/beta"));
@@ -159,7 +165,10 @@ mod tests {
 
     #[test]
     fn key_syntax_becomes_a_segment() {
-        assert_eq!(rewrite("/beta/trustFramework/keySets('B2C_1A_x')").0, "/trustFramework/keySets/B2C_1A_x");
+        assert_eq!(
+            rewrite("/beta/trustFramework/keySets('B2C_1A_x')").0,
+            "/trustFramework/keySets/B2C_1A_x"
+        );
         assert_eq!(
             rewrite("/trustFramework/keySets(%27B2C_1A_x%27)/keys_v2('kid')").0,
             "/trustFramework/keySets/B2C_1A_x/keys_v2/kid"

@@ -21,8 +21,7 @@ use super::reply::Reply;
 use super::{AppState, Deviation, GraphError, MockConfig};
 
 /// The media type Graph labels its JSON answers with.
-pub const GRAPH_JSON: &str =
-    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 /// The media type of error envelopes, as Graph sends them.
 const ERROR_JSON: &str = "application/json";
@@ -44,10 +43,16 @@ struct Ids {
 }
 
 /// The middleware itself; see the module documentation.
-pub async fn graph_response(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let request_id = HeaderValue::try_from(Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0"));
+pub async fn graph_response(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let request_id =
+        HeaderValue::try_from(Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0"));
     // Graph echoes the client's id; without one, the request id stands in for it.
-    let client = request.headers().get(&CLIENT_REQUEST_ID).cloned().unwrap_or_else(|| request_id.clone());
+    let client =
+        request.headers().get(&CLIENT_REQUEST_ID).cloned().unwrap_or_else(|| request_id.clone());
     let ids = Ids { request: request_id, client };
     let config = &state.config;
 
@@ -76,7 +81,9 @@ fn has_bearer_token(headers: &HeaderMap) -> bool {
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().split_once(' '))
-        .is_some_and(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .is_some_and(|(scheme, token)| {
+            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+        })
 }
 
 async fn finish(mut response: Response, config: &MockConfig, ids: &Ids) -> Response {
@@ -131,13 +138,15 @@ fn inner_error_date(now: OffsetDateTime) -> String {
 }
 
 async fn render_reply(reply: Reply, config: &MockConfig, ids: &Ids) -> Response {
-    let active = |deviation: Deviation| config.deviates(deviation) && deviation.applies_to(reply.operation);
+    let active =
+        |deviation: Deviation| config.deviates(deviation) && deviation.applies_to(reply.operation);
 
     if active(Deviation::Slow) {
         tokio::time::sleep(config.slow_delay).await;
     }
     if active(Deviation::ServerError) {
-        let error = GraphError::internal("the mock was told to fail this request (deviation server-error)");
+        let error =
+            GraphError::internal("the mock was told to fail this request (deviation server-error)");
         return render_error(&error, HeaderMap::new(), ids);
     }
 
@@ -167,7 +176,8 @@ async fn render_reply(reply: Reply, config: &MockConfig, ids: &Ids) -> Response 
             if active(Deviation::EmptyBody) {
                 bytes.clear();
             }
-            let media_type = if active(Deviation::ContentType) { WRONG_CONTENT_TYPE } else { GRAPH_JSON };
+            let media_type =
+                if active(Deviation::ContentType) { WRONG_CONTENT_TYPE } else { GRAPH_JSON };
             let mut response = Response::new(Body::from(bytes));
             let headers = response.headers_mut();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
@@ -203,6 +213,9 @@ mod tests {
 
     #[test]
     fn inner_error_dates_have_graph_form() {
-        assert_eq!(inner_error_date(OffsetDateTime::from_unix_timestamp(1_709_622_489).unwrap()), "2024-03-05T07:08:09");
+        assert_eq!(
+            inner_error_date(OffsetDateTime::from_unix_timestamp(1_709_622_489).unwrap()),
+            "2024-03-05T07:08:09"
+        );
     }
 }

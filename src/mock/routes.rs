@@ -35,7 +35,10 @@ pub fn app(state: AppState) -> Router {
         .route(&format!("{keyset}/uploadCertificate"), post(actions::upload_certificate))
         .route(&format!("{keyset}/uploadPkcs12"), post(actions::upload_pkcs12))
         .route(&format!("{keyset}/getActiveKey"), get(actions::get_active_key))
-        .route(&format!("{keyset}/keys_v2/{{kid}}"), get(keys_v2::get).patch(keys_v2::update_status))
+        .route(
+            &format!("{keyset}/keys_v2/{{kid}}"),
+            get(keys_v2::get).patch(keys_v2::update_status),
+        )
         .fallback(unknown_route)
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))

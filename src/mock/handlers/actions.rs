@@ -23,7 +23,8 @@ pub async fn generate_key(
     let mut f = Fields::new(body, &["use", "kty", "nbf", "exp"], "")?;
     let key_use = key_use(&mut f)?;
     let kty_text = f.required_string("kty")?;
-    let kty = KeyType::parse(&kty_text).ok_or_else(|| f.not_one_of("kty", &kty_text, &["RSA", "oct"]))?;
+    let kty =
+        KeyType::parse(&kty_text).ok_or_else(|| f.not_one_of("kty", &kty_text, &["RSA", "oct"]))?;
     let (nbf, exp) = validity(&mut f)?;
     // Refuse an unknown key set before spending time on a key pair.
     state.store.read_set(&id, |_| ())?;
@@ -33,13 +34,30 @@ pub async fn generate_key(
                 .await
                 .map_err(|_| GraphError::internal("RSA key generation was interrupted"))?
                 .map_err(|_| GraphError::internal("RSA key generation failed"))?;
-            (keygen::thumbprint(&members.n, &members.e), Some(members.n), Some(members.e), members.private)
+            (
+                keygen::thumbprint(&members.n, &members.e),
+                Some(members.n),
+                Some(members.e),
+                members.private,
+            )
         }
         KeyType::Oct => {
             (keygen::random_kid(), None, None, PrivateParts::new(vec![("k", keygen::secret())]))
         }
     };
-    let key = Key { kid, kty, key_use, nbf, exp, n, e, x5c: Vec::new(), x5t: None, status: KeyStatus::Enabled, private };
+    let key = Key {
+        kid,
+        kty,
+        key_use,
+        nbf,
+        exp,
+        n,
+        e,
+        x5c: Vec::new(),
+        x5t: None,
+        status: KeyStatus::Enabled,
+        private,
+    };
     add_key(&state.store, &root, &id, key).map(|body| Reply::ok(Operation::GenerateKey, body))
 }
 
@@ -116,8 +134,10 @@ pub async fn get_active_key(
     Path(id): Path<String>,
 ) -> Result<Reply, GraphError> {
     let now = keygen::now();
-    let body = state.store.read_set(&id, |set| set.active_key(now).map(|key| key_body(&root, key)))?;
-    body.map(|body| Reply::ok(Operation::GetActiveKey, body)).ok_or_else(|| GraphError::no_active_key(&id))
+    let body =
+        state.store.read_set(&id, |set| set.active_key(now).map(|key| key_body(&root, key)))?;
+    body.map(|body| Reply::ok(Operation::GetActiveKey, body))
+        .ok_or_else(|| GraphError::no_active_key(&id))
 }
 
 /// The required `use` parameter.
@@ -161,7 +181,10 @@ fn add_key(store: &Store, root: &str, id: &str, key: Key) -> Result<Value, Graph
 /// A key in the `trustFrameworkKey` shape with its `@odata.context`.
 fn key_body(root: &str, key: &Key) -> Value {
     let mut object = Map::new();
-    object.insert("@odata.context".into(), format!("{root}/$metadata#microsoft.graph.trustFrameworkKey").into());
+    object.insert(
+        "@odata.context".into(),
+        format!("{root}/$metadata#microsoft.graph.trustFrameworkKey").into(),
+    );
     object.extend(key.to_json());
     Value::Object(object)
 }

@@ -12,8 +12,9 @@ use crate::mock::reply::{Operation, Reply};
 use crate::mock::{AppState, GraphError};
 
 /// The key members that exist but cannot be changed through `keys_v2`.
-const READ_ONLY: [&str; 16] =
-    ["k", "x5c", "x5t", "kty", "use", "exp", "nbf", "kid", "e", "n", "d", "p", "q", "dp", "dq", "qi"];
+const READ_ONLY: [&str; 16] = [
+    "k", "x5c", "x5t", "kty", "use", "exp", "nbf", "kid", "e", "n", "d", "p", "q", "dp", "dq", "qi",
+];
 
 /// `GET .../keys_v2/{keyId}`.
 pub async fn get(
@@ -24,7 +25,8 @@ pub async fn get(
     let body = state.store.read_set(&id, |set| {
         set.key(&kid).map(|key| {
             let mut object = Map::new();
-            let context = format!("{root}/$metadata#trustFramework/keySets('{}')/keys_v2/$entity", set.id);
+            let context =
+                format!("{root}/$metadata#trustFramework/keySets('{}')/keys_v2/$entity", set.id);
             object.insert("@odata.context".into(), context.into());
             object.extend(key.to_json_v2());
             Value::Object(object)
@@ -48,12 +50,14 @@ pub async fn update_status(
     let mut f = Fields::new(body, &["status"], "")?;
     let status = match f.string("status")? {
         None => None,
-        Some(text) => {
-            Some(KeyStatus::parse(&text).ok_or_else(|| f.not_one_of("status", &text, &KeyStatus::VALUES))?)
-        }
+        Some(text) => Some(
+            KeyStatus::parse(&text)
+                .ok_or_else(|| f.not_one_of("status", &text, &KeyStatus::VALUES))?,
+        ),
     };
     state.store.update_set(&id, |set| {
-        let key = set.keys.iter_mut().find(|key| key.kid == kid).ok_or_else(|| missing_key(&id, &kid))?;
+        let key =
+            set.keys.iter_mut().find(|key| key.kid == kid).ok_or_else(|| missing_key(&id, &kid))?;
         if let Some(status) = status {
             key.status = status;
         }

@@ -90,7 +90,10 @@ pub async fn update(
 }
 
 /// `DELETE /trustFramework/keySets/{id}`: `204`.
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<Reply, GraphError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Reply, GraphError> {
     state.store.remove(&id)?;
     Ok(Reply::no_content(Operation::DeleteKeySet))
 }
@@ -114,7 +117,10 @@ fn check_body_id(f: &mut Fields, url_id: &str) -> Result<(), GraphError> {
 /// A key set with its `@odata.context`.
 fn keyset_body(root: &str, set: &KeySet) -> Value {
     let mut object = Map::new();
-    object.insert("@odata.context".into(), format!("{root}/$metadata#trustFramework/keySets/$entity").into());
+    object.insert(
+        "@odata.context".into(),
+        format!("{root}/$metadata#trustFramework/keySets/$entity").into(),
+    );
     object.extend(set.to_json());
     Value::Object(object)
 }
