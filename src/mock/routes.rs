@@ -18,6 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use super::body::BodyLimit;
 use super::handlers::{actions, keys_v2, keysets};
+use super::path::ApiVersion;
 use super::{AppState, GraphError, path, render};
 
 /// The mock as an axum [`Router`], ready to serve or to call in-process.
@@ -54,9 +55,14 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state, render::graph_response))
 }
 
-async fn unknown_route(method: Method, uri: Uri) -> GraphError {
+async fn unknown_route(
+    method: Method,
+    uri: Uri,
+    version: Option<Extension<ApiVersion>>,
+) -> GraphError {
+    let version = version.map_or("", |Extension(ApiVersion(v))| v);
     let path: String = uri.path().chars().take(200).collect();
-    GraphError::not_found(format!("no resource at {method} {path}"))
+    GraphError::not_found(format!("no resource at {method} {version}{path}"))
 }
 
 /// The last resort for a bug: a `500` envelope instead of a dropped connection. The panic
