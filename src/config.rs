@@ -52,10 +52,17 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             (line, column)
         });
-        ConfigError::Invalid { path: path.to_path_buf(), line, column, message: e.message().to_string() }
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
-    let resolve = |p: &PathBuf| if p.is_absolute() || base.as_os_str().is_empty() { p.clone() } else { base.join(p) };
+    let resolve = |p: &PathBuf| {
+        if p.is_absolute() || base.as_os_str().is_empty() { p.clone() } else { base.join(p) }
+    };
     config.extract.docs = config.extract.docs.iter().map(resolve).collect();
     config.extract.cases = config.extract.cases.as_ref().map(resolve);
     Ok(Some(config))

@@ -4,7 +4,9 @@
 use crate::extract::http::Body;
 use crate::extract::{Example, Page, ResourceType};
 
-use super::model::{Case, FORMAT, Header, PropertySpec, Request, Response, Source, TypeFile, TypeSource};
+use super::model::{
+    Case, FORMAT, Header, PropertySpec, Request, Response, Source, TypeFile, TypeSource,
+};
 
 /// `docs/graph/beta/api/x.md` → `docs/graph/beta/api/x`.
 fn doc_stem(doc: &str) -> &str {
@@ -16,7 +18,10 @@ fn doc_stem(doc: &str) -> &str {
 
 /// A name made safe as a file name on every platform.
 fn file_safe(name: &str) -> String {
-    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
     if safe.is_empty() || safe.starts_with('.') { format!("_{safe}") } else { safe }
 }
 
@@ -182,9 +187,15 @@ mod tests {
 
     #[test]
     fn ids_and_paths() {
-        assert_eq!(case_id("docs/graph/beta/api/x-get.md", "get_x"), "docs::graph::beta::api::x-get::get_x");
+        assert_eq!(
+            case_id("docs/graph/beta/api/x-get.md", "get_x"),
+            "docs::graph::beta::api::x-get::get_x"
+        );
         assert_eq!(case_path("seeds/000_ab.txt", "a b/c"), "seeds/000_ab/a_b_c.json");
-        assert_eq!(type_path("docs/r/t.md", "microsoft.graph.t"), "docs/r/t/microsoft.graph.t.type.json");
+        assert_eq!(
+            type_path("docs/r/t.md", "microsoft.graph.t"),
+            "docs/r/t/microsoft.graph.t.type.json"
+        );
         assert_eq!(case_path("noext", ".x"), "noext/_.x.json");
         assert_eq!(schema_ref("docs/a/b.json", "case.schema.json"), "../../case.schema.json");
     }

@@ -100,7 +100,13 @@ pub fn plan(extraction: &Extraction, out: &Path) -> Changes {
     changes
 }
 
-fn push(changes: &mut Changes, planned: &mut BTreeSet<String>, out: &Path, rel: String, contents: String) {
+fn push(
+    changes: &mut Changes,
+    planned: &mut BTreeSet<String>,
+    out: &Path,
+    rel: String,
+    contents: String,
+) {
     let kind = match std::fs::read(out.join(&rel)) {
         Ok(old) if old == contents.as_bytes() => ChangeKind::Unchanged,
         Ok(_) => ChangeKind::Changed,
@@ -111,15 +117,25 @@ fn push(changes: &mut Changes, planned: &mut BTreeSet<String>, out: &Path, rel: 
 }
 
 /// Existing files that came from one of the extracted roots but match no example now.
-fn stale_files(extraction: &Extraction, out: &Path, planned: &BTreeSet<String>, errors: &mut Vec<FileError>) -> Vec<String> {
+fn stale_files(
+    extraction: &Extraction,
+    out: &Path,
+    planned: &BTreeSet<String>,
+    errors: &mut Vec<FileError>,
+) -> Vec<String> {
     let mut stale = Vec::new();
-    let from_these_roots = |doc: &str| extraction.roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
+    let from_these_roots =
+        |doc: &str| extraction.roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
     for entry in walkdir::WalkDir::new(out).sort_by_file_name().into_iter().flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
         let Ok(rel_path) = entry.path().strip_prefix(out) else { continue };
-        let rel = rel_path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = rel_path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if planned.contains(&rel) {
             continue;
         }

@@ -44,7 +44,10 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string().rsplit_once(" at line ").map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
+        message: e
+            .to_string()
+            .rsplit_once(" at line ")
+            .map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
     };
     let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
     match probe.format {
@@ -54,7 +57,9 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
                 path: path.to_path_buf(),
                 line: 1,
                 column: 1,
-                message: format!("format {n} is newer than this exemplar reads (format {FORMAT}); upgrade exemplar"),
+                message: format!(
+                    "format {n} is newer than this exemplar reads (format {FORMAT}); upgrade exemplar"
+                ),
             });
         }
         Some(other) => {
@@ -79,7 +84,8 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
 
 /// Reads and parses a file.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<T, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| FileError::Io { path: path.to_path_buf(), source })?;
     parse(path, &text)
 }
 
@@ -133,7 +139,11 @@ pub struct CaseDir {
 /// fixture catalogue or anything else).
 pub fn is_case_file(rel: &Path) -> bool {
     let name = rel.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    name.ends_with(".json") && !name.ends_with(".schema.json") && !name.ends_with(".type.json") && !name.starts_with('.') && rel.components().count() > 1
+    name.ends_with(".json")
+        && !name.ends_with(".schema.json")
+        && !name.ends_with(".type.json")
+        && !name.starts_with('.')
+        && rel.components().count() > 1
 }
 
 pub fn is_type_file(rel: &Path) -> bool {
@@ -198,7 +208,8 @@ mod tests {
 
     #[test]
     fn newer_formats_are_refused_clearly() {
-        let err = parse_case(&MINIMAL.replace("\"format\": 1", "\"format\": 7")).unwrap_err().to_string();
+        let err =
+            parse_case(&MINIMAL.replace("\"format\": 1", "\"format\": 7")).unwrap_err().to_string();
         assert!(err.contains("format 7 is newer"), "{err}");
         let err = parse_case("{\"id\": 1}").unwrap_err().to_string();
         assert!(err.contains("missing field `format`"), "{err}");
@@ -221,7 +232,8 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -47,7 +47,11 @@ pub fn run(args: ExtractArgs) -> Exit {
     };
     let paths = if args.paths.is_empty() { config.extract.docs } else { args.paths };
     if paths.is_empty() {
-        let _ = writeln!(err, "error: no doc paths: pass them as arguments or list them as `[extract] docs` in {}", config::FILE_NAME);
+        let _ = writeln!(
+            err,
+            "error: no doc paths: pass them as arguments or list them as `[extract] docs` in {}",
+            config::FILE_NAME
+        );
         return Exit::Usage;
     }
     let cases_dir = args.out.or(config.extract.cases).unwrap_or_else(|| PathBuf::from("cases"));
@@ -79,10 +83,19 @@ pub fn run(args: ExtractArgs) -> Exit {
     let mut exit = Exit::Success;
     if args.check {
         for change in changes.out_of_date() {
-            let _ = writeln!(out, "{}: {}", change.kind.as_str(), cases_dir.join(&change.rel).display());
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                change.kind.as_str(),
+                cases_dir.join(&change.rel).display()
+            );
         }
         if changes.out_of_date().next().is_some() {
-            let _ = writeln!(err, "error: {} is out of date with the docs; run `exemplar extract` and commit the result", cases_dir.display());
+            let _ = writeln!(
+                err,
+                "error: {} is out of date with the docs; run `exemplar extract` and commit the result",
+                cases_dir.display()
+            );
             exit = Exit::Failed;
         }
     } else if let Err(e) = case::changes::apply(&changes, &cases_dir, args.prune) {
@@ -90,7 +103,11 @@ pub fn run(args: ExtractArgs) -> Exit {
         return Exit::Error;
     } else {
         for change in changes.files.iter().filter(|c| c.kind == ChangeKind::Stale && !args.prune) {
-            let _ = writeln!(err, "{}: stale: no documented example matches it any more (remove it with --prune)", cases_dir.join(&change.rel).display());
+            let _ = writeln!(
+                err,
+                "{}: stale: no documented example matches it any more (remove it with --prune)",
+                cases_dir.join(&change.rel).display()
+            );
         }
     }
     if !args.quiet {

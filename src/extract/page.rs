@@ -120,8 +120,14 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
             "no front matter, annotations, fences or rendered HTTP examples; skipped",
         ));
     };
-    let mut page =
-        Page { doc: doc.to_string(), file: doc.to_string(), form, examples: Vec::new(), types: Vec::new(), diagnostics };
+    let mut page = Page {
+        doc: doc.to_string(),
+        file: doc.to_string(),
+        form,
+        examples: Vec::new(),
+        types: Vec::new(),
+        diagnostics,
+    };
     let (templates, messages) = match form {
         Form::Markdown => markdown_messages(&mut page, text),
         Form::Rendered => rendered::read(&lines),
@@ -132,7 +138,7 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
         // form looks, not a defect of the page.
         page.diagnostics.retain(|d| d.code != "missing-blank-line");
     }
-    page.diagnostics.sort_by(|a, b| a.pos.cmp(&b.pos));
+    page.diagnostics.sort_by_key(|d| d.pos);
     Outcome::Page(page)
 }
 
