@@ -30,6 +30,9 @@ pub struct HttpRequest {
     pub body: Body,
     /// Line of the request line in the doc.
     pub line: u32,
+    /// Column (in characters) where the URL starts on the request line, so that a defect
+    /// inside the URL can be reported where it is rather than at the start of the line.
+    pub url_col: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +109,9 @@ pub fn parse_request(
             ),
         ));
     }
+    // The method comes first and cannot contain the URL, so the first match is the URL.
+    let url_at = first.text.find(url).unwrap_or(0);
+    let url_col = first.text[..url_at].chars().count() as u32 + 1;
     let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
     Some(HttpRequest {
         method: method.to_ascii_uppercase(),
@@ -113,6 +119,7 @@ pub fn parse_request(
         headers,
         body,
         line: first.no,
+        url_col,
     })
 }
 

@@ -401,6 +401,7 @@ fn parameterise(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut params = BTreeMap::new();
+    let original_url = request.url.clone();
     let (prefix, mut segments, query) = split_url(&request.url);
     let template =
         templates.iter().map(|(_, t)| split_url(t).1).filter(|t| t.len() == segments.len()).find(
@@ -419,9 +420,13 @@ fn parameterise(
                 Some(t) => format!("replaced by the syntax's placeholder `{t}`"),
                 None => "read as the literal value".to_string(),
             };
+            // Point at the `{` of the literal in the request line, not at the line's start.
+            let col = original_url
+                .find(segment.as_str())
+                .map_or(0, |at| original_url[..at].chars().count() as u32);
             diags.push(Diagnostic::warning(
                 doc,
-                Pos::line(request.line),
+                Pos::new(request.line, request.url_col + col),
                 "literal-in-braces",
                 format!("URL has the literal id `{literal}` wrapped in braces as if it were a placeholder; {fix}"),
             ));
@@ -530,6 +535,21 @@ mod tests {
         let d: Vec<_> = page.diagnostics.iter().filter(|d| d.code == "literal-in-braces").collect();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].pos.line, 8);
+    }
+
+    /// Regression: `literal-in-braces` pointed at column 1 of the request line instead of at
+    /// the braced literal, so the diagnostic did not show where the defect is.
+    #[test]
+    fn literal_in_braces_points_at_the_brace() {
+        let line = "  GET https://graph.microsoft.com/beta/sets/{id}/keys/{aTREvwojOB9ph3fr2r6e}";
+        let text = format!(
+            "# T\n<!-- {{ \"blockType\": \"ignored\" }} -->\n```http\nGET /sets/{{setId}}/keys/{{keyId}}\n```\n<!-- {{ \"blockType\": \"request\", \"name\": \"a\" }} -->\n```http\n{line}\n```\n"
+        );
+        let page = page(&text);
+        let d: Vec<_> = page.diagnostics.iter().filter(|d| d.code == "literal-in-braces").collect();
+        assert_eq!(d.len(), 1, "{:?}", page.diagnostics);
+        let expected_col = line.find("{aTRE").unwrap() as u32 + 1;
+        assert_eq!(d[0].pos, Pos::new(8, expected_col));
     }
 
     #[test]
