@@ -59,8 +59,9 @@ pub fn request_line(text: &str) -> Option<(&str, &str)> {
 }
 
 pub fn is_status_line(text: &str) -> bool {
-    let t = text.trim_start();
-    t.len() >= 5 && t[..5].eq_ignore_ascii_case("HTTP/")
+    // Compare bytes: slicing the str at 5 panics when byte 5 is inside a character (`HTTPé`).
+    let t = text.trim_start().as_bytes();
+    t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP/"))
 }
 
 fn first_content(lines: &[Line<'_>]) -> usize {
@@ -384,6 +385,16 @@ mod tests {
         assert_eq!(response("HTTP/1.1 abc").1[0].code, "bad-status-line");
         assert_eq!(response("{}").1[0].code, "missing-status-line");
         assert_eq!(request("\n\n").1[0].code, "empty-request");
+    }
+
+    /// Regression (found by `tests/fuzz.rs`): a line starting with four ASCII bytes and then a
+    /// multi-byte character made `is_status_line` slice inside the character and panic.
+    #[test]
+    fn status_line_check_does_not_split_characters() {
+        assert!(!is_status_line("HTTPé 200"));
+        assert!(!is_status_line("abcd\u{1F600}"));
+        assert!(is_status_line("  http/1.1 200 OK"));
+        assert_eq!(response("HTTPé").1[0].code, "missing-status-line");
     }
 
     #[test]
