@@ -4,7 +4,7 @@
 //! sequence of request and response messages; pairing, naming, URL templating and hashing
 //! then work the same way for both.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -298,7 +298,11 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
         }
     }
 
-    let mut used: Vec<String> = Vec::new();
+    // Names taken so far, lower-cased (names are unique ignoring ASCII case), and per base name
+    // the next suffix to try. Names are only ever added, so every suffix below that one is still
+    // taken: a page of thousands of same-named examples stays linear instead of cubic.
+    let mut used: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for (index, p) in pending.into_iter().enumerate() {
         let base = p
             .names
@@ -307,10 +311,10 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
             .or_else(|| p.response.as_ref().and_then(|(_, a, _)| a.names.first().cloned()));
         let base = base.unwrap_or_else(|| format!("example-{}", index + 1));
         let mut name = base.clone();
-        let mut n = 2;
-        while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+        let n = next_suffix.entry(base.to_ascii_lowercase()).or_insert(2);
+        while used.contains(&name.to_ascii_lowercase()) {
             name = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         if name != base {
             diags.push(Diagnostic::warning(
@@ -320,7 +324,7 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
                 format!("another example on this page is already named `{base}`; this one is named `{name}`"),
             ));
         }
-        used.push(name.clone());
+        used.insert(name.to_ascii_lowercase());
         if p.response.is_none() {
             diags.push(Diagnostic::warning(
                 &doc,
