@@ -40,14 +40,17 @@ struct Probe {
 
 /// Parses `text` (the contents of `path`) as a file of the current format.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
-    let invalid = |e: serde_json::Error| FileError::Invalid {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e
+    let invalid = |e: serde_json::Error| {
+        let message = e
             .to_string()
             .rsplit_once(" at line ")
-            .map_or_else(|| e.to_string(), |(m, _)| m.to_string()),
+            .map_or_else(|| e.to_string(), |(m, _)| m.to_string());
+        let column = if message.starts_with("unknown field") {
+            key_start(text, e.line(), e.column())
+        } else {
+            e.column()
+        };
+        FileError::Invalid { path: path.to_path_buf(), line: e.line(), column: column.max(1), message }
     };
     let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
     match probe.format {
@@ -80,6 +83,20 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
         }
     }
     serde_json::from_str(text).map_err(invalid)
+}
+
+/// serde_json reports an unknown field at the closing quote of its key; a person looks for
+/// the start of the key, so this moves `column` back to the key's opening quote.
+fn key_start(text: &str, line: usize, column: usize) -> usize {
+    let Some(line) = text.split('\n').nth(line.wrapping_sub(1)) else { return column };
+    // serde_json counts columns in bytes; `column` is the closing quote, so look before it.
+    let before = line.as_bytes().get(..column.saturating_sub(1)).unwrap_or_default();
+    let opening =
+        (0..before.len()).rev().find(|&i| before[i] == b'"' && (i == 0 || before[i - 1] != b'\\'));
+    match opening {
+        Some(i) => line[..i].chars().count() + 1,
+        None => column,
+    }
 }
 
 /// Reads and parses a file.
@@ -212,7 +229,16 @@ mod tests {
     fn unknown_fields_name_file_line_and_column() {
         let text = MINIMAL.replace("\"id\": \"a::b\",", "\"id\": \"a::b\",\n  \"tgas\": [],");
         let err = parse_case(&text).unwrap_err().to_string();
-        assert!(err.starts_with("cases/a/b.json:4:9: unknown field `tgas`"), "{err}");
+        assert!(err.starts_with("cases/a/b.json:4:3: unknown field `tgas`"), "{err}");
+    }
+
+    /// Regression: an unknown field was reported at the closing quote of its key (serde_json's
+    /// position), not where the key starts; columns are characters, not bytes.
+    #[test]
+    fn unknown_field_points_at_the_start_of_its_key() {
+        let text = MINIMAL.replace("\"id\": \"a::b\",", "\"id\": \"é\", \"ta\\\"gs\": [],");
+        let err = parse_case(&text).unwrap_err().to_string();
+        assert!(err.starts_with("cases/a/b.json:3:14: unknown field `ta\"gs`"), "{err}");
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct HttpRequest {
     pub body: Body,
     /// Line of the request line in the doc.
     pub line: u32,
+    /// Column (in characters) where the URL starts on the request line, so that a defect
+    /// inside the URL can be reported where it is rather than at the start of the line.
+    pub url_col: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +59,9 @@ pub fn request_line(text: &str) -> Option<(&str, &str)> {
 }
 
 pub fn is_status_line(text: &str) -> bool {
-    let t = text.trim_start();
-    t.len() >= 5 && t[..5].eq_ignore_ascii_case("HTTP/")
+    // Compare bytes: slicing the str at 5 panics when byte 5 is inside a character (`HTTPé`).
+    let t = text.trim_start().as_bytes();
+    t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP/"))
 }
 
 fn first_content(lines: &[Line<'_>]) -> usize {
@@ -106,6 +110,9 @@ pub fn parse_request(
             ),
         ));
     }
+    // The method comes first and cannot contain the URL, so the first match is the URL.
+    let url_at = first.text.find(url).unwrap_or(0);
+    let url_col = first.text[..url_at].chars().count() as u32 + 1;
     let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
     Some(HttpRequest {
         method: method.to_ascii_uppercase(),
@@ -113,6 +120,7 @@ pub fn parse_request(
         headers,
         body,
         line: first.no,
+        url_col,
     })
 }
 
@@ -377,6 +385,16 @@ mod tests {
         assert_eq!(response("HTTP/1.1 abc").1[0].code, "bad-status-line");
         assert_eq!(response("{}").1[0].code, "missing-status-line");
         assert_eq!(request("\n\n").1[0].code, "empty-request");
+    }
+
+    /// Regression (found by `tests/fuzz.rs`): a line starting with four ASCII bytes and then a
+    /// multi-byte character made `is_status_line` slice inside the character and panic.
+    #[test]
+    fn status_line_check_does_not_split_characters() {
+        assert!(!is_status_line("HTTPé 200"));
+        assert!(!is_status_line("abcd\u{1F600}"));
+        assert!(is_status_line("  http/1.1 200 OK"));
+        assert_eq!(response("HTTPé").1[0].code, "missing-status-line");
     }
 
     #[test]

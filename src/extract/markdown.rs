@@ -92,6 +92,7 @@ pub fn scan<'a>(path: &str, text: &'a str) -> Scan<'a> {
     let mut scan = Scan::default();
     let mut i = skip_front_matter(path, &lines, &mut scan.diagnostics);
     let mut pending: Option<Annotation> = None;
+    let mut unclosed = Unclosed::default();
     let mut in_properties = false;
 
     while i < lines.len() {
@@ -99,7 +100,8 @@ pub fn scan<'a>(path: &str, text: &'a str) -> Scan<'a> {
         let trimmed = line.text.trim();
 
         if trimmed.starts_with("<!--") {
-            let (end, comment) = read_comment(path, &lines, i, &mut scan.diagnostics);
+            let (end, comment) =
+                read_comment(path, &lines, i, &mut unclosed, &mut scan.diagnostics);
             if let Some(ann) = parse_annotation(path, line.no, &comment, &mut scan.diagnostics) {
                 if let Some(old) = pending.take() {
                     orphaned(path, &old, &mut scan.diagnostics);
@@ -111,7 +113,8 @@ pub fn scan<'a>(path: &str, text: &'a str) -> Scan<'a> {
         }
 
         if let Some((c, n, info)) = fence_marker(line.text) {
-            let (fence, next) = read_fence(path, &lines, i, c, n, info, &mut scan.diagnostics);
+            let (fence, next) =
+                read_fence(path, &lines, i, (c, n, info), &mut unclosed, &mut scan.diagnostics);
             scan.blocks.push(Block { annotation: pending.take(), fence });
             i = next;
             continue;
@@ -173,12 +176,25 @@ fn skip_front_matter(path: &str, lines: &[Line<'_>], diags: &mut Vec<Diagnostic>
     }
 }
 
+/// What earlier searches for a closing line found missing. A comment or fence that is never
+/// closed makes the scan search the rest of the page; remembering that the search failed
+/// keeps a page of many unclosed blocks linear instead of quadratic in its length.
+#[derive(Debug, Default)]
+struct Unclosed {
+    /// No line after this index contains `-->`.
+    comment_from: Option<usize>,
+    /// `(c, n, start)`: no line after index `start` closes a fence of `n` or more `c`s, nor
+    /// therefore a fence of more.
+    fences: Vec<(char, usize, usize)>,
+}
+
 /// Reads an HTML comment starting at line `start`; returns the index of its last line and its
 /// inner text.
 fn read_comment(
     path: &str,
     lines: &[Line<'_>],
     start: usize,
+    unclosed: &mut Unclosed,
     diags: &mut Vec<Diagnostic>,
 ) -> (usize, String) {
     let first = lines[start].text.trim_start();
@@ -186,14 +202,17 @@ fn read_comment(
     if let Some(end) = first.find("-->") {
         return (start, first[..end].to_string());
     }
-    let mut inner = String::from(first);
-    for (j, line) in lines.iter().enumerate().skip(start + 1) {
-        inner.push('\n');
-        if let Some(end) = line.text.find("-->") {
-            inner.push_str(&line.text[..end]);
-            return (j, inner);
+    if unclosed.comment_from.is_none_or(|from| start < from) {
+        let mut inner = String::from(first);
+        for (j, line) in lines.iter().enumerate().skip(start + 1) {
+            inner.push('\n');
+            if let Some(end) = line.text.find("-->") {
+                inner.push_str(&line.text[..end]);
+                return (j, inner);
+            }
+            inner.push_str(line.text);
         }
-        inner.push_str(line.text);
+        unclosed.comment_from = Some(start);
     }
     // Never closed: HTML would swallow the rest of the page. End it at the first blank line
     // instead, so one broken comment cannot hide every example after it.
@@ -266,9 +285,8 @@ fn read_fence<'a>(
     path: &str,
     lines: &[Line<'a>],
     start: usize,
-    c: char,
-    n: usize,
-    info: &str,
+    (c, n, info): (char, usize, &str),
+    unclosed: &mut Unclosed,
     diags: &mut Vec<Diagnostic>,
 ) -> (Fence<'a>, usize) {
     let info = info.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
@@ -277,7 +295,18 @@ fn read_fence<'a>(
         t.len() >= n && t.chars().all(|x| x == c)
     };
     let open_line = lines[start].no;
-    match lines[start + 1..].iter().position(|l| closes(l.text)) {
+    let known_unclosed =
+        unclosed.fences.iter().any(|&(c2, n2, s2)| c2 == c && n2 <= n && s2 <= start);
+    let close = if known_unclosed {
+        None
+    } else {
+        let found = lines[start + 1..].iter().position(|l| closes(l.text));
+        if found.is_none() {
+            unclosed.fences.push((c, n, start));
+        }
+        found
+    };
+    match close {
         Some(p) => {
             let end = start + 1 + p;
             (Fence { info, open_line, lines: lines[start + 1..end].to_vec() }, end + 1)

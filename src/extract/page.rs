@@ -4,7 +4,7 @@
 //! sequence of request and response messages; pairing, naming, URL templating and hashing
 //! then work the same way for both.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -138,7 +138,7 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
         // form looks, not a defect of the page.
         page.diagnostics.retain(|d| d.code != "missing-blank-line");
     }
-    page.diagnostics.sort_by(|a, b| a.pos.cmp(&b.pos));
+    page.diagnostics.sort_by_key(|d| d.pos);
     Outcome::Page(page)
 }
 
@@ -298,7 +298,11 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
         }
     }
 
-    let mut used: Vec<String> = Vec::new();
+    // Names taken so far, lower-cased (names are unique ignoring ASCII case), and per base name
+    // the next suffix to try. Names are only ever added, so every suffix below that one is still
+    // taken: a page of thousands of same-named examples stays linear instead of cubic.
+    let mut used: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for (index, p) in pending.into_iter().enumerate() {
         let base = p
             .names
@@ -307,10 +311,10 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
             .or_else(|| p.response.as_ref().and_then(|(_, a, _)| a.names.first().cloned()));
         let base = base.unwrap_or_else(|| format!("example-{}", index + 1));
         let mut name = base.clone();
-        let mut n = 2;
-        while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+        let n = next_suffix.entry(base.to_ascii_lowercase()).or_insert(2);
+        while used.contains(&name.to_ascii_lowercase()) {
             name = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         if name != base {
             diags.push(Diagnostic::warning(
@@ -320,7 +324,7 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
                 format!("another example on this page is already named `{base}`; this one is named `{name}`"),
             ));
         }
-        used.push(name.clone());
+        used.insert(name.to_ascii_lowercase());
         if p.response.is_none() {
             diags.push(Diagnostic::warning(
                 &doc,
@@ -401,6 +405,7 @@ fn parameterise(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let mut params = BTreeMap::new();
+    let original_url = request.url.clone();
     let (prefix, mut segments, query) = split_url(&request.url);
     let template =
         templates.iter().map(|(_, t)| split_url(t).1).filter(|t| t.len() == segments.len()).find(
@@ -419,9 +424,13 @@ fn parameterise(
                 Some(t) => format!("replaced by the syntax's placeholder `{t}`"),
                 None => "read as the literal value".to_string(),
             };
+            // Point at the `{` of the literal in the request line, not at the line's start.
+            let col = original_url
+                .find(segment.as_str())
+                .map_or(0, |at| original_url[..at].chars().count() as u32);
             diags.push(Diagnostic::warning(
                 doc,
-                Pos::line(request.line),
+                Pos::new(request.line, request.url_col + col),
                 "literal-in-braces",
                 format!("URL has the literal id `{literal}` wrapped in braces as if it were a placeholder; {fix}"),
             ));
@@ -530,6 +539,21 @@ mod tests {
         let d: Vec<_> = page.diagnostics.iter().filter(|d| d.code == "literal-in-braces").collect();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].pos.line, 8);
+    }
+
+    /// Regression: `literal-in-braces` pointed at column 1 of the request line instead of at
+    /// the braced literal, so the diagnostic did not show where the defect is.
+    #[test]
+    fn literal_in_braces_points_at_the_brace() {
+        let line = "  GET https://graph.microsoft.com/beta/sets/{id}/keys/{aTREvwojOB9ph3fr2r6e}";
+        let text = format!(
+            "# T\n<!-- {{ \"blockType\": \"ignored\" }} -->\n```http\nGET /sets/{{setId}}/keys/{{keyId}}\n```\n<!-- {{ \"blockType\": \"request\", \"name\": \"a\" }} -->\n```http\n{line}\n```\n"
+        );
+        let page = page(&text);
+        let d: Vec<_> = page.diagnostics.iter().filter(|d| d.code == "literal-in-braces").collect();
+        assert_eq!(d.len(), 1, "{:?}", page.diagnostics);
+        let expected_col = line.find("{aTRE").unwrap() as u32 + 1;
+        assert_eq!(d[0].pos, Pos::new(8, expected_col));
     }
 
     #[test]

@@ -1,0 +1,528 @@
+//! `exemplar extract` end to end: the real binary over a temporary copy of the fixture pages in
+//! `tests/fixtures/docs`, one page per defect the Graph docs are known to have.
+//!
+//! Each test gets its own directory (removed when the test ends) and runs the binary with that
+//! directory as the working directory, so paths in diagnostics are the short relative paths
+//! given on the command line and no `exemplar.toml` from the repository is picked up.
+
+// `clippy.toml` allows unwrap in `#[test]` functions only; the helpers here are test code too.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docs");
+
+/// A scratch directory holding a copy of the fixtures as `docs/`.
+struct Sandbox {
+    dir: PathBuf,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Sandbox {
+    fn new(name: &str) -> Sandbox {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir()
+            .join(format!("exemplar-extract-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_tree(Path::new(FIXTURES), &dir.join("docs"));
+        Sandbox { dir }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run exemplar");
+        Run {
+            code: output.status.code().expect("exit code"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    /// `exemplar extract docs --out cases` plus `extra` arguments.
+    fn extract(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["extract", "docs", "--out", "cases"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.path(rel), text).unwrap();
+    }
+
+    fn json(&self, rel: &str) -> Value {
+        serde_json::from_str(&self.read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Every file under `rel`, by path relative to it, with its bytes.
+    fn files(&self, rel: &str) -> BTreeMap<String, Vec<u8>> {
+        fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                    out.insert(rel, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.path(rel), &self.path(rel), &mut out);
+        out
+    }
+
+    /// The text of fixture line `line` from column `col` on (both 1-based, columns in chars).
+    fn text_at(&self, doc: &str, line: u32, col: u32) -> String {
+        let text = self.read(doc);
+        let line =
+            text.split('\n').nth(line as usize - 1).unwrap_or_else(|| panic!("{doc}:{line}"));
+        line.chars().skip(col as usize - 1).collect()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A diagnostic line `path:line:col: code: message` split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Diag {
+    path: String,
+    line: u32,
+    col: u32,
+    code: String,
+    message: String,
+}
+
+fn diagnostics(stderr: &str) -> Vec<Diag> {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("error:"))
+        .map(|l| {
+            let mut parts = l.splitn(5, ": ");
+            let place = parts.next().unwrap();
+            let code = parts.next().unwrap_or_else(|| panic!("not a diagnostic: {l}"));
+            let message = parts.collect::<Vec<_>>().join(": ");
+            let mut place = place.rsplitn(3, ':');
+            let col = place.next().unwrap().parse().unwrap_or_else(|_| panic!("col in {l}"));
+            let line = place.next().unwrap().parse().unwrap_or_else(|_| panic!("line in {l}"));
+            let path = place.next().unwrap().to_string();
+            Diag { path, line, col, code: code.to_string(), message }
+        })
+        .collect()
+}
+
+const GET: &str = "cases/docs/api/widget-get/get_widget.json";
+const UPDATE: &str = "cases/docs/api/widget-update/update_widget.json";
+const LIST: &str = "cases/docs/api/widget-list/list_widgets.json";
+
+/// Every defect of the fixtures, where it is, and the text found there in the fixture.
+const DEFECTS: &[(&str, u32, u32, &str, &str)] = &[
+    ("docs/api/widget-create.md", 12, 1, "orphan-response", "HTTP/1.1 201 Created"),
+    ("docs/api/widget-delete.md", 33, 1, "unpaired-request", "DELETE https://"),
+    ("docs/api/widget-getactivepart.md", 17, 1, "method-conflict", "GET https://"),
+    ("docs/api/widget-key-get.md", 15, 70, "literal-in-braces", "{Qx7Lm2Vb9Rt4Zp0Wy8Hs3Nd}"),
+    ("docs/api/widget-list.md", 12, 25, "json-trailing-comma", ",\n"),
+    ("docs/api/widget-list.md", 31, 23, "json-trailing-comma", ",\n"),
+    ("docs/api/widget-list.md", 35, 7, "json-missing-comma", "\"colour\": \"plum\""),
+    ("docs/api/widget-update.md", 25, 1, "method-conflict", "PATCH https://"),
+    ("docs/api/widget-update.md", 27, 1, "missing-blank-line", "{"),
+    ("docs/api/widget-update.md", 41, 1, "unclosed-fence", "```http"),
+    ("docs/api/widget-update.md", 42, 14, "status-line-spacing", " No Content"),
+];
+
+/// The files that are not doc pages.
+const SKIPPED: &[&str] = &[
+    "docs/assets/widget.png",
+    "docs/includes/permissions/widget-get-permissions.md",
+    "docs/notes.txt",
+];
+
+#[test]
+fn every_defect_is_reported_at_the_line_and_column_where_it_is() {
+    let sandbox = Sandbox::new("defects");
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut found = diagnostics(&run.stderr);
+    found.sort();
+    let mut expected: Vec<(String, u32, u32, String)> = DEFECTS
+        .iter()
+        .map(|&(p, l, c, code, _)| (p.to_string(), l, c, code.to_string()))
+        .chain(SKIPPED.iter().map(|p| (p.to_string(), 1, 1, "not-a-doc-page".to_string())))
+        .collect();
+    expected.sort();
+    let got: Vec<_> =
+        found.iter().map(|d| (d.path.clone(), d.line, d.col, d.code.clone())).collect();
+    assert_eq!(got, expected, "stderr:\n{}", run.stderr);
+
+    // Each position is the real place of the defect in the page, not an approximation.
+    for &(doc, line, col, code, text) in DEFECTS {
+        let at = sandbox.text_at(doc, line, col) + "\n";
+        assert!(at.starts_with(text), "{doc}:{line}:{col} ({code}) shows {at:?}, not {text:?}");
+    }
+}
+
+#[test]
+fn method_conflicts_name_both_revisions() {
+    let sandbox = Sandbox::new("conflicts");
+    let run = sandbox.extract(&[]);
+    let conflicts: Vec<_> =
+        diagnostics(&run.stderr).into_iter().filter(|d| d.code == "method-conflict").collect();
+    assert_eq!(conflicts.len(), 2, "{}", run.stderr);
+    let other = |d: &Diag| d.message.rsplit(" at ").next().unwrap().to_string();
+    // PATCH now, PUT in the older revision.
+    let update = conflicts.iter().find(|d| d.path.ends_with("widget-update.md")).unwrap();
+    assert!(update.message.contains("with PATCH and with PUT"), "{}", update.message);
+    let (doc, line) =
+        other(update).rsplit_once(':').map(|(d, l)| (d.to_string(), l.parse().unwrap())).unwrap();
+    assert!(sandbox.text_at(&doc, line, 1).starts_with("PUT https://"));
+    // `getActiveKey`-style: GET now, POST before.
+    let active = conflicts.iter().find(|d| d.path.ends_with("widget-getactivepart.md")).unwrap();
+    assert!(active.message.contains("with GET and with POST"), "{}", active.message);
+    let (doc, line) =
+        other(active).rsplit_once(':').map(|(d, l)| (d.to_string(), l.parse().unwrap())).unwrap();
+    assert!(sandbox.text_at(&doc, line, 1).starts_with("POST https://"));
+    // Both revisions still give a case each.
+    for page in ["widget-update", "widget-update-previous"] {
+        assert!(sandbox.path(&format!("cases/docs/api/{page}/update_widget.json")).exists());
+    }
+}
+
+#[test]
+fn defective_examples_are_repaired_and_still_written() {
+    let sandbox = Sandbox::new("repaired");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+
+    // No blank line before the body, two spaces in the status line, unclosed response fence.
+    let update = sandbox.json(UPDATE);
+    assert_eq!(update["request"]["method"], "PATCH");
+    assert_eq!(update["request"]["body"], json!({"colour": "amber"}));
+    assert_eq!(update["response"]["status"], 204);
+    assert_eq!(update["response"]["reason"], "No Content");
+    assert_eq!(update["response"]["truncated"], true);
+    assert_eq!(update["source"]["responseLine"], 42);
+
+    // Trailing and missing commas in the body; a trailing comma in the annotation;
+    // `truncated: "true"`; `@odata.type: "Collection(...)"`.
+    let list = sandbox.json(LIST);
+    assert_eq!(
+        list["response"]["body"],
+        json!({"value": [{"id": "w-1", "colour": "teal"}, {"id": "w-2", "colour": "plum"}]})
+    );
+    assert_eq!(list["source"]["example"], "list_widgets");
+    assert_eq!(list["response"]["truncated"], true);
+    assert_eq!(list["response"]["odataType"], "microsoft.graph.widget");
+    assert_eq!(list["response"]["isCollection"], true);
+
+    // A literal id in braces becomes the syntax's placeholder; its value is kept as a param.
+    let key = sandbox.json("cases/docs/api/widget-key-get/get_widget_key.json");
+    assert_eq!(
+        key["request"]["url"],
+        "https://graph.microsoft.com/beta/gadgets/widgets/{widgetId}/keys/{widgetKeyId}"
+    );
+    assert_eq!(key["request"]["params"], json!({"widgetKeyId": "Qx7Lm2Vb9Rt4Zp0Wy8Hs3Nd"}));
+}
+
+#[test]
+fn the_annotation_grammar_reaches_the_case_files() {
+    let sandbox = Sandbox::new("grammar");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+
+    // msgraph-interactive fence, tab markers and includes between request and response; a
+    // literal id where the syntax has a placeholder.
+    let get = sandbox.json(GET);
+    assert_eq!(get["id"], "docs::api::widget-get::get_widget");
+    assert_eq!(
+        get["source"],
+        json!({
+            "doc": "docs/api/widget-get.md", "form": "markdown", "example": "get_widget",
+            "line": 41, "responseLine": 64, "hash": get["source"]["hash"].clone(),
+        })
+    );
+    assert_eq!(
+        get["request"]["url"],
+        "https://graph.microsoft.com/beta/gadgets/widgets/{widgetId}"
+    );
+    assert_eq!(get["request"]["params"], json!({"widgetId": "w-100"}));
+    assert_eq!(get["response"]["body"], json!({"id": "w-100", "colour": "teal", "size": 3}));
+    assert_eq!(get["response"]["odataType"], "microsoft.graph.widget");
+    assert!(sandbox.text_at("docs/api/widget-get.md", 41, 1).starts_with("GET https://"));
+    assert!(sandbox.text_at("docs/api/widget-get.md", 64, 1).starts_with("HTTP/1.1 200 OK"));
+
+    // `name` as a list pairs the response; optional and nullable properties.
+    let create = sandbox.json("cases/docs/api/widget-create/create_widget.json");
+    assert_eq!(create["response"]["status"], 201);
+    assert_eq!(create["response"]["optionalProperties"], json!(["size"]));
+    assert_eq!(create["response"]["nullableProperties"], json!(["retiredDateTime"]));
+    assert_eq!(create["request"]["body"], json!({"colour": "teal"}));
+
+    // isEmpty, expectError, and a request with no response.
+    let delete = sandbox.json("cases/docs/api/widget-delete/delete_widget.json");
+    assert_eq!(delete["response"]["isEmpty"], true);
+    assert_eq!(delete["response"].get("expectError"), None);
+    let missing = sandbox.json("cases/docs/api/widget-delete/delete_missing_widget.json");
+    assert_eq!(missing["response"]["expectError"], true);
+    assert_eq!(missing["response"]["status"], 404);
+    let all = sandbox.json("cases/docs/api/widget-delete/delete_all_widgets.json");
+    assert_eq!(all["request"]["method"], "DELETE");
+    assert_eq!(all.get("response"), None);
+
+    // The rendered plain-text form.
+    let paint = sandbox.json("cases/docs/rendered/widget-paint/example-1.json");
+    assert_eq!(paint["source"]["form"], "rendered");
+    assert_eq!(paint["source"]["line"], 14);
+    assert_eq!(
+        paint["request"]["url"],
+        "https://graph.microsoft.com/beta/gadgets/widgets/{widgetId}"
+    );
+    assert_eq!(paint["request"]["params"], json!({"widgetId": "w-42"}));
+    assert_eq!(paint["request"]["body"], json!({"colour": "plum"}));
+    assert_eq!(paint["response"]["status"], 204);
+
+    // The resource page: the JSON representation and the Properties table combined.
+    let widget = sandbox.json("cases/docs/resources/widget/microsoft.graph.widget.type.json");
+    assert_eq!(widget["type"], "microsoft.graph.widget");
+    assert_eq!(widget["keyProperty"], "id");
+    assert_eq!(widget["baseType"], "microsoft.graph.entity");
+    let props = &widget["properties"];
+    let names: Vec<_> = props.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(names, ["colour", "id", "parts", "secret", "size"]);
+    assert_eq!(props["colour"]["enum"], json!(["teal", "amber", "plum"]));
+    assert_eq!(props["size"]["type"], "integer");
+    assert_eq!(props["secret"]["readable"], false);
+    assert_eq!(props["parts"]["items"], "object");
+    assert_eq!(props["parts"]["odataType"], "microsoft.graph.widgetPart");
+
+    // Nothing is written for the orphan response, the include, or the non-doc files.
+    let written: Vec<_> = sandbox.files("cases").into_keys().collect();
+    assert_eq!(written.len(), 13, "{written:?}");
+    assert!(written.iter().all(|f| f.starts_with("docs/api/") || f.starts_with("docs/re")));
+}
+
+#[test]
+fn strict_fails_on_defects_and_passes_on_a_clean_page() {
+    let sandbox = Sandbox::new("strict");
+    let run = sandbox.extract(&["--strict"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("error: 11 defects in the docs (--strict)"), "{}", run.stderr);
+    // The cases are written all the same.
+    assert!(sandbox.path(UPDATE).exists());
+
+    let run = sandbox.run(&["extract", "docs/api/widget-get.md", "--out", "clean", "--strict"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "");
+    assert!(sandbox.path("clean/widget-get/get_widget.json").exists());
+
+    // Notes (a skipped file) are not defects.
+    let run = sandbox.run(&["extract", "docs/notes.txt", "--out", "clean", "--strict"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn files_that_are_not_doc_pages_are_skipped_with_a_note() {
+    let sandbox = Sandbox::new("skipped");
+    for file in SKIPPED {
+        let run = sandbox.run(&["extract", file, "--out", "out"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let diags = diagnostics(&run.stderr);
+        assert_eq!(diags.len(), 1, "{}", run.stderr);
+        assert_eq!((diags[0].path.as_str(), diags[0].code.as_str()), (*file, "not-a-doc-page"));
+        assert!(run.stdout.starts_with("0 pages, 0 examples"), "{}", run.stdout);
+        assert!(!sandbox.path("out").exists() || sandbox.files("out").is_empty());
+    }
+    // `--quiet` hides notes.
+    let run = sandbox.run(&["extract", "docs/notes.txt", "--out", "out", "--quiet"]);
+    assert_eq!((run.code, run.stderr.as_str(), run.stdout.as_str()), (0, "", ""));
+}
+
+#[test]
+fn extracting_twice_gives_byte_identical_files() {
+    let sandbox = Sandbox::new("twice");
+    assert_eq!(sandbox.run(&["extract", "docs", "--out", "one"]).code, 0);
+    assert_eq!(sandbox.run(&["extract", "docs", "--out", "two"]).code, 0);
+    let one = sandbox.files("one");
+    assert_eq!(one.len(), 13);
+    assert!(one == sandbox.files("two"), "two extractions differ");
+
+    // Extracting again over the first output changes nothing.
+    let run = sandbox.run(&["extract", "docs", "--out", "one"]);
+    assert!(run.stdout.contains("0 added, 0 changed, 13 unchanged, 0 stale"), "{}", run.stdout);
+    assert!(one == sandbox.files("one"), "re-extraction rewrote a file");
+}
+
+/// Hand-written fields of every kind, as a person would add them to a case file.
+fn hand_written() -> Value {
+    json!({
+        "tags": ["smoke", "widgets"],
+        "skip": "the store is read-only on Sundays",
+        "fixtures": [{"use": "widget", "as": "w", "with": {"colour": "teal"}}],
+        "bind": {"widgetId": "{{w.id}}"},
+        "set": {"/colour": "plum"},
+        "pin": {"/colour": "plum"},
+        "ignore": ["/size"],
+        "volatile": ["/id"],
+        "unordered": ["/parts"],
+        "expect": {"reason": "the mock paints everything plum", "status": 200, "body": {"colour": "plum"}},
+    })
+}
+
+#[test]
+fn re_extraction_keeps_hand_written_fields() {
+    let sandbox = Sandbox::new("hand");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+    let mut case = sandbox.json(UPDATE);
+    for (k, v) in hand_written().as_object().unwrap() {
+        case[k] = v.clone();
+    }
+    sandbox.write(UPDATE, &serde_json::to_string_pretty(&case).unwrap());
+
+    // The doc changes: another colour in the request body.
+    let page = sandbox.read("docs/api/widget-update.md");
+    sandbox.write("docs/api/widget-update.md", &page.replace("\"amber\"", "\"violet\""));
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("1 changed"), "{}", run.stdout);
+
+    let after = sandbox.json(UPDATE);
+    assert_eq!(after["request"]["body"], json!({"colour": "violet"}), "doc part updated");
+    assert_ne!(after["source"]["hash"], case["source"]["hash"]);
+    for (k, v) in hand_written().as_object().unwrap() {
+        assert_eq!(&after[k], v, "hand-written `{k}` kept");
+    }
+    // And a second extraction leaves the merged file alone.
+    let before = sandbox.read(UPDATE);
+    assert!(sandbox.extract(&[]).stdout.contains("0 changed"));
+    assert_eq!(sandbox.read(UPDATE), before);
+}
+
+#[test]
+fn a_case_file_that_does_not_parse_is_left_untouched() {
+    let sandbox = Sandbox::new("broken");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+    let page = sandbox.read("docs/api/widget-list.md");
+    sandbox.write("docs/api/widget-list.md", &page.replace("\"w-1\"", "\"w-one\""));
+
+    // Broken JSON: the error names the file, line and column.
+    let broken = sandbox.read(GET).replacen("\"format\": 1,", "\"format\": 1,,", 1);
+    sandbox.write(GET, &broken);
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let want = format!("error: {GET}:3:15: ");
+    assert!(run.stderr.lines().any(|l| l.starts_with(&want)), "{}", run.stderr);
+    assert!(run.stderr.contains("(file left untouched)"), "{}", run.stderr);
+    assert_eq!(sandbox.read(GET), broken, "unparseable file was overwritten");
+    // The other cases are still brought up to date.
+    assert_eq!(sandbox.json(LIST)["response"]["body"]["value"][0]["id"], "w-one");
+
+    // An unknown field (a typo in a hand-written field) is reported the same way.
+    sandbox.write(GET, &sandbox.read(GET).replace(",,", ",\n  \"tgas\": [\"x\"],"));
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let want = format!("error: {GET}:4:3: unknown field `tgas`");
+    assert!(run.stderr.lines().any(|l| l.starts_with(&want)), "{}", run.stderr);
+    assert!(sandbox.read(GET).contains("\"tgas\""), "file with unknown field was overwritten");
+}
+
+/// The `kind: path` lines `extract --check` prints.
+fn listed(stdout: &str) -> Vec<String> {
+    stdout.lines().filter(|l| !l.contains(" pages, ")).map(str::to_string).collect()
+}
+
+#[test]
+fn check_lists_changed_added_and_stale_cases() {
+    let sandbox = Sandbox::new("check");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+    let run = sandbox.extract(&["--check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(listed(&run.stdout).is_empty(), "{}", run.stdout);
+    let cases_before = sandbox.files("cases");
+
+    // A doc-derived field edited by hand.
+    let edited = sandbox.read(GET).replace("\"status\": 200", "\"status\": 201");
+    sandbox.write(GET, &edited);
+    let run = sandbox.extract(&["--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(listed(&run.stdout), [format!("changed: {GET}")]);
+    assert!(run.stderr.contains("error: cases is out of date with the docs"), "{}", run.stderr);
+    assert_eq!(sandbox.read(GET), edited, "--check wrote a file");
+
+    // An example added to a page, and one removed from another.
+    let page = sandbox.read("docs/api/widget-delete.md");
+    let added = page.replace("\"delete_all_widgets\"", "\"delete_every_widget\"");
+    sandbox.write("docs/api/widget-delete.md", &added);
+    let run = sandbox.extract(&["--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        listed(&run.stdout),
+        [
+            "stale: cases/docs/api/widget-delete/delete_all_widgets.json".to_string(),
+            "added: cases/docs/api/widget-delete/delete_every_widget.json".to_string(),
+            format!("changed: {GET}"),
+        ]
+    );
+    // Nothing was written by any of the checks.
+    let mut expected = cases_before;
+    expected.insert("docs/api/widget-get/get_widget.json".into(), edited.into_bytes());
+    assert!(sandbox.files("cases") == expected, "--check changed the cases directory");
+}
+
+#[test]
+fn stale_cases_are_kept_until_pruned() {
+    let sandbox = Sandbox::new("prune");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+    let stale = "cases/docs/api/widget-delete/delete_all_widgets.json";
+    let page = sandbox.read("docs/api/widget-delete.md");
+    let cut =
+        page.find("<!-- { \"blockType\": \"request\", \"name\": \"delete_all_widgets\"").unwrap();
+    sandbox.write("docs/api/widget-delete.md", &page[..cut]);
+
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains(&format!("{stale}: stale: ")), "{}", run.stderr);
+    assert!(sandbox.path(stale).exists(), "stale file removed without --prune");
+
+    let run = sandbox.extract(&["--prune"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("1 removed"), "{}", run.stdout);
+    assert!(!sandbox.path(stale).exists(), "--prune kept the stale file");
+    assert_eq!(sandbox.extract(&["--check"]).code, 0);
+}
