@@ -230,6 +230,8 @@ pub fn plan_dir(dir: &Path, only: Option<&str>) -> Plan {
 
 /// Loads only the case with id `id` (and all types), found by the path its id implies.
 fn load_one(dir: &Path, id: &str) -> Option<case::CaseDir> {
+    // `--list` shows `[METHOD] id`, and nextest passes that back to `--exact`.
+    let id = id.strip_prefix('[').and_then(|r| r.split_once("] ")).map_or(id, |(_, rest)| rest);
     let (stem, name) = id.rsplit_once("::")?;
     let rel = case::build::case_path(&format!("{}.x", stem.replace("::", "/")), name);
     let path = dir.join(rel);

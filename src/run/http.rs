@@ -26,6 +26,9 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'/')
     .add(b'%');
 
+/// Characters escaped in `application/x-www-form-urlencoded` values (all but the unreserved).
+const FORM: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Escapes a value for use as one URL path segment.
 pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
@@ -175,7 +178,7 @@ impl TokenSource {
         let body = form
             .iter()
             .map(|(k, v)| {
-                format!("{k}={}", utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC))
+                format!("{k}={}", utf8_percent_encode(v, FORM))
             })
             .collect::<Vec<_>>()
             .join("&");
