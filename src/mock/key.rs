@@ -122,9 +122,9 @@ impl fmt::Debug for PrivateParts {
     }
 }
 
-/// A stored key. Members that do not apply to a key (`n`/`e` for a secret, `x5c`/`x5t`
-/// without a certificate, dates that were never given) are absent from its JSON rather
-/// than `null`.
+/// A stored key. Members that do not apply to a key (`n`/`e` for a secret, `x5t` without a
+/// certificate, dates that were never given) are absent from its JSON rather than `null`;
+/// `x5c` is an empty array when there is no certificate, as Graph shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub kid: String,
@@ -167,9 +167,9 @@ impl Key {
         if let Some(e) = &self.e {
             object.insert("e".into(), e.clone().into());
         }
-        if !self.x5c.is_empty() {
-            object.insert("x5c".into(), self.x5c.clone().into());
-        }
+        // Graph answers `"x5c": []` for a key without a certificate (see the generateKey
+        // example), so the member is always there.
+        object.insert("x5c".into(), self.x5c.clone().into());
         if let Some(x5t) = &self.x5t {
             object.insert("x5t".into(), x5t.clone().into());
         }
