@@ -2,6 +2,8 @@
 //! a throttling server, a token endpoint, broken servers), the real binary for what users see,
 //! and the library for results as data.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -49,14 +51,22 @@ fn codes(results: &[CaseResult]) -> Vec<Code> {
 }
 
 fn exemplar(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_exemplar")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
 }
 
 /// Serves `app` on 127.0.0.1:0 on a runtime of its own; returns its base URL.
 fn serve_in_background(app: Router) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
@@ -70,7 +80,11 @@ fn serve_in_background(app: Router) -> String {
 fn mock_in_background(config: MockConfig) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async move {
             let server = mock::spawn(config).await.unwrap();
             tx.send(server.base_url()).unwrap();
@@ -83,7 +97,11 @@ fn mock_in_background(config: MockConfig) -> String {
 #[test]
 fn every_committed_case_passes_against_the_reference_mock() {
     let (exit, results) = run_lib(RunOptions::new(repo_cases(), quiet_args()));
-    let failed: Vec<_> = results.iter().filter(|r| r.status != Status::Passed).map(|r| (&r.id, &r.deviations, &r.error)).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .map(|r| (&r.id, &r.deviations, &r.error))
+        .collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(exit, Exit::Success);
     assert!(results.len() >= 19);
@@ -111,7 +129,10 @@ fn every_mock_deviation_is_caught_with_its_code() {
     ];
     assert_eq!(expected.len(), Deviation::ALL.len());
     for (kind, code) in expected {
-        let mut opts = RunOptions::new(repo_cases(), libtest_mimic::Arguments { quiet: true, test_threads: Some(19), ..Default::default() });
+        let mut opts = RunOptions::new(
+            repo_cases(),
+            libtest_mimic::Arguments { quiet: true, test_threads: Some(19), ..Default::default() },
+        );
         opts.mock_deviations = vec![kind];
         opts.slow = Some(Duration::from_millis(1500));
         let (exit, results) = run_lib(opts);
@@ -129,46 +150,55 @@ fn every_mock_deviation_is_caught_with_its_code() {
 fn equivalent_responses_are_not_deviations() {
     let inner = mock_in_background(MockConfig { auth: false, ..MockConfig::default() });
     let client = reqwest::Client::new();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let client = client.clone();
-        let inner = inner.clone();
-        async move {
-            let mut request = client.request(method, format!("{inner}{uri}")).body(body);
-            if let Some(ct) = headers.get("content-type") {
-                request = request.header("content-type", ct);
-            }
-            let upstream = request.send().await.unwrap();
-            let status = upstream.status();
-            let location = upstream.headers().get("location").cloned();
-            let bytes = upstream.bytes().await.unwrap();
-            let mut builder = Response::builder().status(status).header("x-variant", "1");
-            if let Some(l) = location {
-                builder = builder.header("location", l);
-            }
-            let body = match serde_json::from_slice::<Value>(&bytes) {
-                Ok(v) => {
-                    builder = builder.header("content-type", "application/json; charset=utf-8");
-                    // Reversed key order and tab indentation.
-                    let text = serde_json::to_string_pretty(&reverse_keys(&v)).unwrap().replace("  ", "\t");
-                    Body::from(text)
+    let app =
+        Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let client = client.clone();
+            let inner = inner.clone();
+            async move {
+                let mut request = client.request(method, format!("{inner}{uri}")).body(body);
+                if let Some(ct) = headers.get("content-type") {
+                    request = request.header("content-type", ct);
                 }
-                Err(_) => Body::from(bytes),
-            };
-            builder.body(body).unwrap()
-        }
-    });
+                let upstream = request.send().await.unwrap();
+                let status = upstream.status();
+                let location = upstream.headers().get("location").cloned();
+                let bytes = upstream.bytes().await.unwrap();
+                let mut builder = Response::builder().status(status).header("x-variant", "1");
+                if let Some(l) = location {
+                    builder = builder.header("location", l);
+                }
+                let body = match serde_json::from_slice::<Value>(&bytes) {
+                    Ok(v) => {
+                        builder = builder.header("content-type", "application/json; charset=utf-8");
+                        // Reversed key order and tab indentation.
+                        let text = serde_json::to_string_pretty(&reverse_keys(&v))
+                            .unwrap()
+                            .replace("  ", "\t");
+                        Body::from(text)
+                    }
+                    Err(_) => Body::from(bytes),
+                };
+                builder.body(body).unwrap()
+            }
+        });
     let proxy = serve_in_background(app);
     let mut opts = RunOptions::new(repo_cases(), quiet_args());
     opts.target = Some(proxy);
     let (exit, results) = run_lib(opts);
-    let failed: Vec<_> = results.iter().filter(|r| r.status != Status::Passed).map(|r| (&r.id, &r.deviations, &r.error)).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .map(|r| (&r.id, &r.deviations, &r.error))
+        .collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(exit, Exit::Success);
 }
 
 fn reverse_keys(v: &Value) -> Value {
     match v {
-        Value::Object(map) => Value::Object(map.iter().rev().map(|(k, v)| (k.clone(), reverse_keys(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().rev().map(|(k, v)| (k.clone(), reverse_keys(v))).collect())
+        }
         Value::Array(items) => Value::Array(items.iter().map(reverse_keys).collect()),
         other => other.clone(),
     }
@@ -193,10 +223,18 @@ fn simple_case(id: &str, url: &str) -> Value {
 #[test]
 fn bad_case_files_are_clear_errors_naming_file_and_line() {
     let dir = temp_dir("bad");
-    std::fs::write(dir.join("fixtures.json"), r#"{"format": 1, "fixtures": {"thing": {"setup": []}}}"#).unwrap();
+    std::fs::write(
+        dir.join("fixtures.json"),
+        r#"{"format": 1, "fixtures": {"thing": {"setup": []}}}"#,
+    )
+    .unwrap();
     let broken = dir.join("a/broken.json");
     std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
-    std::fs::write(&broken, "{\n  \"format\": 1,\n  \"id\": \"a::broken\",\n  \"request\": {\"method\": \"GET\",\n").unwrap();
+    std::fs::write(
+        &broken,
+        "{\n  \"format\": 1,\n  \"id\": \"a::broken\",\n  \"request\": {\"method\": \"GET\",\n",
+    )
+    .unwrap();
     let mut unknown_field = simple_case("a::unknown_field", "https://h/beta/x");
     unknown_field["tgas"] = json!([]);
     write_case(&dir, "a/unknown_field.json", &unknown_field);
@@ -210,11 +248,23 @@ fn bad_case_files_are_clear_errors_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let p = |name: &str| dir.join("a").join(name).display().to_string();
     assert!(stderr.contains(&format!("{}:5:1: EOF while parsing", p("broken.json"))), "{stderr}");
-    assert!(stderr.contains(&format!("{}:", p("unknown_field.json"))) && stderr.contains("unknown field `tgas`"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:", p("unknown_field.json")))
+            && stderr.contains("unknown field `tgas`"),
+        "{stderr}"
+    );
     let text = std::fs::read_to_string(dir.join("a/unknown_fixture.json")).unwrap();
     let line = text.lines().position(|l| l.contains("\"nope\"")).unwrap() + 1;
-    assert!(stderr.contains(&format!("{}:{line}:", p("unknown_fixture.json"))) && stderr.contains("unknown fixture `nope` (the catalogue has `thing`)"), "{stderr}");
-    assert!(stderr.contains(&format!("{}:6:", p("unbound.json"))) && stderr.contains("`{id}` has no binding"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:{line}:", p("unknown_fixture.json")))
+            && stderr.contains("unknown fixture `nope` (the catalogue has `thing`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{}:6:", p("unbound.json")))
+            && stderr.contains("`{id}` has no binding"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "nothing runs: {}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -226,7 +276,13 @@ fn list_prints_only_the_cases_and_starts_nothing() {
     let lines: Vec<_> = stdout.lines().filter(|l| !l.is_empty()).collect();
     // `[METHOD] id: test`, the form libtest-mimic gives trials with a kind; nextest passes
     // the part before `: test` back to `--exact`.
-    assert!(lines.iter().all(|l| l.starts_with('[') && l.ends_with(": test") && l.contains("] ") && l.contains("::")), "{stdout}");
+    assert!(
+        lines.iter().all(|l| l.starts_with('[')
+            && l.ends_with(": test")
+            && l.contains("] ")
+            && l.contains("::")),
+        "{stdout}"
+    );
     assert!(lines.contains(&"[GET] docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset: test"), "{stdout}");
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -243,8 +299,13 @@ fn exact_filter_runs_one_case() {
 
 #[test]
 fn deviations_are_shown_with_diff_and_doc_location() {
-    let target = mock_in_background(MockConfig { auth: false, deviations: vec![Deviation::Status], ..MockConfig::default() });
-    let out = exemplar(&["run", "--target", &target, "--color", "never", "trustframeworkkeyset-get::"]);
+    let target = mock_in_background(MockConfig {
+        auth: false,
+        deviations: vec![Deviation::Status],
+        ..MockConfig::default()
+    });
+    let out =
+        exemplar(&["run", "--target", &target, "--color", "never", "trustframeworkkeyset-get::"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("--> docs/graph/beta/api/trustframeworkkeyset-get.md:"), "{stdout}");
@@ -261,9 +322,16 @@ fn throttled_requests_are_retried_after_the_time_asked() {
         let n = counter.fetch_add(1, Ordering::SeqCst);
         async move {
             if n == 0 {
-                Response::builder().status(StatusCode::TOO_MANY_REQUESTS).header("retry-after", "1").body(Body::empty()).unwrap()
+                Response::builder()
+                    .status(StatusCode::TOO_MANY_REQUESTS)
+                    .header("retry-after", "1")
+                    .body(Body::empty())
+                    .unwrap()
             } else {
-                Response::builder().header("content-type", "application/json").body(Body::from(r#"{"ok": true}"#)).unwrap()
+                Response::builder()
+                    .header("content-type", "application/json")
+                    .body(Body::from(r#"{"ok": true}"#))
+                    .unwrap()
             }
         }
     });
@@ -313,14 +381,33 @@ fn client_credentials_flow_gets_caches_and_hides_the_token() {
     let base = serve_in_background(app);
     let dir = temp_dir("oauth");
     for i in 0..3 {
-        write_case(&dir, &format!("a/c{i}.json"), &simple_case(&format!("a::c{i}"), "https://graph.microsoft.com/beta/x"));
+        write_case(
+            &dir,
+            &format!("a/c{i}.json"),
+            &simple_case(&format!("a::c{i}"), "https://graph.microsoft.com/beta/x"),
+        );
     }
     let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
-        .args(["run", "--cases", dir.to_str().unwrap(), "--target", &base, "--authority", &base, "--tenant", "tenant-x", "--client-id", "app-1", "--client-secret-env", "EXEMPLAR_TEST_SECRET"])
+        .args([
+            "run",
+            "--cases",
+            dir.to_str().unwrap(),
+            "--target",
+            &base,
+            "--authority",
+            &base,
+            "--tenant",
+            "tenant-x",
+            "--client-id",
+            "app-1",
+            "--client-secret-env",
+            "EXEMPLAR_TEST_SECRET",
+        ])
         .env("EXEMPLAR_TEST_SECRET", SECRET)
         .output()
         .unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert_eq!(token_calls.load(Ordering::SeqCst), 1, "the token is cached");
     assert!(!all.contains(TOKEN) && !all.contains(SECRET), "{all}");
@@ -328,9 +415,16 @@ fn client_credentials_flow_gets_caches_and_hides_the_token() {
     // And in results as data: the echoed token in a body is redacted too.
     let mut opts = RunOptions::new(dir, quiet_args());
     opts.target = Some(base.clone());
-    opts.auth = AuthOptions::ClientCredentials { authority: base, tenant: "tenant-x".into(), client_id: "app-1".into(), client_secret: SECRET.into(), scope: "s".into() };
+    opts.auth = AuthOptions::ClientCredentials {
+        authority: base,
+        tenant: "tenant-x".into(),
+        client_id: "app-1".into(),
+        client_secret: SECRET.into(),
+        scope: "s".into(),
+    };
     let (_, results) = run_lib(opts);
-    let text = serde_json::to_string(&results.iter().map(|r| &r.exchanges).collect::<Vec<_>>()).unwrap();
+    let text =
+        serde_json::to_string(&results.iter().map(|r| &r.exchanges).collect::<Vec<_>>()).unwrap();
     assert!(!text.contains(SECRET), "{text}");
     assert!(results.iter().all(|r| r.status == Status::Passed), "{results:#?}");
 }
@@ -349,7 +443,13 @@ fn unreachable_targets_are_errors_not_deviations() {
     assert_eq!(results[0].error.as_ref().unwrap().code, ErrorCode::ConnectFailed);
     assert!(results[0].deviations.is_empty());
 
-    let out = exemplar(&["run", "--cases", dir.to_str().unwrap(), "--target", &format!("http://127.0.0.1:{port}")]);
+    let out = exemplar(&[
+        "run",
+        "--cases",
+        dir.to_str().unwrap(),
+        "--target",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stdout).contains("error[connect-failed]"));
 }
@@ -361,7 +461,8 @@ fn stalling_lying_and_resetting_servers() {
     let garbage = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let stall = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let reset = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let (g, s, r) = (garbage.local_addr().unwrap(), stall.local_addr().unwrap(), reset.local_addr().unwrap());
+    let (g, s, r) =
+        (garbage.local_addr().unwrap(), stall.local_addr().unwrap(), reset.local_addr().unwrap());
     std::thread::spawn(move || {
         for mut conn in garbage.incoming().flatten() {
             let mut buf = [0; 1024];
@@ -384,13 +485,20 @@ fn stalling_lying_and_resetting_servers() {
     });
     let dir = temp_dir("broken-servers");
     write_case(&dir, "a/one.json", &simple_case("a::one", "https://graph.microsoft.com/beta/x"));
-    for (addr, want) in [(g, ErrorCode::Protocol), (s, ErrorCode::Timeout), (r, ErrorCode::Protocol)] {
+    for (addr, want) in
+        [(g, ErrorCode::Protocol), (s, ErrorCode::Timeout), (r, ErrorCode::Protocol)]
+    {
         let mut opts = RunOptions::new(dir.clone(), quiet_args());
         opts.target = Some(format!("http://{addr}"));
         opts.client.timeout = Duration::from_secs(1);
         let (exit, results) = run_lib(opts);
         assert_eq!(exit, Exit::Error, "{addr}");
-        assert_eq!(results[0].error.as_ref().map(|e| e.code), Some(want), "{addr}: {:?}", results[0].error);
+        assert_eq!(
+            results[0].error.as_ref().map(|e| e.code),
+            Some(want),
+            "{addr}: {:?}",
+            results[0].error
+        );
     }
 }
 
@@ -402,8 +510,14 @@ fn a_fixture_that_fails_is_an_error_and_teardown_still_runs() {
         let d = Arc::clone(&d);
         async move {
             match (method.as_str(), uri.path()) {
-                ("POST", "/beta/things") => Response::builder().status(201).header("content-type", "application/json").body(Body::from(r#"{"id": "t1"}"#)).unwrap(),
-                ("POST", "/beta/things/t1/parts") => Response::builder().status(500).body(Body::from("boom")).unwrap(),
+                ("POST", "/beta/things") => Response::builder()
+                    .status(201)
+                    .header("content-type", "application/json")
+                    .body(Body::from(r#"{"id": "t1"}"#))
+                    .unwrap(),
+                ("POST", "/beta/things/t1/parts") => {
+                    Response::builder().status(500).body(Body::from("boom")).unwrap()
+                }
                 ("DELETE", "/beta/things/t1") => {
                     d.fetch_add(1, Ordering::SeqCst);
                     Response::builder().status(204).body(Body::empty()).unwrap()
@@ -424,7 +538,8 @@ fn a_fixture_that_fails_is_an_error_and_teardown_still_runs() {
     )
     .unwrap();
     let mut case = simple_case("a::one", "https://graph.microsoft.com/beta/things/{id}");
-    case["fixtures"] = json!([{"use": "thing", "as": "t"}, {"use": "part", "with": {"thing": "{{t.id}}"}}]);
+    case["fixtures"] =
+        json!([{"use": "thing", "as": "t"}, {"use": "part", "with": {"thing": "{{t.id}}"}}]);
     case["bind"] = json!({"id": "{{t.id}}"});
     write_case(&dir, "a/one.json", &case);
     let mut opts = RunOptions::new(dir, quiet_args());
@@ -444,8 +559,12 @@ fn changing_requests_may_only_address_what_fixtures_created() {
     case["request"]["method"] = json!("DELETE");
     case["bind"] = json!({"id": "production-thing"});
     write_case(&dir, "a/del.json", &case);
-    let out = exemplar(&["run", "--cases", dir.to_str().unwrap(), "--target", "http://127.0.0.1:9"]);
+    let out =
+        exemplar(&["run", "--cases", dir.to_str().unwrap(), "--target", "http://127.0.0.1:9"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("a DELETE may only address what a fixture of this case created"), "{stderr}");
+    assert!(
+        stderr.contains("a DELETE may only address what a fixture of this case created"),
+        "{stderr}"
+    );
 }

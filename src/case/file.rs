@@ -50,7 +50,12 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
         } else {
             e.column()
         };
-        FileError::Invalid { path: path.to_path_buf(), line: e.line(), column: column.max(1), message }
+        FileError::Invalid {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: column.max(1),
+            message,
+        }
     };
     let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
     match probe.format {

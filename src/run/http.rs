@@ -27,7 +27,8 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'%');
 
 /// Characters escaped in `application/x-www-form-urlencoded` values (all but the unreserved).
-const FORM: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const FORM: &AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Escapes a value for use as one URL path segment.
 pub fn segment(value: &str) -> String {
@@ -177,9 +178,7 @@ impl TokenSource {
         ];
         let body = form
             .iter()
-            .map(|(k, v)| {
-                format!("{k}={}", utf8_percent_encode(v, FORM))
-            })
+            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, FORM)))
             .collect::<Vec<_>>()
             .join("&");
         let fail = |m: String| {
