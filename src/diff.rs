@@ -143,8 +143,14 @@ mod tests {
             plain,
             "--- expected\n+++ actual\n@@ -1,4 +1,4 @@\n {\n   \"id\": \"x\",\n-  \"n\": 1\n+  \"n\": \"1\"\n }\n"
         );
+        // Only the quotes were added; the digit is common to both lines.
+        let added = diff.hunks[0].lines.iter().find(|l| l.tag == '+').unwrap();
+        assert!(added.segments.iter().any(|(emph, s)| *emph && s.contains('"')), "{added:?}");
+        let diff = json_diff(&json!({"kty": "RSA"}), &json!({"kty": "oct"})).unwrap();
         let removed = diff.hunks[0].lines.iter().find(|l| l.tag == '-').unwrap();
-        assert!(removed.segments.iter().any(|(emph, s)| *emph && s.contains('1')), "{removed:?}");
+        let emphasised: Vec<_> =
+            removed.segments.iter().filter(|(e, _)| *e).map(|(_, s)| s.as_str()).collect();
+        assert_eq!(emphasised, ["RSA"], "{removed:?}");
     }
 
     #[test]
