@@ -1001,31 +1001,36 @@ async fn all_deviations_at_once_leave_errors_and_fixtures_alone() {
 // Robustness.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_uploads_lose_no_update() {
+async fn concurrent_changes_lose_no_update() {
     for target in Target::both(MockConfig::default()).await {
         let target = std::sync::Arc::new(target);
         let id = target.create("busy").await;
-        let uploads = (0..32).map(|i| {
+        // 32 secrets and 4 RSA keys at once: RSA generation runs outside the store's lock,
+        // so the secrets land while the key pairs are being made.
+        let requests = (0..36).map(|i| {
             let target = target.clone();
             let id = id.clone();
             tokio::spawn(async move {
-                let body = json!({"use": "sig", "k": format!("secret-{i}")});
-                target.post(&format!("{KEYSETS}/{id}/uploadSecret"), body).await.json()["kid"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
+                let (action, body) = if i < 32 {
+                    ("uploadSecret", json!({"use": "sig", "k": format!("secret-{i}")}))
+                } else {
+                    ("generateKey", json!({"use": "sig", "kty": "RSA"}))
+                };
+                let answer = target.post(&format!("{KEYSETS}/{id}/{action}"), body).await;
+                assert_eq!(answer.status, 200, "{}", answer.text());
+                answer.json()["kid"].as_str().unwrap().to_owned()
             })
         });
         let mut kids = Vec::new();
-        for upload in uploads.collect::<Vec<_>>() {
-            kids.push(upload.await.unwrap());
+        for request in requests.collect::<Vec<_>>() {
+            kids.push(request.await.unwrap());
         }
         let set = target.get(&format!("{KEYSETS}/{id}")).await.json();
         let stored: Vec<&str> =
             set["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
-        assert_eq!(stored.len(), 32, "{}", target.name());
+        assert_eq!(stored.len(), 36, "{}", target.name());
         for kid in &kids {
-            assert!(stored.contains(&kid.as_str()));
+            assert!(stored.contains(&kid.as_str()), "{kid} lost");
         }
         if let Ok(target) = std::sync::Arc::try_unwrap(target) {
             target.stop().await;

@@ -89,3 +89,53 @@ pub fn run(args: ServeArgs) -> Exit {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<MockConfig, clap::Error> {
+        let argv = std::iter::once("serve").chain(args.iter().copied());
+        Wrapper::try_parse_from(argv).map(|w| w.args.config())
+    }
+
+    #[test]
+    fn defaults_are_the_faithful_mock() {
+        assert_eq!(parse(&[]).unwrap(), MockConfig::default());
+    }
+
+    #[test]
+    fn every_option_reaches_the_config() {
+        let config = parse(&[
+            "--no-auth",
+            "--latency",
+            "25",
+            "--deviate",
+            "status,wrong-type",
+            "--deviate",
+            "slow",
+            "--slow-ms",
+            "40",
+        ])
+        .unwrap();
+        assert!(!config.auth);
+        assert_eq!(config.latency, Duration::from_millis(25));
+        assert_eq!(config.deviations, [Deviation::Status, Deviation::WrongType, Deviation::Slow]);
+        assert_eq!(config.slow_delay, Duration::from_millis(40));
+    }
+
+    #[test]
+    fn unknown_deviations_and_bad_addresses_are_usage_errors() {
+        assert!(parse(&["--deviate", "teapot"]).is_err());
+        assert!(parse(&["--bind", "localhost"]).is_err());
+        assert!(parse(&["--latency", "-1"]).is_err());
+    }
+}
