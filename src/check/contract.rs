@@ -92,16 +92,7 @@ fn escape(key: &str) -> String {
 }
 
 fn type_word(v: &Value) -> &'static str {
-    match JsonType::of(v) {
-        JsonType::String => "a string",
-        JsonType::Integer => "an integer",
-        JsonType::Number => "a number",
-        JsonType::Boolean => "a boolean",
-        JsonType::Object => "an object",
-        JsonType::Array => "an array",
-        JsonType::Null => "null",
-        JsonType::Any => "anything",
-    }
+    JsonType::of(v).phrase()
 }
 
 fn short(v: &Value) -> String {

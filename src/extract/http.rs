@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::diag::{Diagnostic, Pos};
 
 use super::json_repair;
 use super::markdown::Line;
@@ -272,26 +272,14 @@ fn body(
     if !json_type && !looks_like_body(&text) {
         return Body::Text(text);
     }
-    let index = LineIndex::new(&text);
-    let first_line = lines[0].no;
-    match json_repair::parse(&text) {
-        Ok(parsed) => {
-            for r in parsed.repairs {
-                diags.push(Diagnostic::warning(
-                    path,
-                    index.pos(&text, r.offset, first_line),
-                    r.code,
-                    r.message,
-                ));
-            }
-            Body::Json(parsed.value)
-        }
-        Err(e) => {
+    match json_repair::parse_located(path, &text, lines[0].no, diags) {
+        Ok(value) => Body::Json(value),
+        Err((pos, message)) => {
             diags.push(Diagnostic::error(
                 path,
-                index.pos(&text, e.offset, first_line),
+                pos,
                 "json-invalid",
-                format!("body is not JSON and could not be repaired ({}); kept as text", e.message),
+                format!("body is not JSON and could not be repaired ({message}); kept as text"),
             ));
             Body::Text(text)
         }

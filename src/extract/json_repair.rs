@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Number, Value};
 
+use crate::diag::{Diagnostic, LineIndex, Pos};
+
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
 const MAX_DEPTH: usize = 200;
 
@@ -50,6 +52,27 @@ pub fn parse(text: &str) -> Result<Repaired, JsonError> {
         reader.repair(at, "trailing-content", "ignored text after the end of the JSON value");
     }
     Ok(Repaired { value, repairs: reader.repairs })
+}
+
+/// Parses JSON that starts on line `first_line` of the doc `path`, pushing a warning for each
+/// repair at its place in the doc. On failure, returns where and why.
+pub fn parse_located(
+    path: &str,
+    text: &str,
+    first_line: u32,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Value, (Pos, String)> {
+    let index = LineIndex::new(text);
+    match parse(text) {
+        Ok(parsed) => {
+            for r in parsed.repairs {
+                let pos = index.pos(text, r.offset, first_line);
+                diags.push(Diagnostic::warning(path, pos, r.code, r.message));
+            }
+            Ok(parsed.value)
+        }
+        Err(e) => Err((index.pos(text, e.offset, first_line), e.message)),
+    }
 }
 
 struct Reader<'a> {

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::diag::{Diagnostic, Pos};
 
 use super::annotation::Annotation;
 use super::json_repair;
@@ -109,27 +109,15 @@ pub fn read(
     };
     let text = fence.lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
     let first_line = fence.lines.first().map_or(fence.open_line + 1, |l| l.no);
-    let index = LineIndex::new(&text);
-    let value = match json_repair::parse(&text) {
-        Ok(parsed) => {
-            for r in parsed.repairs {
-                diags.push(Diagnostic::warning(
-                    path,
-                    index.pos(&text, r.offset, first_line),
-                    r.code,
-                    r.message,
-                ));
-            }
-            parsed.value
-        }
-        Err(e) => {
+    let value = match json_repair::parse_located(path, &text, first_line, diags) {
+        Ok(value) => value,
+        Err((pos, message)) => {
             diags.push(Diagnostic::error(
                 path,
-                index.pos(&text, e.offset, first_line),
+                pos,
                 "json-invalid",
                 format!(
-                    "resource JSON could not be repaired ({}); only the Properties table is used",
-                    e.message
+                    "resource JSON could not be repaired ({message}); only the Properties table is used"
                 ),
             ));
             Value::Object(Default::default())
@@ -170,8 +158,8 @@ pub fn read(
                         format!(
                             "property `{}` is {} in the Properties table but {} in the JSON representation; the JSON representation is used",
                             row.name,
-                            type_word(json_type),
-                            type_word(p.json_type)
+                            json_type.phrase(),
+                            p.json_type.phrase()
                         ),
                     ));
                 }
@@ -219,16 +207,19 @@ pub fn read(
     })
 }
 
-fn type_word(t: JsonType) -> &'static str {
-    match t {
-        JsonType::String => "a string",
-        JsonType::Integer => "an integer",
-        JsonType::Number => "a number",
-        JsonType::Boolean => "a boolean",
-        JsonType::Object => "an object",
-        JsonType::Array => "an array",
-        JsonType::Null => "null",
-        JsonType::Any => "untyped",
+impl JsonType {
+    /// The type in words, for messages: "a string", "an integer", ...
+    pub fn phrase(self) -> &'static str {
+        match self {
+            JsonType::String => "a string",
+            JsonType::Integer => "an integer",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "a boolean",
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
+            JsonType::Null => "null",
+            JsonType::Any => "untyped",
+        }
     }
 }
 
