@@ -7,7 +7,11 @@
 # 1. Request rate: wrk drives GET /beta/trustFramework/keySets/{id} on a release mock; then
 #    exemplar runs CASES copies of the committed cases (fixtures, checks and teardown
 #    included) against a fresh mock of the same build. The harness rate is every request it
-#    sent divided by the wall time of the run. Pass: at least 25% of wrk's rate.
+#    sent divided by the wall time of the whole process (start-up and case loading
+#    included). Pass: at least 25% of wrk's rate. The cases whose cost is the mock's own
+#    cryptography (generateKey makes an RSA-2048 key, ~120 ms of mock CPU; uploadPkcs12 runs
+#    PBKDF2) are left out of this mix, because they measure the mock, not the harness; they
+#    are timed by benches/mock_wrk.sh.
 # 2. Latency-bound: 200 copies of one case (4 requests each: key set, certificate, the
 #    request, teardown) against `exemplar serve --latency 100`, LAT_THREADS at a time. The
 #    ideal time is cases / concurrency x requests per case x 100 ms. Pass: within 1.3x.
@@ -17,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-CASES=${CASES:-400}
+CASES=${CASES:-2000}
 THREADS=${THREADS:-32}
 LAT_CASES=${LAT_CASES:-200}
 LAT_THREADS=${LAT_THREADS:-50}
@@ -55,6 +59,7 @@ copies() {
   python3 - "$@" <<'EOF'
 import json, os, shutil, sys
 src, dst, n, only = sys.argv[1], sys.argv[2], int(sys.argv[3]), (sys.argv[4] if len(sys.argv) > 4 else None)
+CPU_BOUND = ("generatekey", "uploadpkcs12")
 shutil.rmtree(dst, ignore_errors=True)
 os.makedirs(dst)
 shutil.copy(os.path.join(src, "fixtures.json"), dst)
@@ -69,7 +74,8 @@ for root, _, files in os.walk(src):
             shutil.copy(p, os.path.join(dst, rel))
         elif f.endswith(".json") and os.sep in rel and not f.endswith(".schema.json"):
             c = json.load(open(p))
-            if c.get("response") and (only is None or c["id"] == only):
+            cheap = not any(word in c["id"].lower() for word in CPU_BOUND)
+            if c.get("response") and (c["id"] == only if only else cheap):
                 cases.append(c)
 cases.sort(key=lambda c: c["id"])
 requests = 0
