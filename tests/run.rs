@@ -76,22 +76,9 @@ fn serve_in_background(app: Router) -> String {
     format!("http://{}", rx.recv().unwrap())
 }
 
-/// Starts a reference mock on a runtime of its own; returns its base URL.
+/// Serves a reference mock on a runtime of its own; returns its base URL.
 fn mock_in_background(config: MockConfig) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let server = mock::spawn(config).await.unwrap();
-            tx.send(server.base_url()).unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
-    rx.recv().unwrap()
+    serve_in_background(mock::app(mock::AppState::new(config)))
 }
 
 #[test]

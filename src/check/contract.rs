@@ -36,6 +36,8 @@ pub struct Observed<'a> {
     pub status: u16,
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
+    /// The body read as JSON: `None` when it is empty or only whitespace.
+    pub json: Option<&'a Result<Value, String>>,
     pub elapsed: Duration,
 }
 
@@ -139,7 +141,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
     }
 
     let body_text = String::from_utf8_lossy(observed.body);
-    let has_body = !body_text.trim().is_empty();
+    let has_body = observed.json.is_some();
     if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
         if has_body || doc_body.is_some() {
             let want = media_type(&doc_ct.value);
@@ -166,11 +168,10 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         }
     }
 
-    let actual: Option<Result<Value, String>> =
-        has_body.then(|| serde_json::from_slice::<Value>(observed.body).map_err(|e| e.to_string()));
-    out.actual = actual.as_ref().and_then(|a| a.as_ref().ok().cloned());
+    let actual = observed.json;
+    out.actual = actual.and_then(|a| a.as_ref().ok().cloned());
 
-    match (doc_body, &actual) {
+    match (doc_body, actual) {
         (None, Some(_)) if matches!(doc.status, 204 | 304) && same_class => {
             out.deviations.push(Deviation::new(
                 Code::BodyUnexpected,

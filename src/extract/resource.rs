@@ -59,6 +59,20 @@ impl JsonType {
             || self == JsonType::Any
             || (self == JsonType::Number && actual == JsonType::Integer)
     }
+
+    /// The type in words, for messages: "a string", "an integer", ...
+    pub fn phrase(self) -> &'static str {
+        match self {
+            JsonType::String => "a string",
+            JsonType::Integer => "an integer",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "a boolean",
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
+            JsonType::Null => "null",
+            JsonType::Any => "untyped",
+        }
+    }
 }
 
 /// One documented property of a type.
@@ -205,22 +219,6 @@ pub fn read(
         optional_properties: annotation.optional_properties.clone(),
         properties,
     })
-}
-
-impl JsonType {
-    /// The type in words, for messages: "a string", "an integer", ...
-    pub fn phrase(self) -> &'static str {
-        match self {
-            JsonType::String => "a string",
-            JsonType::Integer => "an integer",
-            JsonType::Number => "a number",
-            JsonType::Boolean => "a boolean",
-            JsonType::Object => "an object",
-            JsonType::Array => "an array",
-            JsonType::Null => "null",
-            JsonType::Any => "untyped",
-        }
-    }
 }
 
 /// The JSON type a placeholder value in a JSON representation stands for.

@@ -155,7 +155,7 @@ impl Runner {
             Ok(received) => {
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
-                let json = serde_json::from_slice::<Value>(&received.body).ok();
+                let json = received.json.as_ref().and_then(|j| j.as_ref().ok()).cloned();
                 let text = if json.is_none() && !received.body.is_empty() {
                     let t = String::from_utf8_lossy(&received.body);
                     Some(t.chars().take(64 * 1024).collect())
@@ -249,7 +249,7 @@ impl Runner {
         if step.capture.is_empty() {
             return Ok(());
         }
-        let json = serde_json::from_slice::<Value>(&received.body).ok();
+        let json = received.json.as_ref().and_then(|j| j.as_ref().ok());
         for (name, source) in &step.capture {
             let value = match source.strip_prefix("header:") {
                 Some(h) => received
@@ -257,7 +257,7 @@ impl Runner {
                     .iter()
                     .find(|(n, _)| n.eq_ignore_ascii_case(h))
                     .map(|(_, v)| Value::String(v.clone())),
-                None => json.as_ref().and_then(|j| j.pointer(source)).cloned(),
+                None => json.and_then(|j| j.pointer(source)).cloned(),
             };
             match value {
                 Some(v) => scope.insert(name.clone(), v),
@@ -441,6 +441,7 @@ impl Runner {
             status: received.status,
             headers: &received.headers,
             body: &received.body,
+            json: received.json.as_ref(),
             elapsed: received.elapsed,
         };
         let checked = check::check(contract, observed);

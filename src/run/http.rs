@@ -257,6 +257,10 @@ pub struct Received {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body read as JSON, once for everyone who needs it (the record, the captures, the
+    /// check): `None` when the body is empty or only whitespace, else the value or the
+    /// parse error.
+    pub json: Option<Result<Value, String>>,
     /// Time of the last attempt.
     pub elapsed: Duration,
     pub retries: u32,
@@ -366,7 +370,9 @@ pub async fn send(
                 continue;
             }
         }
-        return Ok(Received { status, headers, body, elapsed, retries, throttled });
+        let json = (!body.trim_ascii().is_empty())
+            .then(|| serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string()));
+        return Ok(Received { status, headers, body, json, elapsed, retries, throttled });
     }
 }
 
