@@ -4,7 +4,8 @@
 //! - [`extract`] reads documentation pages and finds their examples;
 //! - [`case`] is the case file format those examples are written to;
 //! - [`plan`] resolves fixtures and bindings before anything runs;
-//! - [`run`] sends the requests, [`check`] compares the responses with the contract;
+//! - [`run`] sends the requests, [`check`] compares the responses with the contract and
+//!   [`snapshot`] with what a trusted target answered before;
 //! - [`report`] renders results, [`diff`] compares documents, [`redact`] removes secrets;
 //! - [`mock`] is the reference mock of the trustFramework keySets API;
 //! - [`cli`] maps the command line onto the stages;
@@ -23,3 +24,4 @@ pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod run;
+pub mod snapshot;

@@ -39,6 +39,23 @@ pub fn is_secret_member(name: &str) -> bool {
     SECRET_MEMBERS.contains(&name)
 }
 
+/// Collects the values of secret members (at any depth) of a JSON document: what a request
+/// sent as a key or a password must not come back into a record under another name.
+pub fn secret_values(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::String(s) if is_secret_member(k) => out.push(s.clone()),
+                    other => secret_values(other, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| secret_values(v, out)),
+        _ => {}
+    }
+}
+
 /// Replaces secrets in what the runner records.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {

@@ -48,6 +48,9 @@ pub enum Code {
     SnapshotMismatch,
     /// There is no recorded snapshot for this case yet.
     SnapshotMissing,
+    /// A value differed between two recordings of the same case (`--record-twice`): it
+    /// should be listed as volatile.
+    SnapshotUnstable,
 }
 
 impl Code {
@@ -71,6 +74,7 @@ impl Code {
         Code::ResponseSlow,
         Code::SnapshotMismatch,
         Code::SnapshotMissing,
+        Code::SnapshotUnstable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,7 @@ impl Code {
             Code::ResponseSlow => "response-slow",
             Code::SnapshotMismatch => "snapshot-mismatch",
             Code::SnapshotMissing => "snapshot-missing",
+            Code::SnapshotUnstable => "snapshot-unstable",
         }
     }
 }

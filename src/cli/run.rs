@@ -7,8 +7,9 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::mock;
-use crate::run::harness::{AuthOptions, RunOptions};
+use crate::run::harness::{AuthOptions, RunOptions, SnapshotOptions};
 use crate::run::http::{ClientSettings, Retry};
+use crate::snapshot;
 
 use super::Exit;
 
@@ -66,6 +67,26 @@ pub struct RunArgs {
     /// Make the embedded reference mock deviate (for demonstrations and exemplar's own tests).
     #[arg(long, value_name = "KIND", value_delimiter = ',', conflicts_with = "target")]
     pub mock_deviate: Vec<mock::Deviation>,
+    /// The snapshots directory.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// The snapshot set to compare with: recordings of one target, kept side by side with
+    /// others (e.g. `graph-beta` recorded from the real service).
+    #[arg(long, value_name = "NAME", default_value = snapshot::DEFAULT_SET)]
+    pub snapshot_set: String,
+    /// Do not compare with snapshots at all (only the documented contract).
+    #[arg(long, conflicts_with_all = ["accept", "check", "record_twice"])]
+    pub no_snapshots: bool,
+    /// Write new and changed snapshots in place (instead of `.snap.new` files for review).
+    #[arg(long, conflicts_with = "check")]
+    pub accept: bool,
+    /// Never write a snapshot or a pending file (also when `CI` is set).
+    #[arg(long)]
+    pub check: bool,
+    /// Run every case twice and report values that differ between the two recordings,
+    /// proposing them for the case's `volatile` list.
+    #[arg(long)]
+    pub record_twice: bool,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }
@@ -109,7 +130,38 @@ pub fn run(args: RunArgs) -> Exit {
     opts.retry = Retry { max_retries: args.retries, ..Retry::default() };
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
+    if !args.no_snapshots {
+        let ci = snapshot::is_ci();
+        let insta = std::env::var("INSTA_UPDATE").ok();
+        let update = match snapshot::Update::decide(args.accept, args.check, ci, insta.as_deref()) {
+            Ok(u) => u,
+            Err(e) => return usage(&e),
+        };
+        if ci && args.accept {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: CI is set, so --accept writes nothing; run without CI to record snapshots"
+            );
+        }
+        if !valid_set_name(&args.snapshot_set) {
+            return usage(&format!(
+                "snapshot set `{}`: use letters, digits, `-`, `_` and `.` only",
+                args.snapshot_set
+            ));
+        }
+        opts.snapshots =
+            Some(SnapshotOptions { dir: args.snapshots, set: args.snapshot_set, update });
+    }
+    opts.record_twice = args.record_twice;
     crate::run::run(opts).exit
+}
+
+/// A set name is a folder name: no separators, nothing that climbs out of the directory.
+fn valid_set_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn usage(message: &str) -> Exit {

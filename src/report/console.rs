@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::diff::Diff;
 use crate::run::result::{CaseResult, Status};
+use crate::snapshot::SnapshotState;
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]
@@ -21,9 +22,9 @@ impl Style {
 }
 
 /// Renders a diff, colouring removed and added lines and emphasising the words that changed.
-pub fn diff(out: &mut String, diff: &Diff, style: Style) {
-    let _ = writeln!(out, "{}", style.paint("31", "--- expected (documented)"));
-    let _ = writeln!(out, "{}", style.paint("32", "+++ actual"));
+pub fn diff(out: &mut String, diff: &Diff, labels: (&str, &str), style: Style) {
+    let _ = writeln!(out, "{}", style.paint("31", &format!("--- {}", labels.0)));
+    let _ = writeln!(out, "{}", style.paint("32", &format!("+++ {}", labels.1)));
     for hunk in &diff.hunks {
         let _ = writeln!(out, "{}", style.paint("36", &hunk.header));
         for line in &hunk.lines {
@@ -101,7 +102,41 @@ pub fn failure(result: &CaseResult, style: Style) -> String {
         );
     }
     if let Some(d) = &result.diff {
-        diff(&mut out, d, style);
+        diff(&mut out, d, ("expected (documented)", "actual"), style);
+    }
+    if let Some(snap) = &result.snapshot {
+        if let Some(d) = &snap.diff {
+            let old = if snap.state == SnapshotState::Unstable {
+                "first recording".to_string()
+            } else {
+                format!("snapshot {}", snap.file)
+            };
+            let new = if snap.state == SnapshotState::Unstable {
+                "second recording"
+            } else {
+                "actual (normalised)"
+            };
+            diff(&mut out, d, (&old, new), style);
+        }
+        if let Some(p) = &snap.pending {
+            let _ = writeln!(
+                out,
+                "  {} {p} (review with `cargo insta review`, or run again with --accept)",
+                style.paint("34", "pending")
+            );
+        }
+        if !snap.proposed_volatile.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} add to the case's \"volatile\" list: {}",
+                style.paint("34", "proposal"),
+                serde_json::to_string(&crate::snapshot::generalise(&snap.proposed_volatile))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(e) = &snap.io_error {
+            let _ = writeln!(out, "{} {e}", style.paint("1;31", "error[snapshot]:"));
+        }
     }
     out
 }

@@ -11,6 +11,7 @@ use crate::check::{self, Observed, TypeRegistry};
 use crate::plan::template::Vars;
 use crate::plan::{Planned, Step};
 use crate::redact::Redactor;
+use crate::snapshot::{self, CaseRules, Known, Store, Subject};
 
 use super::http::{self, Auth, Outgoing, Received, Retry, Target};
 use super::result::{
@@ -27,6 +28,8 @@ pub struct Runner {
     pub slow: Option<Duration>,
     pub types: TypeRegistry,
     pub redactor: Redactor,
+    /// Where snapshots are compared and written; `None`: no snapshot layer.
+    pub snapshots: Option<Store>,
     run_id: String,
     counter: AtomicU64,
 }
@@ -50,6 +53,7 @@ impl Runner {
             slow: None,
             types,
             redactor,
+            snapshots: None,
             run_id,
             counter: AtomicU64::new(0),
         }
@@ -65,6 +69,8 @@ struct Progress {
     exchanges: Vec<Exchange>,
     retries: u32,
     throttled: Duration,
+    /// Values captured from fixture responses, as `alias.name`: what this run created.
+    captured: Vec<(String, String)>,
 }
 
 /// A request body to send.
@@ -260,7 +266,14 @@ impl Runner {
                 None => json.and_then(|j| j.pointer(source)).cloned(),
             };
             match value {
-                Some(v) => scope.insert(name.clone(), v),
+                Some(v) => {
+                    let text = match &v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    progress.captured.push((format!("{alias}.{name}"), text));
+                    scope.insert(name.clone(), v)
+                }
                 None => {
                     return Err(RunError::new(
                         code,
@@ -275,8 +288,9 @@ impl Runner {
         Ok(())
     }
 
-    /// Runs one case to a result.
-    pub async fn execute(&self, planned: &Planned) -> CaseResult {
+    /// Runs one case once, without the snapshot layer: the redacted result (status not yet
+    /// decided) and the run's own values, for the snapshot's tokens.
+    async fn run_once(&self, planned: &Planned) -> (CaseResult, Known) {
         let started = Instant::now();
         let case = &planned.case;
         let mut result = CaseResult {
@@ -290,6 +304,7 @@ impl Runner {
             error: None,
             teardown_errors: Vec::new(),
             diff: None,
+            snapshot: None,
             strictness: Default::default(),
             exchanges: Vec::new(),
             duration_ms: 0,
@@ -299,10 +314,14 @@ impl Runner {
         if case.response.is_none() {
             result.status = Status::Skipped;
             result.skip_reason = planned.skip.clone();
-            return result;
+            return (result, Known::new());
         }
-        let mut progress =
-            Progress { exchanges: Vec::new(), retries: 0, throttled: Duration::ZERO };
+        let mut progress = Progress {
+            exchanges: Vec::new(),
+            retries: 0,
+            throttled: Duration::ZERO,
+            captured: Vec::new(),
+        };
         let mut vars = Vars::new();
         let unique = self.unique();
         vars.insert("unique", Value::String(unique.clone()));
@@ -382,19 +401,106 @@ impl Runner {
         }
 
         result.error = failure.or_else(|| result.teardown_errors.first().cloned());
-        result.status = if result.error.is_some() {
-            Status::Error
-        } else if !result.deviations.is_empty() {
-            Status::Deviated
-        } else {
-            Status::Passed
-        };
         result.exchanges = progress.exchanges;
         result.retries = progress.retries;
         result.throttled_ms = progress.throttled.as_millis() as u64;
-        result.duration_ms = started.elapsed().as_millis() as u64;
         self.redact(&mut result);
+        result.duration_ms = started.elapsed().as_millis() as u64;
+        let mut known = Known::new();
+        known.add("target", self.target.base().trim_end_matches('/'));
+        known.add_owner("unique", &unique);
+        for (name, value) in &progress.captured {
+            known.add(name, &self.redactor.text(value));
+        }
+        (result, known)
+    }
+
+    /// Runs one case to a result: fixtures, the request, the contract check, and the
+    /// snapshot check when snapshots are on.
+    pub async fn execute(&self, planned: &Planned) -> CaseResult {
+        let (mut result, known) = self.run_once(planned).await;
+        if let Some(store) = &self.snapshots {
+            if let Some((recording, subject)) = self.recording(store, planned, &result, &known) {
+                let (outcome, deviations) = store.check(&subject, &recording);
+                result.deviations.extend(deviations);
+                result.snapshot = Some(outcome);
+            }
+        }
+        finish(&mut result);
         result
+    }
+
+    /// Runs a case twice and compares the two recordings: whatever differs is volatile and
+    /// not yet listed as such, and is proposed for the case's `volatile` list. Only a stable
+    /// recording is compared with (and written to) the snapshot.
+    pub async fn execute_twice(&self, planned: &Planned) -> CaseResult {
+        let Some(store) = &self.snapshots else { return self.execute(planned).await };
+        let (first, known_first) = self.run_once(planned).await;
+        let (mut second, known) = self.run_once(planned).await;
+        second.duration_ms += first.duration_ms;
+        let a = self.recording(store, planned, &first, &known_first);
+        let b = self.recording(store, planned, &second, &known);
+        if let (Some((a, _)), Some((b, subject))) = (a, b) {
+            let unstable = snapshot::differences(&a, &b);
+            if unstable.is_empty() {
+                let (outcome, deviations) = store.check(&subject, &b);
+                second.deviations.extend(deviations);
+                second.snapshot = Some(outcome);
+            } else {
+                let path = store.path_of(&subject);
+                let proposed: Vec<String> = unstable.iter().map(|d| d.path.clone()).collect();
+                for d in unstable {
+                    second.deviations.push(check::Deviation::new(
+                        check::Code::SnapshotUnstable,
+                        d.path,
+                        d.old,
+                        d.new,
+                    ));
+                }
+                second.snapshot = Some(snapshot::SnapshotResult {
+                    file: path.display().to_string(),
+                    state: snapshot::SnapshotState::Unstable,
+                    pending: None,
+                    diff: crate::diff::text_diff(
+                        &format!("{}\n", a.render()),
+                        &format!("{}\n", b.render()),
+                    ),
+                    proposed_volatile: proposed,
+                    recorded: b.render(),
+                    io_error: None,
+                });
+            }
+        }
+        finish(&mut second);
+        second
+    }
+
+    /// The normalised response of the documented request, and what the store needs to know
+    /// about it. `None` when no response came back.
+    fn recording<'p>(
+        &self,
+        store: &Store,
+        planned: &'p Planned,
+        result: &CaseResult,
+        known: &Known,
+    ) -> Option<(snapshot::Recording, Subject<'p>)> {
+        let main = result.main_exchange()?;
+        let response = main.response.as_ref()?;
+        let case = &planned.case;
+        let rules = CaseRules { volatile: &case.volatile, unordered: &case.unordered };
+        let recording = snapshot::normalise(response, known, &store.rules, rules);
+        let expression = format!("{} {}", main.request.method, known.substitute(&main.request.url));
+        let description = match &case.source {
+            Some(src) => format!(
+                "Response recorded in set `{}` for example `{}` of {}:{}",
+                store.set, src.example, src.doc, src.line
+            ),
+            None => format!("Response recorded in set `{}`", store.set),
+        };
+        Some((
+            recording,
+            Subject { case_file: &planned.path, case_id: &case.id, description, expression },
+        ))
     }
 
     /// Sends the documented request and checks the response.
@@ -459,9 +565,26 @@ impl Runner {
         Ok((checked.deviations, checked.strictness, diff))
     }
 
-    /// Removes secrets from everything the result records.
+    /// Removes secrets from everything the result records: the run's own secrets, and every
+    /// secret member value this case sent (a key's `k`, a password), wherever it comes back.
     fn redact(&self, result: &mut CaseResult) {
-        let r = &self.redactor;
+        let mut sent = Vec::new();
+        for e in &result.exchanges {
+            if let Some(body) = &e.request.body {
+                crate::redact::secret_values(body, &mut sent);
+            }
+        }
+        let case_redactor;
+        let r = if sent.is_empty() {
+            &self.redactor
+        } else {
+            let mut extended = self.redactor.clone();
+            for secret in &sent {
+                extended.add_secret(secret);
+            }
+            case_redactor = extended;
+            &case_redactor
+        };
         for e in &mut result.exchanges {
             e.request.url = r.text(&e.request.url);
             e.request.headers =
@@ -491,6 +614,20 @@ impl Runner {
             e.message = r.text(&e.message);
         }
     }
+}
+
+/// Decides how the case ended, from its error and deviations.
+fn finish(result: &mut CaseResult) {
+    if result.status == Status::Skipped {
+        return;
+    }
+    result.status = if result.error.is_some() {
+        Status::Error
+    } else if !result.deviations.is_empty() {
+        Status::Deviated
+    } else {
+        Status::Passed
+    };
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::mock::{self, MockConfig};
 use crate::plan::{self, Planned};
 use crate::redact::Redactor;
 use crate::report::console::{self, Style};
+use crate::snapshot::{Rules, Store, Update};
 
 use super::execute::Runner;
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
@@ -56,7 +57,21 @@ pub struct RunOptions {
     pub slow: Option<Duration>,
     /// Deviations the embedded mock should make (for exemplar's own tests).
     pub mock_deviations: Vec<mock::Deviation>,
+    /// The snapshot layer; `None`: off.
+    pub snapshots: Option<SnapshotOptions>,
+    /// Run each case twice and report values that differ as unstable (`--record-twice`).
+    pub record_twice: bool,
     pub libtest: Arguments,
+}
+
+/// Where a run keeps snapshots and what it may write.
+#[derive(Debug, Clone)]
+pub struct SnapshotOptions {
+    /// The snapshots directory.
+    pub dir: PathBuf,
+    /// The snapshot set.
+    pub set: String,
+    pub update: Update,
 }
 
 impl RunOptions {
@@ -69,6 +84,8 @@ impl RunOptions {
             retry: Retry::default(),
             slow: Some(Duration::from_secs(10)),
             mock_deviations: Vec::new(),
+            snapshots: None,
+            record_twice: false,
             libtest,
         }
     }
@@ -180,6 +197,14 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Runner::new(client, target, auth, TypeRegistry::new(plan.types.iter()), redactor);
     runner.retry = opts.retry;
     runner.slow = opts.slow;
+    runner.snapshots = opts.snapshots.as_ref().map(|s| Store {
+        dir: s.dir.clone(),
+        set: s.set.clone(),
+        update: s.update,
+        rules: Rules::graph(),
+        cases: opts.cases.clone(),
+    });
+    let twice = opts.record_twice;
     let runner = Arc::new(runner);
     let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
     let style = Style { color: color(&opts.libtest) };
@@ -195,7 +220,11 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let id = planned.case.id.clone();
             let shape_of = planned.clone();
             let trial = Trial::ignorable_test(id, move || {
-                let result = handle.block_on(runner.execute(&planned));
+                let result = if twice {
+                    handle.block_on(runner.execute_twice(&planned))
+                } else {
+                    handle.block_on(runner.execute(&planned))
+                };
                 let message = console::failure(&result, style);
                 let status = result.status;
                 let reason = result.skip_reason.clone();
@@ -220,6 +249,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Err(shared) => shared.lock().map(|r| r.clone()).unwrap_or_default(),
     };
     results.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(snapshots) = &opts.snapshots {
+        summarise_snapshots(&results, snapshots);
+    }
     let exit = if results.iter().any(|r| r.status == Status::Error) {
         Exit::Error
     } else if results.iter().any(|r| r.status == Status::Deviated) {
@@ -228,6 +260,49 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Exit::Success
     };
     RunOutcome { exit, results }
+}
+
+/// One line about the snapshots after the run, on stderr: what was written and what waits for
+/// review.
+fn summarise_snapshots(results: &[CaseResult], opts: &SnapshotOptions) {
+    use crate::snapshot::SnapshotState as S;
+    let mut counts = [0usize; 5];
+    let mut pending = 0;
+    for r in results {
+        if let Some(s) = &r.snapshot {
+            counts[match s.state {
+                S::Matched => 0,
+                S::Written => 1,
+                S::Missing => 2,
+                S::Changed => 3,
+                S::Unstable => 4,
+            }] += 1;
+            pending += usize::from(s.pending.is_some());
+        }
+    }
+    if counts.iter().sum::<usize>() == 0 {
+        return;
+    }
+    let mut line = format!(
+        "snapshots ({}/{}): {} matched, {} written, {} missing, {} changed",
+        opts.dir.display(),
+        opts.set,
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+    if counts[4] > 0 {
+        line.push_str(&format!(", {} unstable", counts[4]));
+    }
+    if pending > 0 {
+        line.push_str(&format!(
+            "; {pending} pending .snap.new file(s): review with `cargo insta review` or run again with --accept"
+        ));
+    } else if opts.update == Update::No && counts[2] + counts[3] > 0 {
+        line.push_str("; nothing written (CI or --check)");
+    }
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
@@ -247,7 +322,18 @@ fn usage(message: String) -> RunOutcome {
 
 /// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
 /// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
-pub fn contract_test_main(cases: PathBuf) -> std::process::ExitCode {
-    let opts = RunOptions::new(cases, Arguments::from_args());
+pub fn contract_test_main(cases: PathBuf, snapshots: PathBuf) -> std::process::ExitCode {
+    let mut opts = RunOptions::new(cases, Arguments::from_args());
+    let update = match Update::decide(
+        false,
+        false,
+        crate::snapshot::is_ci(),
+        std::env::var("INSTA_UPDATE").ok().as_deref(),
+    ) {
+        Ok(u) => u,
+        Err(e) => return usage(e).exit.into(),
+    };
+    opts.snapshots =
+        Some(SnapshotOptions { dir: snapshots, set: crate::snapshot::DEFAULT_SET.into(), update });
     run(opts).exit.into()
 }

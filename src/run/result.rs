@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::case::model::Source;
 use crate::check::{Deviation, Strictness};
 use crate::diff::Diff;
+use crate::snapshot::SnapshotResult;
 
 /// "We could not run" — a different thing from "the target broke the contract".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,6 +137,9 @@ pub struct CaseResult {
     /// Expected view against actual body, when they differ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
+    /// How the response compared with its recorded snapshot, when snapshots are on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotResult>,
     pub strictness: Strictness,
     /// Every exchange, fixtures included, in the order they happened.
     pub exchanges: Vec<Exchange>,
