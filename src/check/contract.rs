@@ -97,12 +97,19 @@ fn type_word(v: &Value) -> &'static str {
     JsonType::of(v).phrase()
 }
 
+/// A value as a deviation shows it: whole, because secrets are redacted from it afterwards
+/// and a value cut short could leave half a secret behind; [`shorten`] cuts it after that.
 fn short(v: &Value) -> String {
-    let text = v.to_string();
+    v.to_string()
+}
+
+/// A deviation's expected or actual text cut to a readable length. Call it only after
+/// redaction.
+pub fn shorten(text: &str) -> String {
     if text.chars().count() > 120 {
         format!("{}…", text.chars().take(120).collect::<String>())
     } else {
-        text
+        text.to_string()
     }
 }
 

@@ -74,9 +74,15 @@ pub struct RunArgs {
     /// others (e.g. `graph-beta` recorded from the real service).
     #[arg(long, value_name = "NAME", default_value = snapshot::DEFAULT_SET)]
     pub snapshot_set: String,
-    /// Do not compare with snapshots at all (only the documented contract).
-    #[arg(long, conflicts_with_all = ["accept", "check", "record_twice"])]
-    pub no_snapshots: bool,
+    /// Which checks to make: `contract` (the documentation's promises) and `snapshot` (what
+    /// the snapshot set recorded), comma-separated.
+    #[arg(
+        long,
+        value_name = "LAYER,...",
+        value_delimiter = ',',
+        default_value = "contract,snapshot"
+    )]
+    pub checks: Vec<Layer>,
     /// Write new and changed snapshots in place (instead of `.snap.new` files for review).
     #[arg(long, conflicts_with = "check")]
     pub accept: bool,
@@ -89,6 +95,15 @@ pub struct RunArgs {
     pub record_twice: bool,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
+}
+
+/// A layer of checking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layer {
+    /// The documented contract: status, headers, body per field, resource types.
+    Contract,
+    /// The recorded snapshot of the chosen set.
+    Snapshot,
 }
 
 fn env(var: &str) -> Result<String, String> {
@@ -130,7 +145,11 @@ pub fn run(args: RunArgs) -> Exit {
     opts.retry = Retry { max_retries: args.retries, ..Retry::default() };
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
-    if !args.no_snapshots {
+    if args.checks.is_empty() {
+        return usage("--checks needs at least one of contract, snapshot");
+    }
+    opts.contract = args.checks.contains(&Layer::Contract);
+    if args.checks.contains(&Layer::Snapshot) {
         let ci = snapshot::is_ci();
         let insta = std::env::var("INSTA_UPDATE").ok();
         let update = match snapshot::Update::decide(args.accept, args.check, ci, insta.as_deref()) {

@@ -28,7 +28,9 @@ pub struct Runner {
     pub slow: Option<Duration>,
     pub types: TypeRegistry,
     pub redactor: Redactor,
-    /// Where snapshots are compared and written; `None`: no snapshot layer.
+    /// Whether responses are checked against the documented contract (layer 1).
+    pub contract: bool,
+    /// Where snapshots are compared and written (layer 2); `None`: no snapshot layer.
     pub snapshots: Option<Store>,
     run_id: String,
     counter: AtomicU64,
@@ -53,6 +55,7 @@ impl Runner {
             slow: None,
             types,
             redactor,
+            contract: true,
             snapshots: None,
             run_id,
             counter: AtomicU64::new(0),
@@ -71,6 +74,8 @@ struct Progress {
     throttled: Duration,
     /// Values captured from fixture responses, as `alias.name`: what this run created.
     captured: Vec<(String, String)>,
+    /// Secret member values this case sent (a key's `k`, a password).
+    secrets: Vec<String>,
 }
 
 /// A request body to send.
@@ -124,6 +129,9 @@ impl Runner {
         progress: &mut Progress,
     ) -> Result<Received, RunError> {
         let mut headers = headers;
+        if let Some(Payload::Json(v)) = body {
+            crate::redact::secret_values(v, &mut progress.secrets);
+        }
         let bytes = match body {
             Some(Payload::Json(v)) => Some(serde_json::to_vec(v).unwrap_or_default()),
             Some(Payload::Text(t)) => Some(t.as_bytes().to_vec()),
@@ -242,8 +250,11 @@ impl Runner {
                 )
             })?;
         if !step.accepts(received.status, teardown) {
-            let snippet: String =
-                String::from_utf8_lossy(&received.body).chars().take(200).collect();
+            // Redacted before it is cut short, so that no part of a secret survives the cut.
+            let body = self
+                .case_redactor(&progress.secrets)
+                .text(&String::from_utf8_lossy(&received.body));
+            let snippet: String = body.chars().take(200).collect();
             return Err(RunError::new(
                 code,
                 format!(
@@ -321,6 +332,7 @@ impl Runner {
             retries: 0,
             throttled: Duration::ZERO,
             captured: Vec::new(),
+            secrets: Vec::new(),
         };
         let mut vars = Vars::new();
         let unique = self.unique();
@@ -404,7 +416,7 @@ impl Runner {
         result.exchanges = progress.exchanges;
         result.retries = progress.retries;
         result.throttled_ms = progress.throttled.as_millis() as u64;
-        self.redact(&mut result);
+        self.redact(&mut result, &progress.secrets);
         result.duration_ms = started.elapsed().as_millis() as u64;
         let mut known = Known::new();
         known.add("target", self.target.base().trim_end_matches('/'));
@@ -453,8 +465,8 @@ impl Runner {
                     second.deviations.push(check::Deviation::new(
                         check::Code::SnapshotUnstable,
                         d.path,
-                        d.old,
-                        d.new,
+                        check::contract::shorten(&d.old),
+                        check::contract::shorten(&d.new),
                     ));
                 }
                 second.snapshot = Some(snapshot::SnapshotResult {
@@ -550,41 +562,41 @@ impl Runner {
             json: received.json.as_ref(),
             elapsed: received.elapsed,
         };
+        if !self.contract {
+            return Ok((Vec::new(), check::Strictness::default(), None));
+        }
         let checked = check::check(contract, observed);
         let diff = if checked.deviations.is_empty() {
             None
         } else {
-            let expected =
-                checked.expected.as_ref().map(|v| self.redactor.json(v)).unwrap_or(Value::Null);
+            let r = self.case_redactor(&progress.secrets);
+            let expected = checked.expected.as_ref().map(|v| r.json(v)).unwrap_or(Value::Null);
             let actual = match &checked.actual {
-                Some(v) => self.redactor.json(v),
-                None => Value::String(self.redactor.text(&String::from_utf8_lossy(&received.body))),
+                Some(v) => r.json(v),
+                None => Value::String(r.text(&String::from_utf8_lossy(&received.body))),
             };
             crate::diff::json_diff(&expected, &actual)
         };
         Ok((checked.deviations, checked.strictness, diff))
     }
 
-    /// Removes secrets from everything the result records: the run's own secrets, and every
-    /// secret member value this case sent (a key's `k`, a password), wherever it comes back.
-    fn redact(&self, result: &mut CaseResult) {
-        let mut sent = Vec::new();
-        for e in &result.exchanges {
-            if let Some(body) = &e.request.body {
-                crate::redact::secret_values(body, &mut sent);
-            }
+    /// The run's redactor, extended with the secret values this case sent, so that they are
+    /// removed wherever they come back (echoed in a body, a header, an error message).
+    fn case_redactor(&self, sent: &[String]) -> std::borrow::Cow<'_, Redactor> {
+        if sent.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.redactor);
         }
-        let case_redactor;
-        let r = if sent.is_empty() {
-            &self.redactor
-        } else {
-            let mut extended = self.redactor.clone();
-            for secret in &sent {
-                extended.add_secret(secret);
-            }
-            case_redactor = extended;
-            &case_redactor
-        };
+        let mut extended = self.redactor.clone();
+        for secret in sent {
+            extended.add_secret(secret);
+        }
+        std::borrow::Cow::Owned(extended)
+    }
+
+    /// Removes secrets from everything the result records.
+    fn redact(&self, result: &mut CaseResult, sent: &[String]) {
+        let r = self.case_redactor(sent);
+        let r = r.as_ref();
         for e in &mut result.exchanges {
             e.request.url = r.text(&e.request.url);
             e.request.headers =
@@ -603,8 +615,8 @@ impl Runner {
                 d.expected = crate::redact::REDACTED.into();
                 d.actual = crate::redact::REDACTED.into();
             } else {
-                d.expected = r.text(&d.expected);
-                d.actual = r.text(&d.actual);
+                d.expected = check::contract::shorten(&r.text(&d.expected));
+                d.actual = check::contract::shorten(&r.text(&d.actual));
             }
         }
         if let Some(e) = &mut result.error {

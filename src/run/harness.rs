@@ -57,6 +57,8 @@ pub struct RunOptions {
     pub slow: Option<Duration>,
     /// Deviations the embedded mock should make (for exemplar's own tests).
     pub mock_deviations: Vec<mock::Deviation>,
+    /// Check responses against the documented contract (on unless only snapshots are wanted).
+    pub contract: bool,
     /// The snapshot layer; `None`: off.
     pub snapshots: Option<SnapshotOptions>,
     /// Run each case twice and report values that differ as unstable (`--record-twice`).
@@ -84,6 +86,7 @@ impl RunOptions {
             retry: Retry::default(),
             slow: Some(Duration::from_secs(10)),
             mock_deviations: Vec::new(),
+            contract: true,
             snapshots: None,
             record_twice: false,
             libtest,
@@ -197,6 +200,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Runner::new(client, target, auth, TypeRegistry::new(plan.types.iter()), redactor);
     runner.retry = opts.retry;
     runner.slow = opts.slow;
+    runner.contract = opts.contract;
     runner.snapshots = opts.snapshots.as_ref().map(|s| Store {
         dir: s.dir.clone(),
         set: s.set.clone(),

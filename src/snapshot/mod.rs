@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::check::contract::shorten;
 use crate::check::{Code, Deviation};
 use crate::diff::Diff;
 
@@ -255,8 +256,8 @@ impl Store {
                         deviations.push(Deviation::new(
                             Code::SnapshotMismatch,
                             d.path,
-                            d.old,
-                            d.new,
+                            shorten(&d.old),
+                            shorten(&d.new),
                         ));
                     }
                     if total > MAX_LISTED {
