@@ -103,7 +103,7 @@ echo "== exemplar run: $CASES cases, --test-threads $THREADS"
 serve "$OUT/mock-run.log"
 REQUESTS=$(copies cases "$OUT/cases-rate" "$CASES")
 START=$(now)
-"$BIN" run --cases "$OUT/cases-rate" --target "$URL" --test-threads "$THREADS" -q --color never > "$OUT/run-rate.txt" || { tail -20 "$OUT/run-rate.txt"; exit 1; }
+"$BIN" run --checks contract --cases "$OUT/cases-rate" --target "$URL" --test-threads "$THREADS" -q --color never > "$OUT/run-rate.txt" || { tail -20 "$OUT/run-rate.txt"; exit 1; }
 END=$(now)
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 RUN_RPS=$(python3 -c "print(round($REQUESTS / ($END - $START), 1))")
@@ -116,7 +116,7 @@ ONE="docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset"
 LAT_REQUESTS=$(copies cases "$OUT/cases-latency" "$LAT_CASES" "$ONE")
 PER_CASE=$(( LAT_REQUESTS / LAT_CASES ))
 START=$(now)
-"$BIN" run --cases "$OUT/cases-latency" --target "$URL" --test-threads "$LAT_THREADS" -q --color never --slow 0 > "$OUT/run-latency.txt" || { tail -20 "$OUT/run-latency.txt"; exit 1; }
+"$BIN" run --checks contract --cases "$OUT/cases-latency" --target "$URL" --test-threads "$LAT_THREADS" -q --color never --slow 0 > "$OUT/run-latency.txt" || { tail -20 "$OUT/run-latency.txt"; exit 1; }
 END=$(now)
 IDEAL=$(python3 -c "import math; print(math.ceil($LAT_CASES / $LAT_THREADS) * $PER_CASE * 0.1)")
 TOOK=$(python3 -c "print(round($END - $START, 3))")

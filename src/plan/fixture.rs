@@ -4,6 +4,7 @@
 //! exemplar.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,8 @@ pub struct Catalogue {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     pub format: u32,
-    pub fixtures: BTreeMap<String, Fixture>,
+    /// Shared by every case that uses a fixture, so planning many cases copies none.
+    pub fixtures: BTreeMap<String, Arc<Fixture>>,
 }
 
 /// Setup and teardown of one kind of thing.

@@ -1,6 +1,7 @@
 //! Turns case files into planned cases: fixtures resolved, bindings checked, skips decided.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::case::{self, Case, TypeFile};
 
@@ -14,7 +15,7 @@ pub struct Planned {
     pub case: Case,
     pub path: PathBuf,
     /// The fixtures it uses, in order, with their aliases.
-    pub fixtures: Vec<(String, Fixture)>,
+    pub fixtures: Vec<(String, Arc<Fixture>)>,
     /// Why the case is not run, when it is not.
     pub skip: Option<String>,
 }
@@ -132,7 +133,7 @@ pub fn plan_case(case: Case, path: PathBuf, catalogue: &Catalogue) -> Result<Pla
             ));
         }
         aliases.push(alias.clone());
-        fixtures.push((alias, fixture.clone()));
+        fixtures.push((alias, Arc::clone(fixture)));
     }
     let mut skip = case.skip.clone();
     if skip.is_none() && case.response.is_none() {

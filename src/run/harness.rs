@@ -222,7 +222,8 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let results = Arc::clone(&results);
             let handle = handle.clone();
             let id = planned.case.id.clone();
-            let shape_of = planned.clone();
+            let kind = planned.case.request.method.clone();
+            let skipped = planned.skip.is_some();
             let trial = Trial::ignorable_test(id, move || {
                 let result = if twice {
                     handle.block_on(runner.execute_twice(&planned))
@@ -241,7 +242,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
                     Status::Deviated | Status::Error => Err(Failed::from(message)),
                 }
             });
-            trial_shape(&shape_of, trial)
+            trial.with_kind(kind).with_ignored_flag(skipped)
         })
         .collect();
     let _conclusion = libtest_mimic::run(&opts.libtest, trials);
