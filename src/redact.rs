@@ -102,6 +102,40 @@ impl Redactor {
         }
     }
 
+    /// [`Redactor::text`] in place: the string is only rebuilt when it holds a secret.
+    pub fn text_in_place(&self, text: &mut String) {
+        if self.values.iter().any(|s| text.contains(s.as_str())) {
+            *text = self.text(text);
+        }
+    }
+
+    /// [`Redactor::header`] in place.
+    pub fn header_in_place(&self, name: &str, value: &mut String) {
+        if is_secret_header(name) {
+            *value = self.header(name, value);
+        } else {
+            self.text_in_place(value);
+        }
+    }
+
+    /// [`Redactor::json`] in place: nothing is copied, only secrets are replaced.
+    pub fn json_in_place(&self, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if is_secret_member(k) && !v.is_null() {
+                        *v = Value::String(REDACTED.into());
+                    } else {
+                        self.json_in_place(v);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.json_in_place(v)),
+            Value::String(s) => self.text_in_place(s),
+            _ => {}
+        }
+    }
+
     /// Redacts secret members (at any depth) and secret values in a JSON document.
     pub fn json(&self, value: &Value) -> Value {
         match value {
@@ -143,6 +177,13 @@ mod tests {
         );
         // A null private member reveals nothing and documents that the member is absent.
         assert_eq!(r.json(&json!({"k": null})), json!({"k": null}));
+        // In place, the same.
+        let mut in_place = body.clone();
+        r.json_in_place(&mut in_place);
+        assert_eq!(in_place, r.json(&body));
+        let mut header = "Bearer canary-token-123".to_string();
+        r.header_in_place("authorization", &mut header);
+        assert_eq!(header, "Bearer [redacted]");
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub struct Checked {
     pub strictness: Strictness,
     /// The expected view of the body (see the module docs), when a body was documented.
     pub expected: Option<Value>,
-    /// The actual body, when it was JSON.
+    /// The actual body, when it was JSON and the check found deviations (for the diff).
     pub actual: Option<Value>,
 }
 
@@ -176,7 +176,6 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
     }
 
     let actual = observed.json;
-    out.actual = actual.and_then(|a| a.as_ref().ok().cloned());
 
     match (doc_body, actual) {
         (None, Some(_)) if matches!(doc.status, 204 | 304) && same_class => {
@@ -226,6 +225,10 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.expected = Some(view);
         }
         (Some(d), Some(Ok(_))) => out.expected = Some(d.clone()),
+    }
+    // Only a failing check is shown with a diff; a passing one need not copy the body.
+    if !out.deviations.is_empty() {
+        out.actual = actual.and_then(|a| a.as_ref().ok().cloned());
     }
     out
 }

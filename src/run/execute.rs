@@ -150,7 +150,7 @@ impl Runner {
             Outgoing { method, url, headers: &headers, body: bytes.as_deref() },
         )
         .await;
-        let mut recorded_headers = headers.clone();
+        let mut recorded_headers = headers;
         if !matches!(self.auth, Auth::None) {
             recorded_headers.push(("Authorization".into(), "Bearer".into()));
         }
@@ -598,15 +598,23 @@ impl Runner {
         let r = self.case_redactor(sent);
         let r = r.as_ref();
         for e in &mut result.exchanges {
-            e.request.url = r.text(&e.request.url);
-            e.request.headers =
-                e.request.headers.iter().map(|(n, v)| (n.clone(), r.header(n, v))).collect();
-            e.request.body = e.request.body.as_ref().map(|b| r.json(b));
+            r.text_in_place(&mut e.request.url);
+            for (n, v) in &mut e.request.headers {
+                r.header_in_place(n, v);
+            }
+            if let Some(b) = &mut e.request.body {
+                r.json_in_place(b);
+            }
             if let Some(resp) = &mut e.response {
-                resp.headers =
-                    resp.headers.iter().map(|(n, v)| (n.clone(), r.header(n, v))).collect();
-                resp.body = resp.body.as_ref().map(|b| r.json(b));
-                resp.body_text = resp.body_text.as_ref().map(|t| r.text(t));
+                for (n, v) in &mut resp.headers {
+                    r.header_in_place(n, v);
+                }
+                if let Some(b) = &mut resp.body {
+                    r.json_in_place(b);
+                }
+                if let Some(t) = &mut resp.body_text {
+                    r.text_in_place(t);
+                }
             }
         }
         for d in &mut result.deviations {

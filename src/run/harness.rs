@@ -225,10 +225,19 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let kind = planned.case.request.method.clone();
             let skipped = planned.skip.is_some();
             let trial = Trial::ignorable_test(id, move || {
-                let result = if twice {
-                    handle.block_on(runner.execute_twice(&planned))
-                } else {
-                    handle.block_on(runner.execute(&planned))
+                // The case runs on the runtime's workers, which own the sockets: its I/O
+                // wakes no other thread, and this one is woken once, when the case is done.
+                let case = Arc::clone(&runner);
+                let task = handle.spawn(async move {
+                    if twice {
+                        case.execute_twice(&planned).await
+                    } else {
+                        case.execute(&planned).await
+                    }
+                });
+                let result = match handle.block_on(task) {
+                    Ok(r) => r,
+                    Err(e) => return Err(Failed::from(format!("the case stopped: {e}"))),
                 };
                 let message = console::failure(&result, style);
                 let status = result.status;
