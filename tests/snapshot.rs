@@ -431,3 +431,21 @@ fn cargo_insta_lists_and_accepts_pending_snapshots() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&own);
 }
+
+#[test]
+fn snapshots_without_a_case_are_reported() {
+    let dir = temp_dir("orphans");
+    copy_dir(&repo().join("snapshots"), &dir);
+    let gone = dir.join("reference/docs/graph/beta/api/removed-page/removed_example.snap");
+    std::fs::create_dir_all(gone.parent().unwrap()).unwrap();
+    std::fs::write(&gone, "---\nsource: cases/removed.json\n---\nHTTP 200\n").unwrap();
+    let out = run(&dir, &["-q"], &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("1 snapshot(s) belong to no case"), "{all}");
+    assert!(all.contains("removed_example.snap"), "{all}");
+    // A filtered run does not know about the other cases, so it says nothing.
+    let out = run(&dir, &["-q", "trustframeworkkeyset-get::"], &[]);
+    assert!(!text(&out).contains("belong to no case"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

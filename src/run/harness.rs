@@ -209,6 +209,22 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         cases: opts.cases.clone(),
     });
     let twice = opts.record_twice;
+    // Every snapshot the cases can have, to find the ones left behind by removed cases.
+    let expected: Option<std::collections::BTreeSet<PathBuf>> =
+        runner.snapshots.as_ref().map(|store| {
+            plan.cases
+                .iter()
+                .map(|p| {
+                    store.path_of(&crate::snapshot::Subject {
+                        case_file: &p.path,
+                        case_id: &p.case.id,
+                        description: String::new(),
+                        expression: String::new(),
+                    })
+                })
+                .collect()
+        });
+    let whole_suite = opts.libtest.filter.is_none() && opts.libtest.skip.is_empty();
     let runner = Arc::new(runner);
     let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
     let style = Style { color: color(&opts.libtest) };
@@ -265,6 +281,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
     results.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(snapshots) = &opts.snapshots {
         summarise_snapshots(&results, snapshots);
+        if let (Some(expected), true) = (&expected, whole_suite) {
+            report_orphans(&snapshots.dir.join(&snapshots.set), expected);
+        }
     }
     let exit = if results.iter().any(|r| r.status == Status::Error) {
         Exit::Error
@@ -317,6 +336,30 @@ fn summarise_snapshots(results: &[CaseResult], opts: &SnapshotOptions) {
         line.push_str("; nothing written (CI or --check)");
     }
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Lists the snapshots of the set that no case can have (their case was removed or renamed):
+/// they are never compared, so they are reported rather than silently kept.
+fn report_orphans(set_dir: &std::path::Path, expected: &std::collections::BTreeSet<PathBuf>) {
+    let orphans: Vec<PathBuf> = walkdir::WalkDir::new(set_dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "snap"))
+        .map(|e| e.into_path())
+        .filter(|p| !expected.contains(p))
+        .collect();
+    if orphans.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{} snapshot(s) belong to no case; delete them if the case is gone:",
+        orphans.len()
+    );
+    for p in orphans {
+        let _ = writeln!(err, "  {}", p.display());
+    }
 }
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
