@@ -66,6 +66,15 @@ pub struct RunArgs {
     /// Make the embedded reference mock deviate (for demonstrations and exemplar's own tests).
     #[arg(long, value_name = "KIND", value_delimiter = ',', conflicts_with = "target")]
     pub mock_deviate: Vec<mock::Deviation>,
+    // Reports and the CI gate.
+    #[command(flatten)]
+    pub reports: super::report::ReportFiles,
+    #[command(flatten)]
+    pub gate: super::report::GateArgs,
+    /// Run only one CI shard: `hash:K/N` or `count:K/N` (K-th of N parts of the cases).
+    #[arg(long, value_name = "hash:K/N|count:K/N")]
+    pub partition: Option<crate::plan::Partition>,
+
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }
@@ -96,6 +105,17 @@ pub fn run(args: RunArgs) -> Exit {
         }
         (None, None) => AuthOptions::None,
     };
+    // Reports and the CI gate: the files the gate compares with are read before the run.
+    let gate = match args.gate.load() {
+        Ok(g) => g,
+        Err(e) => return usage(&e),
+    };
+    let listing = args.libtest.list;
+    let target_name = match &args.target {
+        Some(t) => t.clone(),
+        None => crate::report::model::reference_mock_name(&args.mock_deviate),
+    };
+
     let mut opts = RunOptions::new(args.cases, args.libtest);
     opts.target = args.target;
     opts.auth = auth;
@@ -109,7 +129,22 @@ pub fn run(args: RunArgs) -> Exit {
     opts.retry = Retry { max_retries: args.retries, ..Retry::default() };
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
-    crate::run::run(opts).exit
+    opts.partition = args.partition;
+
+    let started = std::time::Instant::now();
+    let outcome = crate::run::run(opts);
+    // Reports and the CI gate: written after the run from the collected results.
+    let not_started = outcome.exit == Exit::Error && outcome.results.is_empty();
+    if listing || outcome.exit == Exit::Usage || not_started {
+        return outcome.exit;
+    }
+    let info = crate::report::RunInfo {
+        target: target_name,
+        partition: args.partition.map(|p| p.to_string()),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    let report = crate::report::Report::new(&outcome.results, info);
+    super::report::finish(report, &gate, &args.reports.outputs())
 }
 
 fn usage(message: &str) -> Exit {

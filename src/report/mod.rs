@@ -1,4 +1,16 @@
-//! Reporters: the only code that turns results into text. Each takes collected results (data)
-//! and renders one format.
+//! Reporters: the only code that turns results into text. The run collects results (data);
+//! afterwards they become a [`Report`], and each module here renders it in one format or
+//! works on reports (baselines, known deviations, merging shards).
 
+pub mod baseline;
 pub mod console;
+pub mod coverage;
+pub mod gate;
+pub mod json;
+pub mod known;
+pub mod merge;
+pub mod model;
+pub mod output;
+
+pub use model::{Outcome, Report, RunInfo};
+pub use output::Outputs;

@@ -17,7 +17,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use crate::check::TypeRegistry;
 use crate::cli::Exit;
 use crate::mock::{self, MockConfig};
-use crate::plan::{self, Planned};
+use crate::plan::{self, Partition, Planned};
 use crate::redact::Redactor;
 use crate::report::console::{self, Style};
 
@@ -57,6 +57,8 @@ pub struct RunOptions {
     /// Deviations the embedded mock should make (for exemplar's own tests).
     pub mock_deviations: Vec<mock::Deviation>,
     pub libtest: Arguments,
+    /// Run only this CI shard of the cases (`--partition`).
+    pub partition: Option<Partition>,
 }
 
 impl RunOptions {
@@ -70,6 +72,7 @@ impl RunOptions {
             slow: Some(Duration::from_secs(10)),
             mock_deviations: Vec::new(),
             libtest,
+            partition: None,
         }
     }
 }
@@ -93,7 +96,7 @@ fn color(args: &Arguments) -> bool {
 pub fn run(mut opts: RunOptions) -> RunOutcome {
     let mut err = std::io::stderr().lock();
     let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
-    let plan = plan::plan_dir(&opts.cases, only);
+    let mut plan = plan::plan_dir(&opts.cases, only);
     if !plan.errors.is_empty() {
         for e in &plan.errors {
             let _ = writeln!(err, "error: {e}");
@@ -105,6 +108,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             opts.cases.display()
         );
         return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+    }
+    if let Some(partition) = &opts.partition {
+        plan.cases = partition.select(std::mem::take(&mut plan.cases), |p| &p.case.id);
     }
     if opts.libtest.list {
         let trials = plan
@@ -184,6 +190,19 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
     let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
     let style = Style { color: color(&opts.libtest) };
 
+    // Cases skipped before the run never reach a trial's closure; the reports still list them
+    // with their reason, unless libtest's filters leave them out.
+    let skipped: Vec<CaseResult> = plan
+        .cases
+        .iter()
+        .filter(|p| p.skip.is_some())
+        .filter(|p| {
+            let trial = trial_shape(p, Trial::test(p.case.id.clone(), || Ok(())));
+            !opts.libtest.is_filtered_out(&trial) && opts.libtest.is_ignored(&trial)
+        })
+        .map(skipped_result)
+        .collect();
+
     let handle = runtime.handle().clone();
     let trials = plan
         .cases
@@ -219,6 +238,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(m) => m.into_inner().unwrap_or_default(),
         Err(shared) => shared.lock().map(|r| r.clone()).unwrap_or_default(),
     };
+    results.extend(skipped);
     results.sort_by(|a, b| a.id.cmp(&b.id));
     let exit = if results.iter().any(|r| r.status == Status::Error) {
         Exit::Error
@@ -233,6 +253,27 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
 fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
     trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+}
+
+/// The result of a case skipped before the run (its `skip`, or no documented response).
+fn skipped_result(planned: &Planned) -> CaseResult {
+    CaseResult {
+        id: planned.case.id.clone(),
+        method: planned.case.request.method.clone(),
+        file: planned.path.display().to_string(),
+        source: planned.case.source.clone(),
+        status: Status::Skipped,
+        skip_reason: planned.skip.clone(),
+        deviations: Vec::new(),
+        error: None,
+        teardown_errors: Vec::new(),
+        diff: None,
+        strictness: Default::default(),
+        exchanges: Vec::new(),
+        duration_ms: 0,
+        retries: 0,
+        throttled_ms: 0,
+    }
 }
 
 fn fail(message: String) -> RunOutcome {

@@ -1,0 +1,204 @@
+//! Report files and the CI gate, end to end: the real binary runs the committed cases
+//! against its embedded reference mock (faithful, or deviating on purpose) and writes report
+//! files, which are then read the way their consumers read them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("exemplar-reports-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the binary in the repository (for its `cases/`), outside GitHub Actions.
+fn exemplar(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_ACTIONS")
+        .env("CI", "true")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `exemplar run` with `extra` arguments, writing every report format into `dir` as
+/// `<stem>.json`, `.xml`, `.md`, `.html`.
+fn run_with_reports(dir: &Path, stem: &str, extra: &[&str]) -> Output {
+    let json = dir.join(format!("{stem}.json"));
+    let mut args = vec!["run", "-q", "--test-threads", "4", "--report-json", s(&json)];
+    args.extend_from_slice(extra);
+    exemplar(&args)
+}
+
+fn validate(schema: &Value, report: &Value) {
+    let validator = jsonschema::validator_for(schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the report does not match its schema:\n{}", errors.join("\n"));
+}
+
+fn schema() -> Value {
+    read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/report.schema.json"))
+}
+
+fn case<'a>(report: &'a Value, id_part: &str) -> &'a Value {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"].as_str().unwrap().contains(id_part))
+        .unwrap_or_else(|| panic!("no case {id_part}"))
+}
+
+#[test]
+fn json_report_matches_its_schema_and_says_what_happened() {
+    let dir = temp_dir("json");
+    let out = run_with_reports(&dir, "ok", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let schema = schema();
+    let ok = read_json(&dir.join("ok.json"));
+    let bad = read_json(&dir.join("bad.json"));
+    validate(&schema, &ok);
+    validate(&schema, &bad);
+
+    assert_eq!(ok["format"], 1);
+    assert_eq!(ok["run"]["target"], "reference mock");
+    assert_eq!(ok["summary"]["total"], ok["cases"].as_array().unwrap().len());
+    assert_eq!(ok["summary"]["passed"], ok["summary"]["total"]);
+    let get = case(&ok, "trustframeworkkeyset-get::");
+    assert_eq!(get["status"], "passed");
+    assert_eq!(get["source"]["doc"], "docs/graph/beta/api/trustframeworkkeyset-get.md");
+    assert!(get["source"]["line"].as_u64().unwrap() > 0);
+    let main = get["exchanges"].as_array().unwrap().iter().find(|e| e["role"] == "main").unwrap();
+    assert_eq!(main["request"]["method"], "GET");
+    assert_eq!(main["response"]["status"], 200);
+    assert!(main["response"]["body"]["keys"].is_array());
+    for key in ["elapsedMs", "retries", "throttledMs"] {
+        assert!(main[key].is_u64(), "{key}");
+    }
+    assert!(get["durationMs"].is_u64());
+    // The bearer token the run used never reaches the report.
+    let auth = main["request"]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"].as_str().unwrap().eq_ignore_ascii_case("authorization"))
+        .unwrap();
+    assert!(!auth["value"].as_str().unwrap().contains("exemplar-"), "{auth}");
+
+    assert_eq!(bad["run"]["target"], "reference mock (deviating: wrong-type)");
+    assert!(bad["summary"]["deviated"].as_u64().unwrap() > 0);
+    let get = case(&bad, "trustframeworkkeyset-get::");
+    assert_eq!(get["status"], "deviated");
+    let d = &get["deviations"][0];
+    assert_eq!(d["code"], "type-mismatch");
+    assert_eq!(d["path"], "/keys");
+    assert_eq!(d["expected"], "an array");
+    assert!(d["actual"].as_str().unwrap().starts_with("an object"));
+    assert!(!get["diffs"][0]["hunks"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_report_that_does_not_match_the_format_is_refused_with_its_line() {
+    let dir = temp_dir("badjson");
+    let path = dir.join("r.json");
+    std::fs::write(&path, "{\n  \"format\": 1,\n  \"colour\": 1\n}\n").unwrap();
+    let out = exemplar(&["report", s(&path)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&format!("{}:3:", path.display())), "{}", stderr(&out));
+    std::fs::write(&path, "{\"format\": 2}").unwrap();
+    let out = exemplar(&["report", s(&path)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("newer"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unwritable_report_is_an_error_naming_it_and_the_console_report_still_appears() {
+    let dir = temp_dir("unwritable");
+    // A regular file where a directory should be: no report can be created beneath it.
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let target = blocker.join("report.json");
+    let out = exemplar(&["run", "--test-threads", "4", "--report-json", s(&target)]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("error: cannot write report {}", target.display())), "{err}");
+    let console = stdout(&out);
+    assert!(console.contains("test result: ok."), "{console}");
+    assert!(console.contains("trustframeworkkeyset-get::get_trustframeworkkeyset"), "{console}");
+}
+
+#[test]
+fn a_baseline_comparison_lists_the_new_deviations_and_gates_only_on_them() {
+    let dir = temp_dir("baseline");
+    assert_eq!(run_with_reports(&dir, "ok", &[]).status.code(), Some(0));
+    assert_eq!(
+        run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]).status.code(),
+        Some(1)
+    );
+    let (ok, bad) = (dir.join("ok.json"), dir.join("bad.json"));
+    let compared = dir.join("compared.json");
+
+    let out = exemplar(&["report", "--baseline", s(&ok), s(&bad), "--report-json", s(&compared)]);
+    assert_eq!(out.status.code(), Some(1), "new deviations fail the gate: {}", stderr(&out));
+    assert!(stderr(&out).contains("new deviation"), "{}", stderr(&out));
+    let report = read_json(&compared);
+    validate(&schema(), &report);
+    let baseline = &report["baseline"];
+    let new: Vec<&Value> = baseline["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["class"] == "new-deviation")
+        .collect();
+    assert_eq!(baseline["counts"]["newDeviation"], new.len());
+    assert_eq!(new.len() as u64, report["summary"]["deviated"].as_u64().unwrap());
+    let get = new
+        .iter()
+        .find(|c| c["id"].as_str().unwrap().ends_with("::get_trustframeworkkeyset"))
+        .unwrap();
+    assert!(
+        get["new"].as_array().unwrap().contains(&Value::from("type-mismatch at /keys")),
+        "{get}"
+    );
+
+    // The same deviations again are not new: the gate passes.
+    let out = exemplar(&["report", "--baseline", s(&bad), s(&bad)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("still deviating"), "{}", stderr(&out));
+    // Going back to the faithful mock fixes them.
+    let out = exemplar(&["report", "--baseline", s(&bad), s(&ok), "--report-json", s(&compared)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read_json(&compared)["baseline"]["counts"]["fixed"].as_u64().unwrap() > 0);
+
+    // `run --baseline` does the same in one step.
+    let out =
+        run_with_reports(&dir, "again", &["--mock-deviate", "wrong-type", "--baseline", s(&bad)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out =
+        run_with_reports(&dir, "again", &["--mock-deviate", "wrong-type", "--baseline", s(&ok)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
