@@ -47,7 +47,9 @@ fn s(p: &Path) -> &str {
 /// `<stem>.json`, `.xml`, `.md`, `.html`.
 fn run_with_reports(dir: &Path, stem: &str, extra: &[&str]) -> Output {
     let json = dir.join(format!("{stem}.json"));
+    let junit = dir.join(format!("{stem}.xml"));
     let mut args = vec!["run", "-q", "--test-threads", "4", "--report-json", s(&json)];
+    args.extend_from_slice(&["--report-junit", s(&junit)]);
     args.extend_from_slice(extra);
     exemplar(&args)
 }
@@ -201,4 +203,75 @@ fn a_baseline_comparison_lists_the_new_deviations_and_gates_only_on_them() {
     let out =
         run_with_reports(&dir, "again", &["--mock-deviate", "wrong-type", "--baseline", s(&ok)]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+/// What CI systems read from JUnit XML: the suite tree, counts, names and failure messages.
+#[test]
+fn junit_report_reads_as_ci_systems_read_it() {
+    let dir = temp_dir("junit");
+    assert_eq!(run_with_reports(&dir, "ok", &[]).status.code(), Some(0));
+    assert_eq!(
+        run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]).status.code(),
+        Some(1)
+    );
+    for (stem, failing) in [("ok", false), ("bad", true)] {
+        let text = std::fs::read_to_string(dir.join(format!("{stem}.xml"))).unwrap();
+        let report = read_json(&dir.join(format!("{stem}.json")));
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        let attr = |n: roxmltree::Node<'_, '_>, a: &str| -> u64 {
+            n.attribute(a).unwrap().parse().unwrap()
+        };
+        assert_eq!(attr(root, "tests"), report["summary"]["total"].as_u64().unwrap());
+        assert_eq!(attr(root, "failures"), report["summary"]["deviated"].as_u64().unwrap());
+        assert_eq!(attr(root, "errors"), 0);
+        let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+        assert_eq!(
+            suites.len() as u64,
+            report["coverage"]["totals"]["operations"].as_u64().unwrap()
+        );
+        let mut cases = 0;
+        for suite in &suites {
+            let testcases: Vec<_> =
+                suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+            assert_eq!(attr(*suite, "tests"), testcases.len() as u64);
+            let failures = testcases
+                .iter()
+                .filter(|t| t.children().any(|n| n.has_tag_name("failure")))
+                .count();
+            assert_eq!(attr(*suite, "failures"), failures as u64);
+            cases += testcases.len();
+        }
+        assert_eq!(cases as u64, attr(root, "tests"));
+
+        let get = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("testcase")
+                    && n.attribute("name") == Some("get_trustframeworkkeyset")
+            })
+            .unwrap();
+        assert_eq!(
+            get.attribute("classname"),
+            Some("docs::graph::beta::api::trustframeworkkeyset-get")
+        );
+        assert_eq!(get.attribute("file"), Some("docs/graph/beta/api/trustframeworkkeyset-get.md"));
+        let failure = get.children().find(|n| n.has_tag_name("failure"));
+        assert_eq!(failure.is_some(), failing, "{stem}");
+        if let Some(failure) = failure {
+            assert_eq!(failure.attribute("type"), Some("type-mismatch"));
+            let message = failure.attribute("message").unwrap();
+            assert!(
+                message.contains(" deviation(s): type-mismatch at /keys: expected an array"),
+                "{message}"
+            );
+            let body = failure.text().unwrap();
+            assert!(
+                body.contains("--> docs/graph/beta/api/trustframeworkkeyset-get.md:"),
+                "{body}"
+            );
+            assert!(body.contains("+++ actual"), "the diff is in the failure: {body}");
+        }
+    }
 }

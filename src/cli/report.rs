@@ -18,11 +18,14 @@ pub struct ReportFiles {
     /// Write the JSON report (format 1; schema: `exemplar schema report`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Write a JUnit XML report (for GitHub Actions, GitLab, Jenkins) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
 }
 
 impl ReportFiles {
     pub fn outputs(&self) -> Outputs {
-        Outputs { json: self.report_json.clone() }
+        Outputs { json: self.report_json.clone(), junit: self.report_junit.clone() }
     }
 }
 

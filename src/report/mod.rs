@@ -7,6 +7,7 @@ pub mod console;
 pub mod coverage;
 pub mod gate;
 pub mod json;
+pub mod junit;
 pub mod known;
 pub mod merge;
 pub mod model;
