@@ -49,7 +49,8 @@ fn run_with_reports(dir: &Path, stem: &str, extra: &[&str]) -> Output {
     let json = dir.join(format!("{stem}.json"));
     let junit = dir.join(format!("{stem}.xml"));
     let mut args = vec!["run", "-q", "--test-threads", "4", "--report-json", s(&json)];
-    args.extend_from_slice(&["--report-junit", s(&junit)]);
+    let md = dir.join(format!("{stem}.md"));
+    args.extend_from_slice(&["--report-junit", s(&junit), "--report-md", s(&md)]);
     args.extend_from_slice(extra);
     exemplar(&args)
 }
@@ -274,4 +275,65 @@ fn junit_report_reads_as_ci_systems_read_it() {
             assert!(body.contains("+++ actual"), "the diff is in the failure: {body}");
         }
     }
+}
+
+/// Cells of a Markdown table row, split on pipes that are not escaped.
+fn cells(row: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in row.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => count += 1,
+            _ => escaped = false,
+        }
+    }
+    count - 1
+}
+
+#[test]
+fn markdown_summary_has_counts_a_deviation_table_and_collapsed_diffs() {
+    let dir = temp_dir("md");
+    assert_eq!(run_with_reports(&dir, "ok", &[]).status.code(), Some(0));
+    assert_eq!(
+        run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]).status.code(),
+        Some(1)
+    );
+    let ok = std::fs::read_to_string(dir.join("ok.md")).unwrap();
+    assert!(ok.contains("**Gate:** ✅ passed"), "{ok}");
+    assert!(!ok.contains("### Deviations"), "{ok}");
+    assert!(ok.contains("### Coverage"), "{ok}");
+    assert!(ok.contains("checked by type only"), "a green run says how strict it was: {ok}");
+
+    let md = std::fs::read_to_string(dir.join("bad.md")).unwrap();
+    let report = read_json(&dir.join("bad.json"));
+    let deviated = report["summary"]["deviated"].as_u64().unwrap();
+    assert!(md.contains(&format!("❌ {deviated} deviated")), "{md}");
+    assert!(md.contains("**Gate:** ❌ failed"), "{md}");
+    // Every table is well formed: the separator and each row have the header's columns.
+    let lines: Vec<&str> = md.lines().collect();
+    let mut i = 0;
+    let mut tables = 0;
+    while i < lines.len() {
+        if lines[i].starts_with('|') {
+            let width = cells(lines[i]);
+            assert!(lines[i + 1].starts_with("| ---"), "{}", lines[i + 1]);
+            while i < lines.len() && lines[i].starts_with('|') {
+                assert_eq!(cells(lines[i]), width, "{}", lines[i]);
+                i += 1;
+            }
+            tables += 1;
+        }
+        i += 1;
+    }
+    assert!(tables >= 2, "{md}");
+    let row = lines
+        .iter()
+        .find(|l| {
+            l.contains("trustframeworkkeyset-get::get_trustframeworkkeyset") && l.contains("/keys`")
+        })
+        .unwrap();
+    assert!(row.contains("`type-mismatch`") && row.contains("an array"), "{row}");
+    assert!(md.contains("<details><summary>"), "{md}");
+    assert!(md.contains("```diff\n--- expected (documented)\n+++ actual\n"), "{md}");
 }

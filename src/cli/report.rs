@@ -21,11 +21,18 @@ pub struct ReportFiles {
     /// Write a JUnit XML report (for GitHub Actions, GitLab, Jenkins) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_junit: Option<PathBuf>,
+    /// Write a Markdown summary (for a pull-request comment or `$GITHUB_STEP_SUMMARY`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
 }
 
 impl ReportFiles {
     pub fn outputs(&self) -> Outputs {
-        Outputs { json: self.report_json.clone(), junit: self.report_junit.clone() }
+        Outputs {
+            json: self.report_json.clone(),
+            junit: self.report_junit.clone(),
+            markdown: self.report_md.clone(),
+        }
     }
 }
 

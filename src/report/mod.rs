@@ -9,6 +9,7 @@ pub mod gate;
 pub mod json;
 pub mod junit;
 pub mod known;
+pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod output;

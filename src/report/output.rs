@@ -16,6 +16,7 @@ type Render = fn(&Report) -> String;
 pub struct Outputs {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
 }
 
 /// A report file that could not be written.
@@ -29,14 +30,17 @@ pub struct WriteError {
 
 impl Outputs {
     pub fn is_empty(&self) -> bool {
-        self.json.is_none() && self.junit.is_none()
+        self.json.is_none() && self.junit.is_none() && self.markdown.is_none()
     }
 
     /// Renders and writes every requested file; returns the ones that failed.
     pub fn write(&self, report: &Report) -> Vec<WriteError> {
         let mut errors = Vec::new();
-        let jobs: [(&Option<PathBuf>, Render); 2] =
-            [(&self.json, super::json::render), (&self.junit, super::junit::render)];
+        let jobs: [(&Option<PathBuf>, Render); 3] = [
+            (&self.json, super::json::render),
+            (&self.junit, super::junit::render),
+            (&self.markdown, super::markdown::render),
+        ];
         for (path, render) in jobs {
             let Some(path) = path else { continue };
             if let Err(source) = write_atomic(path, render(report).as_bytes()) {
