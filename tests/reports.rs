@@ -50,7 +50,9 @@ fn run_with_reports(dir: &Path, stem: &str, extra: &[&str]) -> Output {
     let junit = dir.join(format!("{stem}.xml"));
     let mut args = vec!["run", "-q", "--test-threads", "4", "--report-json", s(&json)];
     let md = dir.join(format!("{stem}.md"));
+    let html = dir.join(format!("{stem}.html"));
     args.extend_from_slice(&["--report-junit", s(&junit), "--report-md", s(&md)]);
+    args.extend_from_slice(&["--report-html", s(&html)]);
     args.extend_from_slice(extra);
     exemplar(&args)
 }
@@ -336,4 +338,26 @@ fn markdown_summary_has_counts_a_deviation_table_and_collapsed_diffs() {
     assert!(row.contains("`type-mismatch`") && row.contains("an array"), "{row}");
     assert!(md.contains("<details><summary>"), "{md}");
     assert!(md.contains("```diff\n--- expected (documented)\n+++ actual\n"), "{md}");
+}
+
+/// The HTML report needs nothing from the network: no external resource is referenced and
+/// its Content-Security-Policy forbids loading any. (`tests/html_browser.rs` opens it in
+/// Chromium.)
+#[test]
+fn html_report_is_self_contained() {
+    let dir = temp_dir("html");
+    assert_eq!(
+        run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]).status.code(),
+        Some(1)
+    );
+    let html = std::fs::read_to_string(dir.join("bad.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"), "{html}");
+    for forbidden in [" src=", " href=", "url(", "@import", "<link", "fetch(", "XMLHttpRequest"] {
+        assert!(!html.contains(forbidden), "the report references {forbidden}");
+    }
+    let report = read_json(&dir.join("bad.json"));
+    let total = report["summary"]["total"].as_u64().unwrap() as usize;
+    assert_eq!(html.matches("<details class=\"case\"").count(), total);
+    assert!(html.contains("<table class=\"sbs diff\">"));
 }

@@ -24,6 +24,9 @@ pub struct ReportFiles {
     /// Write a Markdown summary (for a pull-request comment or `$GITHUB_STEP_SUMMARY`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
+    /// Write a self-contained HTML report (filterable cases, side-by-side diffs) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
 }
 
 impl ReportFiles {
@@ -32,6 +35,7 @@ impl ReportFiles {
             json: self.report_json.clone(),
             junit: self.report_junit.clone(),
             markdown: self.report_md.clone(),
+            html: self.report_html.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod console;
 pub mod coverage;
 pub mod gate;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod known;

@@ -17,6 +17,7 @@ pub struct Outputs {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 /// A report file that could not be written.
@@ -30,16 +31,17 @@ pub struct WriteError {
 
 impl Outputs {
     pub fn is_empty(&self) -> bool {
-        self.json.is_none() && self.junit.is_none() && self.markdown.is_none()
+        [&self.json, &self.junit, &self.markdown, &self.html].iter().all(|p| p.is_none())
     }
 
     /// Renders and writes every requested file; returns the ones that failed.
     pub fn write(&self, report: &Report) -> Vec<WriteError> {
         let mut errors = Vec::new();
-        let jobs: [(&Option<PathBuf>, Render); 3] = [
+        let jobs: [(&Option<PathBuf>, Render); 4] = [
             (&self.json, super::json::render),
             (&self.junit, super::junit::render),
             (&self.markdown, super::markdown::render),
+            (&self.html, super::html::render),
         ];
         for (path, render) in jobs {
             let Some(path) = path else { continue };
