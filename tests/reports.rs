@@ -361,3 +361,238 @@ fn html_report_is_self_contained() {
     assert_eq!(html.matches("<details class=\"case\"").count(), total);
     assert!(html.contains("<table class=\"sbs diff\">"));
 }
+
+const GET: &str = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset";
+
+#[test]
+fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
+    let dir = temp_dir("known");
+    let known = dir.join("known.toml");
+    let bad = dir.join("bad.json");
+    assert_eq!(
+        run_with_reports(&dir, "bad", &["--mock-deviate", "wrong-type"]).status.code(),
+        Some(1)
+    );
+    let report = read_json(&bad);
+    // One entry per deviating case and code: the whole run is known.
+    let mut entries = std::collections::BTreeSet::new();
+    for c in report["cases"].as_array().unwrap() {
+        for d in c["deviations"].as_array().unwrap() {
+            entries.insert((
+                c["id"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    let mut text = String::new();
+    for (case, code) in &entries {
+        text.push_str(&format!(
+            "[[deviation]]\ncase = \"{case}\"\ncode = \"{code}\"\nreason = \"accepted\"\nexpires = 2999-12-31\n\n"
+        ));
+    }
+    text.push_str("[[deviation]]\ncase = \"no::such::case\"\ncode = \"status-mismatch\"\nreason = \"gone\"\nexpires = 2999-12-31\n");
+    std::fs::write(&known, &text).unwrap();
+    let out = exemplar(&[
+        "report",
+        "--known",
+        s(&known),
+        s(&bad),
+        "--report-json",
+        s(&dir.join("k.json")),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "every deviation is known: {}", stderr(&out));
+    let k = read_json(&dir.join("k.json"));
+    validate(&schema(), &k);
+    assert_eq!(k["summary"]["knownDeviations"], k["summary"]["deviations"]);
+    let get = case(&k, "trustframeworkkeyset-get::");
+    assert_eq!(get["deviations"][0]["known"]["reason"], "accepted");
+    let states: Vec<&str> = k["known"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.last(), Some(&"not-run"));
+    assert!(states[..states.len() - 1].iter().all(|s| *s == "used"), "{states:?}");
+
+    // The same file against a faithful run: every entry is unused, and the gate passes.
+    let out = run_with_reports(&dir, "ok", &["--known", s(&known)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ok = read_json(&dir.join("ok.json"));
+    assert!(ok["known"]["entries"].as_array().unwrap().iter().any(|e| e["state"] == "unused"));
+    assert!(stderr(&out).contains("unused"), "{}", stderr(&out));
+
+    // An expired entry excuses nothing and fails the gate by itself.
+    let expired = text.replacen("expires = 2999-12-31", "expires = 2001-01-01", 1);
+    std::fs::write(&known, expired).unwrap();
+    let out = exemplar(&[
+        "report",
+        "--known",
+        s(&known),
+        s(&bad),
+        "--report-json",
+        s(&dir.join("k.json")),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let k = read_json(&dir.join("k.json"));
+    assert_eq!(k["known"]["entries"][0]["state"], "expired");
+    let out = run_with_reports(&dir, "ok", &["--known", s(&known)]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an expired entry fails even a green run: {}",
+        stderr(&out)
+    );
+
+    // A malformed file is a usage error naming the file and line, before anything runs.
+    std::fs::write(&known, format!("[[deviation]]\ncase = \"{GET}\"\ncode = \"type-mismatch\"\nreason = \"r\"\nexpires = \"soon\"\n")).unwrap();
+    let out = run_with_reports(&dir, "never", &["--known", s(&known)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&format!("{}:5:", known.display())), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("running"), "nothing ran: {}", stdout(&out));
+}
+
+/// Strips what may differ between two runs of the same cases: timings, and the values each run
+/// makes up (ids with `{{unique}}`, request ids, dates, ports, generated keys) inside the
+/// recorded exchanges and diffs.
+fn stable(mut report: Value) -> Value {
+    report["run"]["durationMs"] = Value::Null;
+    for c in report["cases"].as_array_mut().unwrap() {
+        c["durationMs"] = Value::Null;
+        for e in c["exchanges"].as_array_mut().unwrap() {
+            let status = e["response"]["status"].clone();
+            *e = serde_json::json!({"role": e["role"], "method": e["request"]["method"], "status": status});
+        }
+        for d in c["deviations"].as_array_mut().unwrap() {
+            d["actual"] = Value::Null;
+            d["expected"] = Value::Null;
+        }
+        c["diffs"] = Value::Null;
+    }
+    report
+}
+
+/// The listing case sees every key set the other cases have created at that moment, so its
+/// body depends on what ran beside it; the comparison leaves it out of every run.
+const SHARED_LISTING: &str = "trustframework-list-keysets";
+
+#[test]
+fn shards_cover_every_case_once_and_merge_into_the_full_report() {
+    let dir = temp_dir("shards");
+    for kind in ["hash", "count"] {
+        let full = dir.join(format!("{kind}-full.json"));
+        let out = exemplar(&[
+            "run",
+            "-q",
+            "--mock-deviate",
+            "wrong-type",
+            "--skip",
+            SHARED_LISTING,
+            "--report-json",
+            s(&full),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let mut shards = Vec::new();
+        let mut ids = Vec::new();
+        for k in 1..=3 {
+            let shard = dir.join(format!("{kind}-{k}.json"));
+            let partition = format!("{kind}:{k}/3");
+            let out = exemplar(&[
+                "run",
+                "-q",
+                "--mock-deviate",
+                "wrong-type",
+                "--partition",
+                &partition,
+                "--skip",
+                SHARED_LISTING,
+                "--report-json",
+                s(&shard),
+            ]);
+            assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+            let report = read_json(&shard);
+            assert_eq!(report["run"]["partition"], partition.as_str());
+            for c in report["cases"].as_array().unwrap() {
+                ids.push(c["id"].as_str().unwrap().to_string());
+            }
+            shards.push(shard);
+        }
+        let total = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), total, "{kind}: no case runs in two shards");
+        assert_eq!(
+            total,
+            read_json(&full)["cases"].as_array().unwrap().len(),
+            "{kind}: none is lost"
+        );
+
+        let merged = dir.join(format!("{kind}-merged.json"));
+        let md = dir.join(format!("{kind}-merged.md"));
+        let mut args = vec!["report", "merge"];
+        args.extend(shards.iter().map(|p| s(p)));
+        args.extend(["--out", s(&merged), "--report-md", s(&md)]);
+        let out = exemplar(&args);
+        assert_eq!(out.status.code(), Some(1), "the merged report deviates: {}", stderr(&out));
+        let merged = read_json(&merged);
+        validate(&schema(), &merged);
+        let (merged, full) = (stable(merged), stable(read_json(&full)));
+        if merged != full {
+            panic!(
+                "{kind}: the merged report differs from the full run:\n{}",
+                first_difference(&merged, &full, String::new())
+            );
+        }
+        assert!(std::fs::read_to_string(&md).unwrap().contains("### Deviations"));
+    }
+    // A report given twice merges: its cases are identical.
+    let one = dir.join("hash-1.json");
+    let out = exemplar(&["report", "merge", s(&one), s(&one), "--out", s(&dir.join("x.json"))]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "identical cases merge; the shard deviates: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn partition_with_list_shows_only_the_shard() {
+    let all = stdout(&exemplar(&["run", "--list"]));
+    let mut seen = 0;
+    for k in 1..=2 {
+        let part = stdout(&exemplar(&["run", "--list", "--partition", &format!("count:{k}/2")]));
+        let lines: Vec<_> = part.lines().filter(|l| l.ends_with(": test")).collect();
+        assert!(!lines.is_empty());
+        assert!(lines.iter().all(|l| all.contains(*l)));
+        seen += lines.len();
+    }
+    assert_eq!(seen, all.lines().filter(|l| l.ends_with(": test")).count());
+    let out = exemplar(&["run", "--partition", "count:3/2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("K must be between 1 and N"), "{}", stderr(&out));
+}
+
+/// Where two JSON documents first differ, for a readable failure.
+fn first_difference(a: &Value, b: &Value, at: String) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let (p, q) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                if p != q {
+                    return first_difference(p, q, format!("{at}/{k}"));
+                }
+            }
+            String::new()
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                if p != q {
+                    return first_difference(p, q, format!("{at}/{i}"));
+                }
+            }
+            String::new()
+        }
+        _ => format!("{at}: {a} != {b}"),
+    }
+}

@@ -1,6 +1,7 @@
 //! Baselines: comparing a report with an earlier one, case by case, so that a gate can fail
-//! only on what got worse. A deviation is identified by its code and path (`type-mismatch at
-//! /keys/0/nbf`); expected and actual texts may carry run-specific values and are not
+//! only on what got worse. A deviation is identified by its code and path with array indices
+//! generalised (`type-mismatch at /value/*/keys`): a listing that returns one item more is not
+//! a new deviation, and expected and actual texts, which carry run-specific values, are not
 //! compared.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,7 +10,16 @@ use super::model::{BaselineCase, BaselineCounts, BaselineReport, CaseReport, Cla
 
 /// How a deviation is recognised across runs.
 pub fn key(d: &super::model::DeviationReport) -> String {
-    format!("{} at {}", d.code, d.path)
+    let path: Vec<&str> = d
+        .path
+        .split('/')
+        .map(
+            |seg| {
+                if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) { "*" } else { seg }
+            },
+        )
+        .collect();
+    format!("{} at {}", d.code, path.join("/"))
 }
 
 fn keys(case: &CaseReport) -> BTreeSet<String> {
@@ -121,6 +131,12 @@ mod tests {
                 ("worse", Class::NewDeviation),
             ]
         );
+        let same = compare(
+            &report(vec![case("list", &[("type-mismatch", "/value/0/keys")])]),
+            &report(vec![case("list", &[("type-mismatch", "/value/7/keys")])]),
+            "old.json",
+        );
+        assert_eq!(same.cases[0].class, Class::StillDeviating, "array indices are generalised");
         let worse = b.cases.iter().find(|c| c.id == "worse").unwrap();
         assert_eq!(worse.new, ["property-missing at /b"]);
         let still = b.cases.iter().find(|c| c.id == "still").unwrap();

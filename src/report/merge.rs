@@ -65,3 +65,97 @@ pub fn merge(shards: Vec<(String, Report)>) -> Result<Report, String> {
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{Checks, DeviationReport, Outcome};
+    use super::*;
+    use crate::plan::Partition;
+
+    fn case(i: usize) -> CaseReport {
+        let deviations = (0..i % 3)
+            .map(|j| DeviationReport {
+                code: "type-mismatch".into(),
+                path: format!("/p{j}"),
+                expected: "an array".into(),
+                actual: "an object".into(),
+                known: None,
+            })
+            .collect::<Vec<_>>();
+        CaseReport {
+            id: format!("docs::page{}::example{i}", i % 4),
+            method: "GET".into(),
+            file: format!("c{i}.json"),
+            source: None,
+            status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
+            skip_reason: None,
+            deviations,
+            error: None,
+            teardown_errors: Vec::new(),
+            diffs: Vec::new(),
+            checks: Checks {
+                by_type: 2,
+                relaxed: vec!["2 values checked by type only".into()],
+                ..Checks::default()
+            },
+            exchanges: Vec::new(),
+            duration_ms: 7,
+            retries: 0,
+            throttled_ms: 0,
+        }
+    }
+
+    fn run(partition: Option<&Partition>, duration_ms: u64) -> RunInfo {
+        RunInfo {
+            target: "reference mock".into(),
+            partition: partition.map(|p| p.to_string()),
+            duration_ms,
+        }
+    }
+
+    /// Merging the shard reports of one set of results gives exactly the unsharded report,
+    /// timings aside.
+    #[test]
+    fn merged_shards_equal_the_full_report() {
+        let cases: Vec<CaseReport> = (0..25).map(case).collect();
+        let mut full = Report::from_cases(cases.clone(), run(None, 0));
+        let known = KnownFile {
+            path: "known-deviations.toml".into(),
+            entries: crate::report::known::parse(
+                "k.toml",
+                "[[deviation]]\ncase = \"docs::page1::example1\"\ncode = \"type-mismatch\"\nreason = \"r\"\nexpires = 2999-01-01\n",
+            )
+            .unwrap()
+            .entries,
+        };
+        known::apply(&mut full, &known, "2026-01-01");
+        for kind in ["hash", "count"] {
+            let mut shards = Vec::new();
+            for k in 1..=3 {
+                let p: Partition = format!("{kind}:{k}/3").parse().unwrap();
+                let part = p.select(cases.clone(), |c| &c.id);
+                let mut shard = Report::from_cases(part, run(Some(&p), 10 * k));
+                known::apply(&mut shard, &known, "2026-01-01");
+                shards.push((format!("{k}.json"), shard));
+            }
+            let merged = merge(shards).unwrap();
+            assert_eq!(merged.run.duration_ms, 30);
+            let mut expected = full.clone();
+            expected.run.duration_ms = 30;
+            assert_eq!(merged, expected, "{kind}");
+        }
+    }
+
+    #[test]
+    fn shards_of_different_runs_do_not_merge() {
+        let a = Report::from_cases(vec![case(1)], run(None, 0));
+        let mut b = Report::from_cases(vec![case(2)], run(None, 0));
+        b.run.target = "http://elsewhere".into();
+        let err = merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)]).unwrap_err();
+        assert!(err.contains("b.json ran against http://elsewhere"), "{err}");
+        let mut c = Report::from_cases(vec![case(1)], run(None, 0));
+        c.cases[0].status = Outcome::Error;
+        let err = merge(vec![("a.json".into(), a), ("c.json".into(), c)]).unwrap_err();
+        assert!(err.contains("different results"), "{err}");
+    }
+}
