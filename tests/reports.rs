@@ -596,3 +596,52 @@ fn first_difference(a: &Value, b: &Value, at: String) -> String {
         _ => format!("{at}: {a} != {b}"),
     }
 }
+
+#[test]
+fn github_actions_annotations_point_at_the_documented_example() {
+    let run = |actions: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_exemplar"));
+        cmd.args(["run", "-q", "--mock-deviate", "wrong-type"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if actions {
+            cmd.env("GITHUB_ACTIONS", "true");
+        } else {
+            cmd.env_remove("GITHUB_ACTIONS");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("::error file=docs/graph/beta/api/trustframeworkkeyset-get.md,line=")
+        })
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(",title=docs%3A%3Agraph%3A%3Abeta"), "{line}");
+    assert!(line.contains("::type-mismatch at /keys: expected an array"), "{line}");
+    assert!(!line.contains('\r'), "{line}");
+    // Outside GitHub Actions nothing of the kind is printed.
+    assert!(!stdout(&run(false)).contains("::error"));
+}
+
+#[test]
+fn report_help_lists_the_formats() {
+    let out = exemplar(&["report", "--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let help = stdout(&out);
+    for flag in [
+        "--baseline",
+        "--known",
+        "--report-json",
+        "--report-junit",
+        "--report-md",
+        "--report-html",
+        "merge",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let out = exemplar(&["report", "merge", "--help"]);
+    assert!(stdout(&out).contains("--out"), "{}", stdout(&out));
+}

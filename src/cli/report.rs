@@ -2,7 +2,7 @@
 //! reports back, comparing with a baseline, applying known deviations, merging CI shards,
 //! writing the report files and deciding the gate's exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -83,9 +83,23 @@ impl GateArgs {
     }
 }
 
+/// How the verdict is shown on the console.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Console {
+    /// Colour the verdict (`--color`).
+    pub color: bool,
+    /// Print GitHub Actions annotations on stdout (`GITHUB_ACTIONS=true`).
+    pub annotations: bool,
+}
+
+/// Whether GitHub Actions runs us, so annotations are read.
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 /// Applies the gate to `report`, writes the files, prints the verdict and returns the exit
 /// code. A report file that cannot be written makes the exit code 3 (could not run).
-pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs) -> Exit {
+pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Console) -> Exit {
     if let Some(k) = &gate.known {
         known::apply(&mut report, k, &known::today());
     }
@@ -93,12 +107,23 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs) -> Exit {
         report.baseline = Some(baseline::compare(old, &report, file));
     }
     let verdict = gate::verdict(&report);
+    if console.annotations {
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(crate::report::annotations::github(&report).as_bytes());
+    }
     let mut err = std::io::stderr().lock();
     let write_errors = outputs.write(&report);
     for e in &write_errors {
         let _ = writeln!(err, "error: {e}");
     }
-    let _ = writeln!(err, "{}", gate::describe(&report, &verdict));
+    let line = gate::describe(&report, &verdict);
+    let code = if verdict.exit == Exit::Success { "32" } else { "31" };
+    if console.color {
+        let _ = writeln!(err, "\x1b[{code}m{line}\x1b[0m");
+    } else {
+        let _ = writeln!(err, "{line}");
+    }
     if write_errors.is_empty() { verdict.exit } else { Exit::Error }
 }
 
@@ -115,6 +140,27 @@ pub struct ReportArgs {
     pub gate: GateArgs,
     #[command(flatten)]
     pub files: ReportFiles,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+/// `--color` for `exemplar report`, with the values libtest's `--color` of `run` takes.
+#[derive(Debug, Clone, Args)]
+pub struct ColorArg {
+    /// Colour the verdict: auto, always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+}
+
+impl ColorArg {
+    fn console(&self) -> Console {
+        let color = match self.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Console { color, annotations: false }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +181,8 @@ pub struct MergeArgs {
     pub gate: GateArgs,
     #[command(flatten)]
     pub files: ReportFiles,
+    #[command(flatten)]
+    pub color: ColorArg,
 }
 
 fn usage(message: &str) -> Exit {
@@ -155,7 +203,7 @@ pub fn run(args: ReportArgs) -> Exit {
                 Ok(r) => r,
                 Err(e) => return usage(&e.to_string()),
             };
-            finish(report, &gate, &args.files.outputs())
+            finish(report, &gate, &args.files.outputs(), args.color.console())
         }
     }
 }
@@ -180,5 +228,5 @@ fn run_merge(args: MergeArgs) -> Exit {
     if args.out.is_some() {
         outputs.json = args.out;
     }
-    finish(merged, &gate, &outputs)
+    finish(merged, &gate, &outputs, args.color.console())
 }

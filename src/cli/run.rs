@@ -1,6 +1,7 @@
 //! `exemplar run`: the cases against a target (the embedded reference mock by default), as a
 //! libtest-style suite.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -111,6 +112,18 @@ pub fn run(args: RunArgs) -> Exit {
         Err(e) => return usage(&e),
     };
     let listing = args.libtest.list;
+    let console = super::report::Console {
+        color: match args.libtest.color {
+            Some(libtest_mimic::ColorSetting::Always) => true,
+            Some(libtest_mimic::ColorSetting::Never) => false,
+            _ => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
+        annotations: super::report::in_github_actions(),
+    };
+    // The bar shares no terminal with libtest's lines, and stays out of CI logs.
+    let progress = std::io::stderr().is_terminal()
+        && !std::io::stdout().is_terminal()
+        && std::env::var_os("CI").is_none();
     let target_name = match &args.target {
         Some(t) => t.clone(),
         None => crate::report::model::reference_mock_name(&args.mock_deviate),
@@ -130,6 +143,7 @@ pub fn run(args: RunArgs) -> Exit {
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
     opts.partition = args.partition;
+    opts.progress = progress;
 
     let started = std::time::Instant::now();
     let outcome = crate::run::run(opts);
@@ -144,7 +158,7 @@ pub fn run(args: RunArgs) -> Exit {
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     let report = crate::report::Report::new(&outcome.results, info);
-    super::report::finish(report, &gate, &args.reports.outputs())
+    super::report::finish(report, &gate, &args.reports.outputs(), console)
 }
 
 fn usage(message: &str) -> Exit {

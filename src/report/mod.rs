@@ -2,6 +2,7 @@
 //! afterwards they become a [`Report`], and each module here renders it in one format or
 //! works on reports (baselines, known deviations, merging shards).
 
+pub mod annotations;
 pub mod baseline;
 pub mod console;
 pub mod coverage;

@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub libtest: Arguments,
     /// Run only this CI shard of the cases (`--partition`).
     pub partition: Option<Partition>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
 }
 
 impl RunOptions {
@@ -73,6 +75,7 @@ impl RunOptions {
             mock_deviations: Vec::new(),
             libtest,
             partition: None,
+            progress: false,
         }
     }
 }
@@ -203,6 +206,17 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         .map(skipped_result)
         .collect();
 
+    // A progress bar over the trials that will run.
+    let bar = opts.progress.then(|| {
+        let runs = plan
+            .cases
+            .iter()
+            .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
+            .filter(|t| !opts.libtest.is_filtered_out(t) && !opts.libtest.is_ignored(t))
+            .count();
+        progress_bar(runs as u64)
+    });
+
     let handle = runtime.handle().clone();
     let trials = plan
         .cases
@@ -213,8 +227,12 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let handle = handle.clone();
             let id = planned.case.id.clone();
             let shape_of = planned.clone();
+            let bar = bar.clone();
             let trial = Trial::ignorable_test(id, move || {
                 let result = handle.block_on(runner.execute(&planned));
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
                 let message = console::failure(&result, style);
                 let status = result.status;
                 let reason = result.skip_reason.clone();
@@ -231,6 +249,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         })
         .collect();
     let _conclusion = libtest_mimic::run(&opts.libtest, trials);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Some(server) = server {
         runtime.block_on(server.shutdown());
     }
@@ -253,6 +274,19 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
 fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
     trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} cases",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The result of a case skipped before the run (its `skip`, or no documented response).
