@@ -14,6 +14,15 @@ pub const FILE_NAME: &str = "exemplar.toml";
 pub struct Config {
     #[serde(default)]
     pub extract: ExtractConfig,
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// The known-deviations file (default: `known-deviations.toml` when it exists).
+    pub known: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +74,7 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
     };
     config.extract.docs = config.extract.docs.iter().map(resolve).collect();
     config.extract.cases = config.extract.cases.as_ref().map(resolve);
+    config.report.known = config.report.known.as_ref().map(resolve);
     Ok(Some(config))
 }
 

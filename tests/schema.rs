@@ -81,7 +81,7 @@ fn validate_dir(dir: &Path) -> (usize, usize) {
 
 #[test]
 fn committed_schemas_are_what_exemplar_prints() {
-    for name in ["case", "type", "fixtures"] {
+    for name in ["case", "type", "fixtures", "report"] {
         let committed =
             std::fs::read_to_string(Path::new(CASES).join(format!("{name}.schema.json"))).unwrap();
         assert!(

@@ -343,7 +343,9 @@ fn canary_secrets_reach_no_snapshot_and_no_output() {
     let snapshots = dir.join("snapshots");
     let mut outputs = String::new();
     // Pending files from a failing run, then accepted snapshots, then a comparison.
-    for extra in [&[][..], &["--accept"][..], &[][..]] {
+    let reports = dir.join("reports");
+    for (i, extra) in [&[][..], &["--accept"][..], &[][..]].into_iter().enumerate() {
+        let report = |ext: &str| reports.join(format!("run{i}.{ext}"));
         let out = Command::new(EXE)
             .args(["run", "--color", "never", "--token-env", "EXEMPLAR_CANARY"])
             .arg("--target")
@@ -353,6 +355,14 @@ fn canary_secrets_reach_no_snapshot_and_no_output() {
             .arg("--snapshots")
             .arg(&snapshots)
             .args(extra)
+            .arg("--report-json")
+            .arg(report("json"))
+            .arg("--report-junit")
+            .arg(report("xml"))
+            .arg("--report-md")
+            .arg(report("md"))
+            .arg("--report-html")
+            .arg(report("html"))
             .env("EXEMPLAR_CANARY", CANARY_TOKEN)
             .env_remove("CI")
             .output()
@@ -367,8 +377,13 @@ fn canary_secrets_reach_no_snapshot_and_no_output() {
     assert!(files.keys().any(|k| k.ends_with(".snap")), "{files:?}");
     let recorded = files.values().cloned().collect::<Vec<_>>().join("\n");
     assert!(recorded.contains("[redacted]"), "the echo was recorded: {recorded}");
+    let written = tree(&reports);
+    assert_eq!(written.len(), 12, "{:?}", written.keys());
+    let reported = written.values().cloned().collect::<Vec<_>>().join("\n");
+    assert!(reported.contains("[redacted]"), "the echo was reported");
     for canary in [CANARY_TOKEN, CANARY_K, CANARY_D, CANARY_PASSWORD] {
         assert!(!recorded.contains(canary), "{canary} reached a snapshot:\n{recorded}");
+        assert!(!reported.contains(canary), "{canary} reached a report");
         assert!(!outputs.contains(canary), "{canary} reached the console:\n{outputs}");
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -5,7 +5,7 @@
 use super::model::{Case, TypeFile};
 
 /// The schemas exemplar publishes, by name.
-pub const NAMES: &[&str] = &["case", "type", "fixtures"];
+pub const NAMES: &[&str] = &["case", "type", "fixtures", "report"];
 
 /// The schema `name` as pretty JSON with a final newline, or `None` for an unknown name.
 pub fn render(name: &str) -> Option<String> {
@@ -13,6 +13,7 @@ pub fn render(name: &str) -> Option<String> {
         "case" => schemars::schema_for!(Case),
         "type" => schemars::schema_for!(TypeFile),
         "fixtures" => schemars::schema_for!(crate::plan::Catalogue),
+        "report" => schemars::schema_for!(crate::report::Report),
         _ => return None,
     };
     Some(super::file::render(&schema))

@@ -4,6 +4,7 @@
 
 mod exit;
 mod extract;
+mod report;
 mod run;
 mod schema;
 mod serve;
@@ -30,6 +31,9 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// Serve the reference mock of the trustFramework keySets API.
     Serve(serve::ServeArgs),
+    /// Read JSON reports: compare with a baseline, apply known deviations, merge shards,
+    /// write other formats.
+    Report(Box<report::ReportArgs>),
     /// Print the JSON Schema of a file format.
     Schema(schema::SchemaArgs),
 }
@@ -42,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Report(args) => report::run(*args),
     };
     exit.into()
 }

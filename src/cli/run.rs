@@ -1,6 +1,7 @@
 //! `exemplar run`: the cases against a target (the embedded reference mock by default), as a
 //! libtest-style suite.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -93,6 +94,15 @@ pub struct RunArgs {
     /// proposing them for the case's `volatile` list.
     #[arg(long)]
     pub record_twice: bool,
+    // Reports and the CI gate.
+    #[command(flatten)]
+    pub reports: super::report::ReportFiles,
+    #[command(flatten)]
+    pub gate: super::report::GateArgs,
+    /// Run only one CI shard: `hash:K/N` or `count:K/N` (K-th of N parts of the cases).
+    #[arg(long, value_name = "hash:K/N|count:K/N")]
+    pub partition: Option<crate::plan::Partition>,
+
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }
@@ -132,6 +142,29 @@ pub fn run(args: RunArgs) -> Exit {
         }
         (None, None) => AuthOptions::None,
     };
+    // Reports and the CI gate: the files the gate compares with are read before the run.
+    let gate = match args.gate.load() {
+        Ok(g) => g,
+        Err(e) => return usage(&e),
+    };
+    let listing = args.libtest.list;
+    let console = super::report::Console {
+        color: match args.libtest.color {
+            Some(libtest_mimic::ColorSetting::Always) => true,
+            Some(libtest_mimic::ColorSetting::Never) => false,
+            _ => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
+        annotations: super::report::in_github_actions(),
+    };
+    // The bar shares no terminal with libtest's lines, and stays out of CI logs.
+    let progress = std::io::stderr().is_terminal()
+        && !std::io::stdout().is_terminal()
+        && std::env::var_os("CI").is_none();
+    let target_name = match &args.target {
+        Some(t) => t.clone(),
+        None => crate::report::model::reference_mock_name(&args.mock_deviate),
+    };
+
     let mut opts = RunOptions::new(args.cases, args.libtest);
     opts.target = args.target;
     opts.auth = auth;
@@ -173,7 +206,23 @@ pub fn run(args: RunArgs) -> Exit {
             Some(SnapshotOptions { dir: args.snapshots, set: args.snapshot_set, update });
     }
     opts.record_twice = args.record_twice;
-    crate::run::run(opts).exit
+    opts.partition = args.partition;
+    opts.progress = progress;
+
+    let started = std::time::Instant::now();
+    let outcome = crate::run::run(opts);
+    // Reports and the CI gate: written after the run from the collected results.
+    let not_started = outcome.exit == Exit::Error && outcome.results.is_empty();
+    if listing || outcome.exit == Exit::Usage || not_started {
+        return outcome.exit;
+    }
+    let info = crate::report::RunInfo {
+        target: target_name,
+        partition: args.partition.map(|p| p.to_string()),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    let report = crate::report::Report::new(&outcome.results, info);
+    super::report::finish(report, &gate, &args.reports.outputs(), console)
 }
 
 /// A set name is a folder name: no separators, nothing that climbs out of the directory.

@@ -10,7 +10,8 @@ use super::Exit;
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which schema: `case` (case files) or `type` (resource type files).
+    /// Which schema: `case` (case files), `type` (resource type files), `fixtures` (the
+    /// fixture catalogue) or `report` (JSON reports).
     #[arg(value_parser = clap::builder::PossibleValuesParser::new(schema::NAMES))]
     pub name: String,
 }

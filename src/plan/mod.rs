@@ -3,8 +3,10 @@
 //! found here, before any request is sent, and reported with the file and line.
 
 pub mod fixture;
+mod partition;
 mod planner;
 pub mod template;
 
 pub use fixture::{Catalogue, Fixture, Step};
+pub use partition::{Partition, PartitionKind};
 pub use planner::{Plan, PlanError, Planned, load_catalogue, placeholders, plan_case, plan_dir};

@@ -1,4 +1,20 @@
-//! Reporters: the only code that turns results into text. Each takes collected results (data)
-//! and renders one format.
+//! Reporters: the only code that turns results into text. The run collects results (data);
+//! afterwards they become a [`Report`], and each module here renders it in one format or
+//! works on reports (baselines, known deviations, merging shards).
 
+pub mod annotations;
+pub mod baseline;
 pub mod console;
+pub mod coverage;
+pub mod gate;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod known;
+pub mod markdown;
+pub mod merge;
+pub mod model;
+pub mod output;
+
+pub use model::{Outcome, Report, RunInfo};
+pub use output::Outputs;

@@ -17,7 +17,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use crate::check::TypeRegistry;
 use crate::cli::Exit;
 use crate::mock::{self, MockConfig};
-use crate::plan::{self, Planned};
+use crate::plan::{self, Partition, Planned};
 use crate::redact::Redactor;
 use crate::report::console::{self, Style};
 use crate::snapshot::{Rules, Store, Update};
@@ -64,6 +64,10 @@ pub struct RunOptions {
     /// Run each case twice and report values that differ as unstable (`--record-twice`).
     pub record_twice: bool,
     pub libtest: Arguments,
+    /// Run only this CI shard of the cases (`--partition`).
+    pub partition: Option<Partition>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
 }
 
 /// Where a run keeps snapshots and what it may write.
@@ -90,6 +94,8 @@ impl RunOptions {
             snapshots: None,
             record_twice: false,
             libtest,
+            partition: None,
+            progress: false,
         }
     }
 }
@@ -113,7 +119,7 @@ fn color(args: &Arguments) -> bool {
 pub fn run(mut opts: RunOptions) -> RunOutcome {
     let mut err = std::io::stderr().lock();
     let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
-    let plan = plan::plan_dir(&opts.cases, only);
+    let mut plan = plan::plan_dir(&opts.cases, only);
     if !plan.errors.is_empty() {
         for e in &plan.errors {
             let _ = writeln!(err, "error: {e}");
@@ -125,6 +131,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             opts.cases.display()
         );
         return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+    }
+    if let Some(partition) = &opts.partition {
+        plan.cases = partition.select(std::mem::take(&mut plan.cases), |p| &p.case.id);
     }
     if opts.libtest.list {
         let trials = plan
@@ -224,10 +233,35 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
                 })
                 .collect()
         });
-    let whole_suite = opts.libtest.filter.is_none() && opts.libtest.skip.is_empty();
+    let whole_suite =
+        opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
     let runner = Arc::new(runner);
     let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
     let style = Style { color: color(&opts.libtest) };
+
+    // Cases skipped before the run never reach a trial's closure; the reports still list them
+    // with their reason, unless libtest's filters leave them out.
+    let skipped: Vec<CaseResult> = plan
+        .cases
+        .iter()
+        .filter(|p| p.skip.is_some())
+        .filter(|p| {
+            let trial = trial_shape(p, Trial::test(p.case.id.clone(), || Ok(())));
+            !opts.libtest.is_filtered_out(&trial) && opts.libtest.is_ignored(&trial)
+        })
+        .map(skipped_result)
+        .collect();
+
+    // A progress bar over the trials that will run.
+    let bar = opts.progress.then(|| {
+        let runs = plan
+            .cases
+            .iter()
+            .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
+            .filter(|t| !opts.libtest.is_filtered_out(t) && !opts.libtest.is_ignored(t))
+            .count();
+        progress_bar(runs as u64)
+    });
 
     let handle = runtime.handle().clone();
     let trials = plan
@@ -240,6 +274,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let id = planned.case.id.clone();
             let kind = planned.case.request.method.clone();
             let skipped = planned.skip.is_some();
+            let bar = bar.clone();
             let trial = Trial::ignorable_test(id, move || {
                 // The case runs on the runtime's workers, which own the sockets: its I/O
                 // wakes no other thread, and this one is woken once, when the case is done.
@@ -255,6 +290,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
                     Ok(r) => r,
                     Err(e) => return Err(Failed::from(format!("the case stopped: {e}"))),
                 };
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
                 let message = console::failure(&result, style);
                 let status = result.status;
                 let reason = result.skip_reason.clone();
@@ -271,6 +309,9 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         })
         .collect();
     let _conclusion = libtest_mimic::run(&opts.libtest, trials);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Some(server) = server {
         runtime.block_on(server.shutdown());
     }
@@ -278,6 +319,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(m) => m.into_inner().unwrap_or_default(),
         Err(shared) => shared.lock().map(|r| r.clone()).unwrap_or_default(),
     };
+    results.extend(skipped);
     results.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(snapshots) = &opts.snapshots {
         summarise_snapshots(&results, snapshots);
@@ -365,6 +407,41 @@ fn report_orphans(set_dir: &std::path::Path, expected: &std::collections::BTreeS
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
 fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
     trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} cases",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The result of a case skipped before the run (its `skip`, or no documented response).
+fn skipped_result(planned: &Planned) -> CaseResult {
+    CaseResult {
+        id: planned.case.id.clone(),
+        method: planned.case.request.method.clone(),
+        file: planned.path.display().to_string(),
+        source: planned.case.source.clone(),
+        status: Status::Skipped,
+        skip_reason: planned.skip.clone(),
+        deviations: Vec::new(),
+        error: None,
+        teardown_errors: Vec::new(),
+        diff: None,
+        snapshot: None,
+        strictness: Default::default(),
+        exchanges: Vec::new(),
+        duration_ms: 0,
+        retries: 0,
+        throttled_ms: 0,
+    }
 }
 
 fn fail(message: String) -> RunOutcome {

@@ -1,0 +1,109 @@
+//! Coverage: the cases regrouped by documented operation (doc page) and example, with what
+//! happened to each and which checks were relaxed for it, so a green run says how strict it
+//! was — a run whose values were all checked by type only is weaker than one that compared
+//! them.
+
+use std::collections::BTreeMap;
+
+use super::model::{
+    CaseReport, Coverage, CoverageTotals, ExampleCoverage, OperationCoverage, Outcome,
+};
+
+/// Coverage of `cases`: operations sorted by doc, examples by doc line then name.
+pub fn coverage(cases: &[CaseReport]) -> Coverage {
+    let mut by_doc: BTreeMap<&str, Vec<ExampleCoverage>> = BTreeMap::new();
+    let mut totals = CoverageTotals::default();
+    for c in cases {
+        let checks = c.checks.clone();
+        totals.examples += 1;
+        match c.status {
+            Outcome::Passed => totals.passed += 1,
+            Outcome::Deviated => totals.deviated += 1,
+            Outcome::Error => totals.errors += 1,
+            Outcome::Skipped => totals.skipped += 1,
+        }
+        if c.status != Outcome::Skipped {
+            totals.ran += 1;
+            totals.by_value += checks.by_value;
+            totals.by_type += checks.by_type;
+            totals.ignored += checks.ignored;
+            totals.truncated += u32::from(checks.truncated);
+            totals.relaxed += u32::from(c.status == Outcome::Passed && !checks.relaxed.is_empty());
+        }
+        by_doc.entry(c.operation()).or_default().push(ExampleCoverage {
+            example: c.example().to_string(),
+            case: c.id.clone(),
+            line: c.source.as_ref().map(|s| s.line),
+            status: c.status,
+            skip_reason: c.skip_reason.clone(),
+            checks,
+        });
+    }
+    totals.operations = super::model::count(by_doc.len());
+    let operations = by_doc
+        .into_iter()
+        .map(|(doc, mut examples)| {
+            examples
+                .sort_by(|a, b| (a.line, &a.example, &a.case).cmp(&(b.line, &b.example, &b.case)));
+            OperationCoverage { doc: doc.to_string(), examples }
+        })
+        .collect();
+    Coverage { operations, totals }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{Checks, relaxations};
+    use super::*;
+    use crate::case::model::Source;
+
+    fn case(id: &str, doc: &str, line: u32, status: Outcome, by_type: u32) -> CaseReport {
+        CaseReport {
+            id: id.into(),
+            method: "GET".into(),
+            file: format!("{id}.json"),
+            source: Some(Source {
+                doc: doc.into(),
+                form: "markdown".into(),
+                example: id.rsplit("::").next().unwrap().into(),
+                line,
+                response_line: None,
+                hash: "sha256:0".into(),
+            }),
+            status,
+            skip_reason: (status == Outcome::Skipped).then(|| "no response".into()),
+            deviations: Vec::new(),
+            error: None,
+            teardown_errors: Vec::new(),
+            diffs: Vec::new(),
+            checks: Checks {
+                by_value: 1,
+                by_type,
+                relaxed: relaxations(by_type, 0, false),
+                ..Checks::default()
+            },
+            snapshot: None,
+            exchanges: Vec::new(),
+            duration_ms: 0,
+            retries: 0,
+            throttled_ms: 0,
+        }
+    }
+
+    #[test]
+    fn groups_by_page_and_counts_relaxed_checks() {
+        let cases = [
+            case("a::x::two", "a/x.md", 20, Outcome::Passed, 3),
+            case("a::x::one", "a/x.md", 10, Outcome::Deviated, 0),
+            case("b::y::one", "b/y.md", 5, Outcome::Skipped, 0),
+        ];
+        let cov = coverage(&cases);
+        assert_eq!(cov.operations.len(), 2);
+        let names: Vec<_> = cov.operations[0].examples.iter().map(|e| e.example.as_str()).collect();
+        assert_eq!(names, ["one", "two"]);
+        assert_eq!(cov.operations[0].examples[1].checks.relaxed, ["3 values checked by type only"]);
+        let t = &cov.totals;
+        assert_eq!((t.operations, t.examples, t.ran, t.skipped), (2, 3, 2, 1));
+        assert_eq!((t.by_value, t.by_type, t.relaxed), (2, 3, 1));
+    }
+}

@@ -1,0 +1,795 @@
+//! The report, format 1: everything a run found, as a versioned document. It is what
+//! `--report-json` writes, what `exemplar report` reads back (baselines, merging shards), and
+//! what every other file format is rendered from. Its JSON Schema is generated from these
+//! types (`exemplar schema report`, committed as `cases/report.schema.json`).
+//!
+//! The types mirror the run's results but are their own: the report is a contract with the
+//! tools that read it, so an internal change to a result must not change it silently. Codes
+//! are strings here, so a report from a newer exemplar with a new deviation code still reads.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::case::model::Source;
+use crate::diff::Diff;
+use crate::run::result::{CaseResult, Exchange, RunError, Status};
+
+/// The report format version this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// One run (or several merged shards) as a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Report {
+    /// Version of the report format.
+    pub format: u32,
+    /// The exemplar that wrote it.
+    pub tool: Tool,
+    pub run: RunInfo,
+    /// Counts over `cases`.
+    pub summary: Summary,
+    /// Every case that was selected, sorted by id.
+    pub cases: Vec<CaseReport>,
+    /// Per documented operation and example: what ran and how strictly it was checked.
+    pub coverage: Coverage,
+    /// The known-deviations file applied, with the state of each entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<KnownReport>,
+    /// The comparison with an earlier report, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool { name: "exemplar".into(), version: env!("CARGO_PKG_VERSION").into() }
+    }
+}
+
+/// What was run against what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RunInfo {
+    /// The target's base URL, or `reference mock` for the embedded one.
+    pub target: String,
+    /// The shard this report covers (`hash:1/3`); absent for a full or merged run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// Wall-clock time of the run (for merged shards: the slowest shard).
+    pub duration_ms: u64,
+}
+
+/// How a case ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    /// The target broke the contract.
+    Deviated,
+    /// The case could not be run.
+    Error,
+    Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Deviated => "deviated",
+            Outcome::Error => "error",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+impl From<Status> for Outcome {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Passed => Outcome::Passed,
+            Status::Deviated => Outcome::Deviated,
+            Status::Error => Outcome::Error,
+            Status::Skipped => Outcome::Skipped,
+        }
+    }
+}
+
+/// Counts over the cases.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Summary {
+    pub total: u32,
+    pub passed: u32,
+    pub deviated: u32,
+    pub errors: u32,
+    pub skipped: u32,
+    /// Deviations over all cases.
+    pub deviations: u32,
+    /// Of those, covered by an unexpired known-deviations entry.
+    pub known_deviations: u32,
+    /// Retries over all requests.
+    pub retries: u32,
+    /// Time spent waiting as `Retry-After` asked.
+    pub throttled_ms: u64,
+}
+
+/// One case after it ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CaseReport {
+    /// The stable case id.
+    pub id: String,
+    pub method: String,
+    /// The case file.
+    pub file: String,
+    /// Where the example is documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    pub status: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    pub deviations: Vec<DeviationReport>,
+    /// Why the case could not be run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorReport>,
+    /// Teardown problems; also reported when the case itself passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teardown_errors: Vec<ErrorReport>,
+    /// Diffs that show the deviations (expected view against actual body).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diffs: Vec<DiffReport>,
+    /// How strictly the response was checked.
+    pub checks: Checks,
+    /// How the response compared with its recorded snapshot, when snapshots were on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotReport>,
+    /// Every exchange, fixtures included, in the order they happened (secrets redacted).
+    pub exchanges: Vec<ExchangeReport>,
+    pub duration_ms: u64,
+    pub retries: u32,
+    pub throttled_ms: u64,
+}
+
+impl CaseReport {
+    /// The exchange of the documented request itself.
+    pub fn main_exchange(&self) -> Option<&ExchangeReport> {
+        self.exchanges.iter().find(|e| e.role == "main")
+    }
+
+    /// Deviations that count against the gate: those no unexpired known entry covers.
+    pub fn failing_deviations(&self) -> impl Iterator<Item = &DeviationReport> {
+        self.deviations.iter().filter(|d| d.known.as_ref().is_none_or(|k| k.expired))
+    }
+
+    /// `path:line` of the documented example, or the case file.
+    pub fn location(&self) -> String {
+        match &self.source {
+            Some(s) => format!("{}:{}", s.doc, s.line),
+            None => self.file.clone(),
+        }
+    }
+
+    /// The documented operation (doc page) this case belongs to, or its file.
+    pub fn operation(&self) -> &str {
+        self.source.as_ref().map_or(self.file.as_str(), |s| s.doc.as_str())
+    }
+
+    /// The example's name on its page, or the last part of the id.
+    pub fn example(&self) -> &str {
+        match &self.source {
+            Some(s) => &s.example,
+            None => self.id.rsplit("::").next().unwrap_or(&self.id),
+        }
+    }
+}
+
+/// One way the response broke the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviationReport {
+    /// The stable deviation code (`type-mismatch`, ...).
+    pub code: String,
+    /// A JSON pointer into the body, `status`, or `header:<name>`.
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+    /// The known-deviations entry that lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<KnownMark>,
+}
+
+impl DeviationReport {
+    /// `code at path: expected …, actual …`
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} at {}: expected {}, actual {}",
+            self.code, self.path, self.expected, self.actual
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnownMark {
+    pub reason: String,
+    /// `YYYY-MM-DD`; the entry stops excusing the deviation after this day.
+    pub expires: String,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorReport {
+    /// The stable error code (`connect-failed`, ...).
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&RunError> for ErrorReport {
+    fn from(e: &RunError) -> Self {
+        ErrorReport { code: e.code.as_str().into(), message: e.message.clone() }
+    }
+}
+
+/// The snapshot layer's verdict on one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SnapshotReport {
+    /// The snapshot file.
+    pub file: String,
+    /// `matched`, `missing`, `changed`, `written` or `unstable`.
+    pub state: String,
+    /// The `.snap.new` file the run left for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    /// Pointers `--record-twice` proposes for the case's `volatile` list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proposed_volatile: Vec<String>,
+    /// A problem reading or writing the snapshot files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_error: Option<String>,
+}
+
+/// A unified diff, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DiffReport {
+    /// What is compared.
+    pub title: String,
+    pub old_label: String,
+    pub new_label: String,
+    pub hunks: Vec<HunkReport>,
+}
+
+impl DiffReport {
+    pub fn from_diff(title: &str, old_label: &str, new_label: &str, diff: &Diff) -> Self {
+        DiffReport {
+            title: title.into(),
+            old_label: old_label.into(),
+            new_label: new_label.into(),
+            hunks: diff
+                .hunks
+                .iter()
+                .map(|h| HunkReport {
+                    header: h.header.clone(),
+                    lines: h
+                        .lines
+                        .iter()
+                        .map(|l| LineReport {
+                            tag: l.tag.to_string(),
+                            segments: l
+                                .segments
+                                .iter()
+                                .map(|(changed, text)| Segment {
+                                    changed: *changed,
+                                    text: text.clone(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Plain unified diff text with `---`/`+++` headers.
+    pub fn to_plain(&self) -> String {
+        let mut out = format!("--- {}\n+++ {}\n", self.old_label, self.new_label);
+        for hunk in &self.hunks {
+            out.push_str(&hunk.header);
+            out.push('\n');
+            for line in &hunk.lines {
+                out.push_str(&line.tag);
+                out.push_str(&line.text());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HunkReport {
+    /// `@@ -a,b +c,d @@`
+    pub header: String,
+    pub lines: Vec<LineReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineReport {
+    /// `-` (old only), `+` (new only) or a space (both).
+    pub tag: String,
+    /// The line's text in pieces; `changed` marks the words that differ.
+    pub segments: Vec<Segment>,
+}
+
+impl LineReport {
+    pub fn text(&self) -> String {
+        self.segments.iter().map(|s| s.text.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    pub changed: bool,
+    pub text: String,
+}
+
+/// How strict a check was: a green result says what it proved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Checks {
+    /// Values compared by equality (echoes and pins).
+    pub by_value: u32,
+    /// Documented example values whose JSON type alone was checked.
+    pub by_type: u32,
+    /// Values not checked because the case ignores them.
+    pub ignored: u32,
+    /// The body was documented as truncated: checked as a subset, extra properties allowed.
+    pub truncated: bool,
+    /// The resource type's property list was applied.
+    pub typed: bool,
+    /// The relaxations in words, empty when nothing was relaxed.
+    pub relaxed: Vec<String>,
+}
+
+/// One request/response exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExchangeReport {
+    /// `main`, or `<fixture alias> setup` / `<fixture alias> teardown`.
+    pub role: String,
+    pub request: RequestReport,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseReport>,
+    pub elapsed_ms: u64,
+    pub retries: u32,
+    pub throttled_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderReport {
+    pub name: String,
+    pub value: String,
+}
+
+/// A request as sent (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestReport {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<HeaderReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// A response as received (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResponseReport {
+    pub status: u16,
+    pub headers: Vec<HeaderReport>,
+    /// The body when it was JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The body when it was not JSON (lossily decoded, truncated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    pub size: usize,
+}
+
+fn headers(list: &[(String, String)]) -> Vec<HeaderReport> {
+    list.iter().map(|(n, v)| HeaderReport { name: n.clone(), value: v.clone() }).collect()
+}
+
+impl From<&Exchange> for ExchangeReport {
+    fn from(e: &Exchange) -> Self {
+        ExchangeReport {
+            role: e.role.clone(),
+            request: RequestReport {
+                method: e.request.method.clone(),
+                url: e.request.url.clone(),
+                headers: headers(&e.request.headers),
+                body: e.request.body.clone(),
+            },
+            response: e.response.as_ref().map(|r| ResponseReport {
+                status: r.status,
+                headers: headers(&r.headers),
+                body: r.body.clone(),
+                body_text: r.body_text.clone(),
+                size: r.size,
+            }),
+            elapsed_ms: e.elapsed_ms,
+            retries: e.retries,
+            throttled_ms: e.throttled_ms,
+        }
+    }
+}
+
+/// Per documented operation (doc page) and example.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    pub operations: Vec<OperationCoverage>,
+    pub totals: CoverageTotals,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationCoverage {
+    /// The doc page (or the case file of a hand-written case).
+    pub doc: String,
+    pub examples: Vec<ExampleCoverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExampleCoverage {
+    /// The example's name on the page.
+    pub example: String,
+    /// The case id.
+    pub case: String,
+    /// Line of the example's request in the doc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub status: Outcome,
+    /// Why it was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    pub checks: Checks,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CoverageTotals {
+    pub operations: u32,
+    pub examples: u32,
+    /// Examples that were run (not skipped).
+    pub ran: u32,
+    pub passed: u32,
+    pub deviated: u32,
+    pub errors: u32,
+    pub skipped: u32,
+    pub by_value: u32,
+    pub by_type: u32,
+    pub ignored: u32,
+    /// Examples whose body was checked as a subset.
+    pub truncated: u32,
+    /// Examples that passed with at least one relaxation.
+    pub relaxed: u32,
+}
+
+/// The known-deviations file and the state of each entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnownReport {
+    pub file: String,
+    pub entries: Vec<KnownEntryReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnownEntryReport {
+    pub case: String,
+    pub code: String,
+    /// Only the deviation at this path, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub reason: String,
+    /// `YYYY-MM-DD`
+    pub expires: String,
+    /// Line of the entry in the file.
+    pub line: u32,
+    pub state: KnownState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum KnownState {
+    /// It excused at least one deviation.
+    Used,
+    /// Its case ran and showed no such deviation: the entry can go.
+    Unused,
+    /// Its case was not in this run (filtered out or in another shard).
+    NotRun,
+    /// Past its expiry date: it excuses nothing and fails the gate.
+    Expired,
+}
+
+impl KnownState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KnownState::Used => "used",
+            KnownState::Unused => "unused",
+            KnownState::NotRun => "not-run",
+            KnownState::Expired => "expired",
+        }
+    }
+}
+
+/// The comparison with an earlier report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineReport {
+    /// The earlier report.
+    pub file: String,
+    /// Every case of either report, sorted by id.
+    pub cases: Vec<BaselineCase>,
+    pub counts: BaselineCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineCase {
+    pub id: String,
+    pub class: Class,
+    /// Deviations (`code at path`) the earlier report did not have.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new: Vec<String>,
+    /// Deviations the earlier report had and this one does not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+}
+
+/// How a case changed since the baseline.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// It deviates in a way it did not before.
+    NewDeviation,
+    /// It deviated before and conforms now.
+    Fixed,
+    /// It deviates as before (or less).
+    StillDeviating,
+    /// It conformed (or was skipped) before and still does.
+    Unchanged,
+    /// Not in the baseline.
+    Added,
+    /// Only in the baseline.
+    Removed,
+}
+
+impl Class {
+    pub const ALL: &[Class] = &[
+        Class::NewDeviation,
+        Class::Fixed,
+        Class::StillDeviating,
+        Class::Unchanged,
+        Class::Added,
+        Class::Removed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::NewDeviation => "new-deviation",
+            Class::Fixed => "fixed",
+            Class::StillDeviating => "still-deviating",
+            Class::Unchanged => "unchanged",
+            Class::Added => "added",
+            Class::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BaselineCounts {
+    pub new_deviation: u32,
+    pub fixed: u32,
+    pub still_deviating: u32,
+    pub unchanged: u32,
+    pub added: u32,
+    pub removed: u32,
+}
+
+impl BaselineCounts {
+    pub fn get(&self, class: Class) -> u32 {
+        match class {
+            Class::NewDeviation => self.new_deviation,
+            Class::Fixed => self.fixed,
+            Class::StillDeviating => self.still_deviating,
+            Class::Unchanged => self.unchanged,
+            Class::Added => self.added,
+            Class::Removed => self.removed,
+        }
+    }
+
+    pub fn add(&mut self, class: Class) {
+        let slot = match class {
+            Class::NewDeviation => &mut self.new_deviation,
+            Class::Fixed => &mut self.fixed,
+            Class::StillDeviating => &mut self.still_deviating,
+            Class::Unchanged => &mut self.unchanged,
+            Class::Added => &mut self.added,
+            Class::Removed => &mut self.removed,
+        };
+        *slot += 1;
+    }
+}
+
+/// How a report names the embedded reference mock as its target (with its deliberate
+/// deviations, which change what a run means).
+pub fn reference_mock_name(deviations: &[crate::mock::Deviation]) -> String {
+    if deviations.is_empty() {
+        return "reference mock".to_string();
+    }
+    let kinds: Vec<String> = deviations.iter().map(|d| d.to_string()).collect();
+    format!("reference mock (deviating: {})", kinds.join(", "))
+}
+
+/// Phrases for the relaxations of a check.
+pub fn relaxations(by_type: u32, ignored: u32, truncated: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if by_type > 0 {
+        let s = if by_type == 1 { "" } else { "s" };
+        out.push(format!("{by_type} value{s} checked by type only"));
+    }
+    if truncated {
+        out.push("truncated body checked as a subset".to_string());
+    }
+    if ignored > 0 {
+        let s = if ignored == 1 { "" } else { "s" };
+        out.push(format!("{ignored} field{s} ignored"));
+    }
+    out
+}
+
+impl From<&CaseResult> for CaseReport {
+    fn from(r: &CaseResult) -> Self {
+        let s = &r.strictness;
+        let mut diffs = Vec::new();
+        if let Some(d) = &r.diff {
+            diffs.push(DiffReport::from_diff(
+                "response body",
+                "expected (documented)",
+                "actual",
+                d,
+            ));
+        }
+        if let Some(snap) = &r.snapshot {
+            if let Some(d) = &snap.diff {
+                let (old, new) = if snap.state == crate::snapshot::SnapshotState::Unstable {
+                    ("first recording", "second recording")
+                } else {
+                    ("snapshot", "actual (normalised)")
+                };
+                diffs.push(DiffReport::from_diff("snapshot", old, new, d));
+            }
+        }
+        let snapshot = r.snapshot.as_ref().map(|s| SnapshotReport {
+            file: s.file.clone(),
+            state: serde_json::to_value(s.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            pending: s.pending.clone(),
+            proposed_volatile: crate::snapshot::generalise(&s.proposed_volatile),
+            io_error: s.io_error.clone(),
+        });
+        CaseReport {
+            id: r.id.clone(),
+            method: r.method.clone(),
+            file: r.file.clone(),
+            source: r.source.clone(),
+            status: r.status.into(),
+            skip_reason: r.skip_reason.clone(),
+            deviations: r
+                .deviations
+                .iter()
+                .map(|d| DeviationReport {
+                    code: d.code.as_str().into(),
+                    path: d.path.clone(),
+                    expected: d.expected.clone(),
+                    actual: d.actual.clone(),
+                    known: None,
+                })
+                .collect(),
+            error: r.error.as_ref().map(ErrorReport::from),
+            teardown_errors: r.teardown_errors.iter().map(ErrorReport::from).collect(),
+            diffs,
+            checks: Checks {
+                by_value: s.by_value,
+                by_type: s.by_type,
+                ignored: s.ignored,
+                truncated: s.truncated,
+                typed: s.typed,
+                relaxed: relaxations(s.by_type, s.ignored, s.truncated),
+            },
+            snapshot,
+            exchanges: r.exchanges.iter().map(ExchangeReport::from).collect(),
+            duration_ms: r.duration_ms,
+            retries: r.retries,
+            throttled_ms: r.throttled_ms,
+        }
+    }
+}
+
+impl Report {
+    /// A report of `results` (in any order) from a run.
+    pub fn new(results: &[CaseResult], run: RunInfo) -> Self {
+        Report::from_cases(results.iter().map(CaseReport::from).collect(), run)
+    }
+
+    /// A report of already converted cases; sorts them and computes summary and coverage.
+    pub fn from_cases(cases: Vec<CaseReport>, run: RunInfo) -> Self {
+        let mut report = Report {
+            format: FORMAT,
+            tool: Tool::default(),
+            run,
+            summary: Summary::default(),
+            cases,
+            coverage: Coverage::default(),
+            known: None,
+            baseline: None,
+        };
+        report.refresh();
+        report
+    }
+
+    /// Recomputes everything derived from the cases: order, summary and coverage.
+    pub fn refresh(&mut self) {
+        self.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut s = Summary::default();
+        for c in &self.cases {
+            s.total += 1;
+            match c.status {
+                Outcome::Passed => s.passed += 1,
+                Outcome::Deviated => s.deviated += 1,
+                Outcome::Error => s.errors += 1,
+                Outcome::Skipped => s.skipped += 1,
+            }
+            s.deviations += count(c.deviations.len());
+            s.known_deviations += count(c.deviations.len() - c.failing_deviations().count());
+            s.retries += c.retries;
+            s.throttled_ms += c.throttled_ms;
+        }
+        self.summary = s;
+        self.coverage = super::coverage::coverage(&self.cases);
+    }
+
+    /// Cases with deviations that count against the gate.
+    pub fn failing_cases(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases.iter().filter(|c| c.failing_deviations().next().is_some())
+    }
+}
+
+/// Counts in reports are `u32`; a run never has four billion of anything.
+pub fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
