@@ -214,11 +214,17 @@ impl Normaliser<'_> {
                 }
             }
             let label = label(ptr);
-            let raw = match value {
-                Value::String(s) => s.clone(),
-                other => crate::diff::normalise(other),
-            };
-            return Value::String(self.tokens.token(&label, &raw));
+            return Value::String(match value {
+                Value::String(s) => self.tokens.token(&label, s),
+                // A token keeps the value's JSON type, so that a number turning into a string
+                // is still a change: `[exp-1:number]`.
+                other => {
+                    let token = self.tokens.token(&label, &crate::diff::normalise(other));
+                    let kind = crate::extract::JsonType::of(other).phrase();
+                    let kind = kind.rsplit(' ').next().unwrap_or(kind);
+                    format!("{}:{kind}]", token.trim_end_matches(']'))
+                }
+            });
         }
         match value {
             Value::Object(map) => {
@@ -494,13 +500,13 @@ request-id: [uuid-1]
       "k": "[redacted]",
       "kid": "[kid-1]",
       "kty": "RSA",
-      "nbf": "[nbf-1]"
+      "nbf": "[nbf-1:integer]"
     },
     {
       "k": null,
       "kid": "[kid-2]",
       "kty": "RSA",
-      "nbf": "[nbf-1]"
+      "nbf": "[nbf-1:integer]"
     }
   ],
   "note": "trace [uuid-1] at",
