@@ -221,8 +221,13 @@ pub fn run(args: RunArgs) -> Exit {
         partition: args.partition.map(|p| p.to_string()),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
-    let report = crate::report::Report::new(&outcome.results, info);
-    super::report::finish(report, &gate, &args.reports.outputs(), console)
+    let outputs = args.reports.outputs();
+    let report = if outputs.any() || console.annotations {
+        crate::report::Report::new(&outcome.results, info)
+    } else {
+        crate::report::Report::verdicts_only(&outcome.results, info)
+    };
+    super::report::finish(report, &gate, &outputs, console)
 }
 
 /// A set name is a folder name: no separators, nothing that climbs out of the directory.

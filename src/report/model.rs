@@ -672,6 +672,14 @@ pub fn relaxations(by_type: u32, ignored: u32, truncated: bool) -> Vec<String> {
 
 impl From<&CaseResult> for CaseReport {
     fn from(r: &CaseResult) -> Self {
+        CaseReport::convert(r, true)
+    }
+}
+
+impl CaseReport {
+    /// The report of one case; without `exchanges`, the recorded requests and responses are
+    /// left out (the gate and the console need only the verdicts).
+    pub fn convert(r: &CaseResult, exchanges: bool) -> Self {
         let s = &r.strictness;
         let mut diffs = Vec::new();
         if let Some(d) = &r.diff {
@@ -732,7 +740,11 @@ impl From<&CaseResult> for CaseReport {
                 relaxed: relaxations(s.by_type, s.ignored, s.truncated),
             },
             snapshot,
-            exchanges: r.exchanges.iter().map(ExchangeReport::from).collect(),
+            exchanges: if exchanges {
+                r.exchanges.iter().map(ExchangeReport::from).collect()
+            } else {
+                Vec::new()
+            },
             duration_ms: r.duration_ms,
             retries: r.retries,
             throttled_ms: r.throttled_ms,
@@ -744,6 +756,12 @@ impl Report {
     /// A report of `results` (in any order) from a run.
     pub fn new(results: &[CaseResult], run: RunInfo) -> Self {
         Report::from_cases(results.iter().map(CaseReport::from).collect(), run)
+    }
+
+    /// A report for the gate and the console only, when no report file is written: the
+    /// exchanges, which are most of a report's size, are not copied.
+    pub fn verdicts_only(results: &[CaseResult], run: RunInfo) -> Self {
+        Report::from_cases(results.iter().map(|r| CaseReport::convert(r, false)).collect(), run)
     }
 
     /// A report of already converted cases; sorts them and computes summary and coverage.

@@ -20,6 +20,16 @@ pub struct Outputs {
     pub html: Option<PathBuf>,
 }
 
+impl Outputs {
+    /// Whether any report file is asked for.
+    pub fn any(&self) -> bool {
+        self.json.is_some()
+            || self.junit.is_some()
+            || self.markdown.is_some()
+            || self.html.is_some()
+    }
+}
+
 /// A report file that could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write report {}: {source}", path.display())]
