@@ -37,7 +37,7 @@ pub struct Observed<'a> {
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
     /// The body read as JSON: `None` when it is empty or only whitespace.
-    pub json: Option<&'a Result<Value, String>>,
+    pub json: Option<Result<&'a Value, &'a str>>,
     pub elapsed: Duration,
 }
 
@@ -228,7 +228,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
     }
     // Only a failing check is shown with a diff; a passing one need not copy the body.
     if !out.deviations.is_empty() {
-        out.actual = actual.and_then(|a| a.as_ref().ok().cloned());
+        out.actual = actual.and_then(|a| a.ok().cloned());
     }
     out
 }

@@ -166,10 +166,18 @@ impl Runner {
             body: recorded_body,
         };
         match result {
-            Ok(received) => {
+            Ok(mut received) => {
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
-                let json = received.json.as_ref().and_then(|j| j.as_ref().ok()).cloned();
+                // The record owns the headers and the parsed body; the captures and the
+                // check read them from there (see `last_response`), so nothing is copied.
+                let json = match received.json.take() {
+                    Some(Ok(v)) => Some(v),
+                    other => {
+                        received.json = other;
+                        None
+                    }
+                };
                 let text = if json.is_none() && !received.body.is_empty() {
                     let t = String::from_utf8_lossy(&received.body);
                     Some(t.chars().take(64 * 1024).collect())
@@ -181,7 +189,7 @@ impl Runner {
                     request,
                     response: Some(RecordedResponse {
                         status: received.status,
-                        headers: received.headers.clone(),
+                        headers: std::mem::take(&mut received.headers),
                         body: json,
                         body_text: text,
                         size: received.body.len(),
@@ -266,11 +274,11 @@ impl Runner {
         if step.capture.is_empty() {
             return Ok(());
         }
-        let json = received.json.as_ref().and_then(|j| j.as_ref().ok());
+        let (headers, json) = last_response(progress);
+        let mut captured = Vec::new();
         for (name, source) in &step.capture {
             let value = match source.strip_prefix("header:") {
-                Some(h) => received
-                    .headers
+                Some(h) => headers
                     .iter()
                     .find(|(n, _)| n.eq_ignore_ascii_case(h))
                     .map(|(_, v)| Value::String(v.clone())),
@@ -282,7 +290,7 @@ impl Runner {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    progress.captured.push((format!("{alias}.{name}"), text));
+                    captured.push((format!("{alias}.{name}"), text));
                     scope.insert(name.clone(), v)
                 }
                 None => {
@@ -296,6 +304,7 @@ impl Runner {
                 }
             }
         }
+        progress.captured.extend(captured);
         Ok(())
     }
 
@@ -555,11 +564,17 @@ impl Runner {
             vars,
             slow: self.slow,
         };
+        let (recorded_headers, recorded_json) = last_response(progress);
+        let json = match (&received.json, recorded_json) {
+            (Some(Err(e)), _) => Some(Err(e.as_str())),
+            (_, Some(v)) => Some(Ok(v)),
+            _ => None,
+        };
         let observed = Observed {
             status: received.status,
-            headers: &received.headers,
+            headers: recorded_headers,
             body: &received.body,
-            json: received.json.as_ref(),
+            json,
             elapsed: received.elapsed,
         };
         if !self.contract {
@@ -633,6 +648,14 @@ impl Runner {
         for e in &mut result.teardown_errors {
             e.message = r.text(&e.message);
         }
+    }
+}
+
+/// The headers and JSON body of the response just recorded.
+fn last_response(progress: &Progress) -> (&[(String, String)], Option<&Value>) {
+    match progress.exchanges.last().and_then(|e| e.response.as_ref()) {
+        Some(r) => (&r.headers, r.body.as_ref()),
+        None => (&[], None),
     }
 }
 
