@@ -209,24 +209,7 @@ pub fn render(report: &Report) -> String {
     let cov = &report.coverage;
     let t = &cov.totals;
     let _ = writeln!(out, "### Coverage\n");
-    let _ = writeln!(
-        out,
-        "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped. \
-         Checks: {} values compared by value, {} checked by type only, {} ignored, {} truncated bodies checked as a subset; \
-         {} passing examples relied on a relaxed check.\n",
-        t.operations,
-        t.examples,
-        t.ran,
-        t.passed,
-        t.deviated,
-        t.errors,
-        t.skipped,
-        t.by_value,
-        t.by_type,
-        t.ignored,
-        t.truncated,
-        t.relaxed
-    );
+    let _ = writeln!(out, "{}\n", t.sentence());
     let _ = writeln!(out, "<details><summary>Per operation and example</summary>\n");
     let _ = writeln!(out, "| Operation | Example | Result | By value | By type only | Relaxed |");
     let _ = writeln!(out, "| --- | --- | --- | ---: | ---: | --- |");

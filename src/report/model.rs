@@ -493,6 +493,30 @@ pub struct CoverageTotals {
     pub relaxed: u32,
 }
 
+impl CoverageTotals {
+    /// The totals in one paragraph of plain words, as the Markdown and HTML reports show them.
+    pub fn sentence(&self) -> String {
+        let t = self;
+        format!(
+            "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped. \
+             Checks: {} values compared by value, {} checked by type only, {} ignored, {} truncated bodies checked as a subset; \
+             {} passing examples relied on a relaxed check.",
+            t.operations,
+            t.examples,
+            t.ran,
+            t.passed,
+            t.deviated,
+            t.errors,
+            t.skipped,
+            t.by_value,
+            t.by_type,
+            t.ignored,
+            t.truncated,
+            t.relaxed
+        )
+    }
+}
+
 /// The known-deviations file and the state of each entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -313,24 +313,7 @@ impl Runner {
     async fn run_once(&self, planned: &Planned) -> (CaseResult, Known) {
         let started = Instant::now();
         let case = &planned.case;
-        let mut result = CaseResult {
-            id: case.id.clone(),
-            method: case.request.method.clone(),
-            file: planned.path.display().to_string(),
-            source: case.source.clone(),
-            status: Status::Passed,
-            skip_reason: None,
-            deviations: Vec::new(),
-            error: None,
-            teardown_errors: Vec::new(),
-            diff: None,
-            snapshot: None,
-            strictness: Default::default(),
-            exchanges: Vec::new(),
-            duration_ms: 0,
-            retries: 0,
-            throttled_ms: 0,
-        };
+        let mut result = CaseResult::of(planned);
         if case.response.is_none() {
             result.status = Status::Skipped;
             result.skip_reason = planned.skip.clone();

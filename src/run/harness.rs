@@ -425,22 +425,9 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 /// The result of a case skipped before the run (its `skip`, or no documented response).
 fn skipped_result(planned: &Planned) -> CaseResult {
     CaseResult {
-        id: planned.case.id.clone(),
-        method: planned.case.request.method.clone(),
-        file: planned.path.display().to_string(),
-        source: planned.case.source.clone(),
         status: Status::Skipped,
         skip_reason: planned.skip.clone(),
-        deviations: Vec::new(),
-        error: None,
-        teardown_errors: Vec::new(),
-        diff: None,
-        snapshot: None,
-        strictness: Default::default(),
-        exchanges: Vec::new(),
-        duration_ms: 0,
-        retries: 0,
-        throttled_ms: 0,
+        ..CaseResult::of(planned)
     }
 }
 

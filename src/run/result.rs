@@ -149,6 +149,28 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// A result for a case that has not run yet: passed until something says otherwise.
+    pub fn of(planned: &crate::plan::Planned) -> Self {
+        CaseResult {
+            id: planned.case.id.clone(),
+            method: planned.case.request.method.clone(),
+            file: planned.path.display().to_string(),
+            source: planned.case.source.clone(),
+            status: Status::Passed,
+            skip_reason: None,
+            deviations: Vec::new(),
+            error: None,
+            teardown_errors: Vec::new(),
+            diff: None,
+            snapshot: None,
+            strictness: Default::default(),
+            exchanges: Vec::new(),
+            duration_ms: 0,
+            retries: 0,
+            throttled_ms: 0,
+        }
+    }
+
     /// The exchange of the documented request itself.
     pub fn main_exchange(&self) -> Option<&Exchange> {
         self.exchanges.iter().find(|e| e.role == "main")
