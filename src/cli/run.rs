@@ -87,7 +87,7 @@ pub struct RunArgs {
     /// Write new and changed snapshots in place (instead of `.snap.new` files for review).
     #[arg(long, conflicts_with = "check")]
     pub accept: bool,
-    /// Never write a snapshot or a pending file (also when `CI` is set).
+    /// Never write a snapshot or a pending file, as when `CI` is set.
     #[arg(long)]
     pub check: bool,
     /// Run every case twice and report values that differ between the two recordings,
