@@ -410,11 +410,14 @@ impl Runner {
         result.throttled_ms = progress.throttled.as_millis() as u64;
         self.redact(&mut result, &progress.secrets);
         result.duration_ms = started.elapsed().as_millis() as u64;
+        // The run's own values name the snapshot's tokens; without snapshots, none are needed.
         let mut known = Known::new();
-        known.add("target", self.target.base().trim_end_matches('/'));
-        known.add_owner("unique", &unique);
-        for (name, value) in &progress.captured {
-            known.add(name, &self.redactor.text(value));
+        if self.snapshots.is_some() {
+            known.add("target", self.target.base().trim_end_matches('/'));
+            known.add_owner("unique", &unique);
+            for (name, value) in &progress.captured {
+                known.add(name, &self.redactor.text(value));
+            }
         }
         (result, known)
     }
