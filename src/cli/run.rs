@@ -8,7 +8,8 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::mock;
-use crate::run::harness::{AuthOptions, RunOptions, SnapshotOptions};
+use crate::report::console;
+use crate::run::harness::{AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped};
 use crate::run::http::{ClientSettings, Retry};
 use crate::snapshot;
 
@@ -162,7 +163,7 @@ pub fn run(args: RunArgs) -> Exit {
         && std::env::var_os("CI").is_none();
     let target_name = match &args.target {
         Some(t) => t.clone(),
-        None => crate::report::model::reference_mock_name(&args.mock_deviate),
+        None => reference_mock_name(&args.mock_deviate),
     };
 
     let mut opts = RunOptions::new(args.cases, args.libtest);
@@ -208,12 +209,13 @@ pub fn run(args: RunArgs) -> Exit {
     opts.record_twice = args.record_twice;
     opts.partition = args.partition;
     opts.progress = progress;
+    opts.phrasing = phrasing(&opts.libtest);
 
     let started = std::time::Instant::now();
     let outcome = crate::run::run(opts);
+    tell(&outcome);
     // Reports and the CI gate: written after the run from the collected results.
-    let not_started = outcome.exit == Exit::Error && outcome.results.is_empty();
-    if listing || outcome.exit == Exit::Usage || not_started {
+    if listing || outcome.stopped.is_some() {
         return outcome.exit;
     }
     let info = crate::report::RunInfo {
@@ -228,6 +230,48 @@ pub fn run(args: RunArgs) -> Exit {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
     super::report::finish(report, &gate, &outputs, console)
+}
+
+/// The console reporter's phrasing of a failed case, coloured when libtest's output is.
+pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
+    let color = match args.color {
+        Some(libtest_mimic::ColorSetting::Always) => true,
+        Some(libtest_mimic::ColorSetting::Never) => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let style = console::Style { color };
+    Phrasing::new(move |result| console::failure(result, style))
+}
+
+/// Prints what the run has to say besides libtest's lines, on stderr: why it stopped, or how
+/// the snapshots compared and which belong to no case.
+pub(super) fn tell(outcome: &RunOutcome) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    if let Some(stopped) = &outcome.stopped {
+        if let Stopped::CaseFiles { errors, .. } = stopped {
+            for e in errors {
+                let _ = writeln!(err, "error: {e}");
+            }
+        }
+        let _ = writeln!(err, "error: {stopped}");
+    }
+    if let Some(summary) = &outcome.snapshots {
+        let _ = writeln!(err, "{}", console::snapshot_summary(summary));
+    }
+    if !outcome.orphans.is_empty() {
+        let _ = write!(err, "{}", console::orphans(&outcome.orphans));
+    }
+}
+
+/// How a report names the embedded reference mock as its target (with its deliberate
+/// deviations, which change what a run means).
+fn reference_mock_name(deviations: &[mock::Deviation]) -> String {
+    if deviations.is_empty() {
+        return "reference mock".to_string();
+    }
+    let kinds: Vec<String> = deviations.iter().map(|d| d.to_string()).collect();
+    format!("reference mock (deviating: {})", kinds.join(", "))
 }
 
 /// A set name is a folder name: no separators, nothing that climbs out of the directory.
