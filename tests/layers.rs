@@ -85,7 +85,7 @@ fn raw_string_start(text: &str) -> Option<usize> {
 fn named_modules(code: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for (at, _) in code.match_indices("crate::") {
-        if at > 0 && code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
             continue; // `$crate::` or a longer identifier
         }
         let rest = &code[at + "crate::".len()..];

@@ -676,14 +676,22 @@ fn a_case_that_panics_is_an_internal_error_in_every_report() {
     assert_eq!(panicked["status"], "error");
     assert_eq!(panicked["error"]["code"], "internal");
     assert_eq!(report["summary"]["errors"], 1);
-    // The other cases ran as usual.
-    assert_eq!(report["summary"]["passed"].as_u64().unwrap() + 1, report["summary"]["total"]);
+    // The other cases ran as usual (a deviation would be the machine's load: response-slow).
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(report["summary"]["total"], cases.len());
+    assert!(cases.len() > 10);
+    for other in cases.iter().filter(|c| c["id"] != ID) {
+        assert_ne!(other["status"], "error", "{other}");
+        assert_ne!(other["status"], "skipped", "{other}");
+    }
 
     let text = std::fs::read_to_string(&junit).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     let testcase = doc
         .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("get_trustframeworkkeyset"))
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("get_trustframeworkkeyset")
+        })
         .unwrap();
     assert!(testcase.children().any(|n| n.has_tag_name("error")), "{text}");
     for path in [&md, &html] {

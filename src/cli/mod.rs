@@ -57,10 +57,7 @@ pub fn main() -> ExitCode {
 
 /// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
 /// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
-pub fn contract_test_main(
-    cases: std::path::PathBuf,
-    snapshots: std::path::PathBuf,
-) -> ExitCode {
+pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathBuf) -> ExitCode {
     use crate::run::harness::{RunOptions, SnapshotOptions};
     use crate::snapshot::{DEFAULT_SET, Update, is_ci};
 

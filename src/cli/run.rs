@@ -9,7 +9,9 @@ use clap::Args;
 
 use crate::mock;
 use crate::report::console;
-use crate::run::harness::{AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped};
+use crate::run::harness::{
+    AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
+};
 use crate::run::http::{ClientSettings, Retry};
 use crate::snapshot;
 

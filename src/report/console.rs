@@ -169,8 +169,10 @@ pub fn snapshot_summary(s: &Summary) -> String {
 
 /// The snapshots that belong to no case, one per line after a heading.
 pub fn orphans(paths: &[std::path::PathBuf]) -> String {
-    let mut out =
-        format!("{} snapshot(s) belong to no case; delete them if the case is gone:\n", paths.len());
+    let mut out = format!(
+        "{} snapshot(s) belong to no case; delete them if the case is gone:\n",
+        paths.len()
+    );
     for p in paths {
         let _ = writeln!(out, "  {}", p.display());
     }

@@ -187,7 +187,13 @@ impl RunOutcome {
     }
 
     fn empty(exit: Exit) -> Self {
-        RunOutcome { exit, results: Vec::new(), stopped: None, snapshots: None, orphans: Vec::new() }
+        RunOutcome {
+            exit,
+            results: Vec::new(),
+            stopped: None,
+            snapshots: None,
+            orphans: Vec::new(),
+        }
     }
 }
 
@@ -362,7 +368,13 @@ impl Session {
                 redactor.add_secret(token);
                 Auth::Bearer(token.clone())
             }
-            AuthOptions::ClientCredentials { authority, tenant, client_id, client_secret, scope } => {
+            AuthOptions::ClientCredentials {
+                authority,
+                tenant,
+                client_id,
+                client_secret,
+                scope,
+            } => {
                 redactor.add_secret(client_secret);
                 Auth::ClientCredentials(Arc::new(TokenSource::new(
                     authority,

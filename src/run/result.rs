@@ -3,7 +3,6 @@
 //! through the redactor before the result is built.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::case::model::Source;
 use crate::check::{Deviation, Strictness};
