@@ -16,6 +16,7 @@
 //! No module imports one above it in that order (`tests/layers.rs` checks it), and only
 //! [`cli`] writes to the console (`clippy.toml`).
 
+pub mod behaviour;
 pub mod case;
 pub mod check;
 pub mod cli;

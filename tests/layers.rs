@@ -1,5 +1,5 @@
 //! The pipeline's shape, checked mechanically: data flows down (extract → case → plan →
-//! check → snapshot → run → report → cli), so no module imports one above it, which also
+//! check → snapshot/behaviour → run → report → cli), so no module imports one above it, which also
 //! rules out import loops between modules. The leaf modules (what a run observes, exit
 //! classes, diagnostics, diffs, redaction) import no other module and may be used by all;
 //! the reference mock is a product of its own that only the runner (which embeds it) and the
@@ -26,6 +26,8 @@ const RANKS: &[(&str, u32)] = &[
     ("plan", 3),
     ("check", 4),
     ("snapshot", 5),
+    // Behaviour checks (multi-step scenarios) are generated from cases and judged like them.
+    ("behaviour", 5),
     ("run", 6),
     ("report", 7),
     ("cli", 8),

@@ -6,6 +6,7 @@
 //! `std::io::stdout`/`stderr` everywhere else, and this module allows them for itself.
 #![allow(clippy::disallowed_methods)]
 
+mod behaviour;
 mod exit;
 mod extract;
 mod report;
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List the behaviour checks generated from the cases, and what the docs could not
+    /// support.
+    Behaviour(behaviour::BehaviourArgs),
     /// Extract the HTTP examples of documentation pages into case files.
     Extract(extract::ExtractArgs),
     /// Run the cases against a target (the reference mock by default).
@@ -46,6 +50,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
+        Command::Behaviour(args) => behaviour::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Run(args) => run::run(*args),
         Command::Serve(args) => serve::run(args),

@@ -10,7 +10,7 @@ use clap::Args;
 use super::Exit;
 
 /// The schemas exemplar publishes, by name.
-pub const NAMES: &[&str] = &["case", "type", "fixtures", "report"];
+pub const NAMES: &[&str] = &["case", "type", "fixtures", "report", "behaviour"];
 
 /// The schema `name` as pretty JSON with a final newline, or `None` for an unknown name.
 pub fn render(name: &str) -> Option<String> {
@@ -19,6 +19,7 @@ pub fn render(name: &str) -> Option<String> {
         "type" => schemars::schema_for!(crate::case::TypeFile),
         "fixtures" => schemars::schema_for!(crate::plan::Catalogue),
         "report" => schemars::schema_for!(crate::report::Report),
+        "behaviour" => schemars::schema_for!(crate::behaviour::BehaviourData),
         _ => return None,
     };
     Some(crate::case::file::render(&schema))
@@ -27,7 +28,7 @@ pub fn render(name: &str) -> Option<String> {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which schema: `case` (case files), `type` (resource type files), `fixtures` (the
-    /// fixture catalogue) or `report` (JSON reports).
+    /// fixture catalogue), `report` (JSON reports) or `behaviour` (the behaviour data file).
     #[arg(value_parser = clap::builder::PossibleValuesParser::new(NAMES))]
     pub name: String,
 }
