@@ -93,6 +93,9 @@ pub enum Expect {
         type_name: Option<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         ignore: Vec<String>,
+        /// Per array member of the type: the item key its items are matched by.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        item_keys: BTreeMap<String, String>,
     },
     /// The members that step `step` read and this step's write did not send kept their values.
     Kept {
@@ -101,6 +104,8 @@ pub enum Expect {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         ignore: Vec<String>,
     },
+    /// The body's member at `pointer` is `value` (a template); otherwise `code`.
+    Equals { pointer: String, value: String, code: Code },
     /// A list (`/value`) shows (or, with `present: false`, no longer shows) the item whose
     /// `key` member is `value`; otherwise `stale-list`.
     Listed { key: String, value: String, present: bool },

@@ -153,11 +153,17 @@ impl Ctx<'_> {
                     Step {
                         expect: vec![
                             success(Code::WriteNotKept),
+                            Expect::Equals {
+                                pointer: format!("/{key}"),
+                                value: "{{create.key}}".into(),
+                                code: Code::WriteNotKept,
+                            },
                             Expect::Holds {
                                 step: "create".into(),
                                 exact: false,
                                 type_name: self.set.entity_type.clone(),
                                 ignore: vec![format!("/{key}")],
+                                item_keys: self.item_keys(self.set.entity_type.as_deref()),
                             },
                         ],
                         ..read
@@ -225,6 +231,7 @@ impl Ctx<'_> {
                         exact,
                         type_name: self.set.entity_type.clone(),
                         ignore: vec![format!("/{key}")],
+                        item_keys: self.item_keys(self.set.entity_type.as_deref()),
                     },
                 ];
                 if !exact {
@@ -274,7 +281,20 @@ impl Ctx<'_> {
             "delete-then-list" => {
                 let key = self.key_property()?;
                 let value = self.entity_binding()?;
+                // Listed before, so that a list that never shows it proves nothing.
                 steps(vec![
+                    Step {
+                        name: "before".into(),
+                        expect: vec![
+                            success(Code::ErrorStatus),
+                            Expect::Listed {
+                                key: key.clone(),
+                                value: value.clone(),
+                                present: true,
+                            },
+                        ],
+                        ..self.list()
+                    },
                     self.documented_success("delete"),
                     Step {
                         expect: vec![
@@ -308,6 +328,21 @@ impl Ctx<'_> {
             "outside-enum" => self.outside_enum(),
             other => Err(format!("the conventions name `{other}`, which exemplar does not know")),
         }
+    }
+
+    /// Per array member of `type_name` whose item type has an item key: that key.
+    fn item_keys(&self, type_name: Option<&str>) -> BTreeMap<String, String> {
+        let Some(ty) = type_name.and_then(|t| self.input.types.get(t)) else {
+            return BTreeMap::new();
+        };
+        ty.properties
+            .iter()
+            .filter(|(_, p)| p.json_type == JsonType::Array)
+            .filter_map(|(name, p)| {
+                let key = self.input.data.item_key(p.odata_type.as_deref()?)?;
+                Some((name.clone(), key.to_string()))
+            })
+            .collect()
     }
 
     fn key_property(&self) -> Result<String, String> {
@@ -496,6 +531,7 @@ impl Ctx<'_> {
                     Expect::Holds {
                         step: "update".into(),
                         exact: false,
+                        item_keys: self.item_keys(item_type.as_deref()),
                         type_name: item_type,
                         ignore: Vec::new(),
                     },
