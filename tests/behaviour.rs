@@ -157,6 +157,9 @@ enum Misbehaviour {
     CrashesOnGarbage,
     /// `getActiveKey` answers a key the set does not hold.
     WrongActiveKey,
+    /// Names what it creates its own way, and creates a key set even from a body it cannot
+    /// read.
+    RenamesCreates,
     /// Rewords every error message, adds detail and headers, answers writes late and
     /// reverses key order: nothing that should fail a check.
     Equivalent,
@@ -181,13 +184,32 @@ fn json_response(status: u16, body: &Value) -> Response {
 }
 
 fn proxy(mode: Misbehaviour) -> String {
+    proxy_and_mock(mode).0
+}
+
+/// The proxy's URL and the mock's behind it.
+fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
     let inner = serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
+    let behind = inner.clone();
+    let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let client = reqwest::Client::new();
     let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let client = client.clone();
         let inner = inner.clone();
+        let created = created.clone();
         async move {
             let path = uri.path().to_string();
+            let mut body = body;
+            if mode == Misbehaviour::RenamesCreates && method == Method::POST && path.ends_with("/keySets") {
+                let n = created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut sent: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+                if !sent.is_object() {
+                    sent = json!({});
+                }
+                sent["id"] = json!(format!("renamed_{n}"));
+                sent.as_object_mut().unwrap().remove("keys");
+                body = Bytes::from(sent.to_string());
+            }
             let write = method == Method::PUT || method == Method::PATCH;
             if mode == Misbehaviour::ForgetsWrites && write {
                 return if method == Method::PATCH {
@@ -261,7 +283,7 @@ fn proxy(mode: Misbehaviour) -> String {
             }
         }
     });
-    serve_in_background(app)
+    (serve_in_background(app), behind)
 }
 
 /// The behaviour checks against the proxy in `mode`, with a token as against a real service.
@@ -327,6 +349,26 @@ fn a_crash_on_garbage_is_a_server_error() {
 #[test]
 fn a_function_answering_an_item_not_held_is_inconsistent_read() {
     assert_caught(Misbehaviour::WrongActiveKey, Code::InconsistentRead, "function-held");
+}
+
+#[test]
+fn what_a_misbehaving_target_created_is_removed() {
+    let (proxy, mock) = proxy_and_mock(Misbehaviour::RenamesCreates);
+    let mut opts = RunOptions::new(repo_cases(), behaviour_only());
+    opts.target = Some(proxy);
+    opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
+    let (_, results) = run_lib(opts);
+    // The creates were answered under names the checks did not choose (and bodies it should
+    // have refused were accepted), so checks fail; but nothing is left behind.
+    assert!(
+        results.iter().any(|r| r.id.ends_with("::malformed-json") && r.status == Status::Deviated)
+    );
+    let left: Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let url = format!("{mock}/beta/trustFramework/keySets");
+        let response = reqwest::Client::new().get(url).bearer_auth("t").send().await.unwrap();
+        response.json().await.unwrap()
+    });
+    assert_eq!(left["value"], json!([]), "left behind: {left}");
 }
 
 #[test]
@@ -429,4 +471,90 @@ fn a_static_mock_fails_every_behaviour_it_cannot_fake() {
             });
         assert!(caught, "{}: nothing fails against a static mock", case.id);
     }
+}
+
+/// The behaviour checks in every report: their deviations with the layer's codes, each
+/// step's exchange, and coverage per operation saying which behaviours were checked.
+#[test]
+fn every_report_shows_behaviour_deviations_steps_and_coverage() {
+    let dir =
+        std::env::temp_dir().join(format!("exemplar-behaviour-reports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, md, junit, html) =
+        (dir.join("r.json"), dir.join("r.md"), dir.join("r.xml"), dir.join("r.html"));
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["run", "-q", "--checks", "contract,behaviour", "--color", "never", "delete"])
+        .args([
+            "--target",
+            &proxy(Misbehaviour::IgnoresDeletes),
+            "--token-env",
+            "EXEMPLAR_TEST_TOKEN",
+        ])
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .arg("--report-junit")
+        .arg(&junit)
+        .arg("--report-html")
+        .arg(&html)
+        .env("EXEMPLAR_TEST_TOKEN", "exemplar-test-token")
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let id = "behaviour::docs::graph::beta::api::trustframeworkkeyset-delete::delete_trustframeworkkeyset::delete-then-read";
+    assert!(
+        stdout.contains(
+            "delete-without-effect at read:status: expected 404 with the error envelope, actual 200"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("exemplar-test-token"), "the token reached the console");
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let case = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap();
+    assert_eq!(case["status"], "deviated");
+    assert!(
+        case["deviations"].as_array().unwrap().iter().any(|d| d["code"] == "delete-without-effect"),
+        "{case}"
+    );
+    let roles: Vec<&str> =
+        case["exchanges"].as_array().unwrap().iter().map(|e| e["role"].as_str().unwrap()).collect();
+    assert!(roles.contains(&"delete") && roles.contains(&"read"), "{roles:?}");
+    let op = report["coverage"]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["doc"] == "docs/graph/beta/api/trustframeworkkeyset-delete.md")
+        .unwrap();
+    let checked: Vec<&str> = op["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["behaviour"].as_str().unwrap())
+        .collect();
+    assert!(checked.contains(&"delete-then-read") && checked.contains(&"no-auth"), "{checked:?}");
+    assert_eq!(op["examples"].as_array().unwrap().len(), 1, "behaviour checks are not examples");
+    assert!(report["coverage"]["totals"]["behaviours"].as_u64().unwrap() >= 4);
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains("exemplar-test-token"), "the token reached the report");
+
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains("Behaviours checked per operation") && md.contains("| delete-then-read |"),
+        "{md}"
+    );
+    assert!(md.contains("delete-without-effect"), "{md}");
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        junit.contains("name=\"delete-then-read\"")
+            && junit.contains("type=\"delete-without-effect\""),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("id=\"behaviours\"") && html.contains("delete-then-read"));
 }

@@ -26,6 +26,10 @@ pub struct Check {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixtures: Vec<FixtureUse>,
     pub steps: Vec<Step>,
+    /// Requests sent after the steps, whatever happened (also when a step failed), to remove
+    /// what a step may have created; a request naming a value no step kept is not sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cleanup: Vec<Step>,
     /// Why the check is not run, when a person switched it off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub off: Option<String>,
@@ -52,6 +56,10 @@ pub struct Step {
     /// Values kept from the answer: name → JSON pointer; later steps see `{{step.name}}`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub capture: BTreeMap<String, String>,
+    /// Values kept from the answer when it has them (for the cleanup), like `capture` but
+    /// never a deviation when absent.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub keep: BTreeMap<String, String>,
     pub expect: Vec<Expect>,
 }
 

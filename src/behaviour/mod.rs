@@ -52,10 +52,12 @@ pub fn plan(
         return Ok(Vec::new());
     }
     let catalogue = crate::plan::load_catalogue(dir).map_err(|e| vec![e.to_string()])?;
+    let by_id: std::collections::HashMap<&str, &crate::plan::Planned> =
+        plan.cases.iter().map(|p| (p.case.id.as_str(), p)).collect();
     let mut planned = Vec::new();
     let mut errors = Vec::new();
     for check in generated.checks {
-        let Some(base) = plan.cases.iter().find(|p| p.case.id == check.operation) else { continue };
+        let Some(base) = by_id.get(check.operation.as_str()) else { continue };
         let mut case = base.case.clone();
         case.id = check.id.clone();
         case.fixtures.extend(check.fixtures.iter().cloned());

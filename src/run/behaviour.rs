@@ -189,8 +189,46 @@ fn item_in<'a>(
 }
 
 impl Runner {
-    /// Runs the check's steps with the case's fixture values in `vars`.
+    /// Runs the check's steps with the case's fixture values in `vars`, then its cleanup,
+    /// whatever the steps did.
     pub(super) async fn behaviour(
+        &self,
+        check: &Check,
+        planned: &Planned,
+        vars: &mut Vars,
+        progress: &mut Progress,
+    ) -> Result<Vec<Deviation>, RunError> {
+        let outcome = self.steps(check, planned, vars, progress).await;
+        for step in &check.cleanup {
+            let mut url = step.url.clone();
+            let mut bound = true;
+            for (name, expr) in &step.bind {
+                match vars.expand_str(expr) {
+                    Ok(value) => url = url.replace(&format!("{{{name}}}"), &http::segment(&value)),
+                    Err(_) => bound = false,
+                }
+            }
+            if !bound {
+                continue;
+            }
+            let url = self.target.resolve(&url);
+            // What it answers does not matter: a 404 means nothing was left.
+            let _ = self
+                .exchange_as(
+                    &self.auth,
+                    step.name.clone(),
+                    &step.method,
+                    &url,
+                    Vec::new(),
+                    None,
+                    progress,
+                )
+                .await;
+        }
+        outcome
+    }
+
+    async fn steps(
         &self,
         check: &Check,
         planned: &Planned,
@@ -459,6 +497,13 @@ impl Runner {
                                 }
                             }
                         }
+                    }
+                }
+            }
+            if (200..300).contains(&status) {
+                for (name, pointer) in &step.keep {
+                    if let Some(v) = json.as_ref().and_then(|j| j.pointer(pointer)) {
+                        vars.insert(format!("{}.{name}", step.name), v.clone());
                     }
                 }
             }
