@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// What an exchange was for: the documented request itself, or a step of a fixture (named by
-/// its alias). Later kinds of step (a multi-step scenario's) are added here as variants.
+/// What an exchange was for: the documented request itself, a step of a fixture (named by its
+/// alias), or a named step of a behaviour check. New kinds of step are added as variants.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Role {
     /// The documented request of the case.
@@ -16,6 +16,8 @@ pub enum Role {
     Setup(String),
     /// A teardown request of the fixture with this alias.
     Teardown(String),
+    /// A step of a behaviour check, by its name (`read`, `again`, ...).
+    Step(String),
 }
 
 impl Role {
@@ -30,6 +32,7 @@ impl std::fmt::Display for Role {
             Role::Main => f.write_str(Role::MAIN),
             Role::Setup(alias) => write!(f, "{alias} setup"),
             Role::Teardown(alias) => write!(f, "{alias} teardown"),
+            Role::Step(name) => f.write_str(name),
         }
     }
 }
@@ -87,6 +90,7 @@ mod tests {
         assert_eq!(Role::Main.to_string(), "main");
         assert_eq!(Role::Setup("set".into()).to_string(), "set setup");
         assert_eq!(Role::Teardown("set".into()).to_string(), "set teardown");
+        assert_eq!(Role::Step("read".into()).to_string(), "read");
         assert_eq!(serde_json::to_value(Role::Setup("k".into())).ok(), Some("k setup".into()));
     }
 }

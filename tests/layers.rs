@@ -33,6 +33,15 @@ const RANKS: &[(&str, u32)] = &[
     ("cli", 8),
 ];
 
+/// Imports against the pipeline that are known and not yet removed, each with what removes
+/// it. Nothing else may be added here without the same.
+const KNOWN_EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "plan",
+    "behaviour",
+    "`Planned` carries the behaviour check it runs; the run should pair a planned case with \
+     its check instead, so that plan knows nothing of behaviour",
+)];
+
 /// Who may import the mock.
 const MOCK_USERS: &[&str] = &["run", "cli"];
 
@@ -147,6 +156,9 @@ fn no_module_imports_one_above_it() {
         let code = without_comments(&std::fs::read_to_string(path).unwrap());
         for used in named_modules(&code) {
             if used == module || used == "self" || used == "super" {
+                continue;
+            }
+            if KNOWN_EXCEPTIONS.iter().any(|(m, u, _)| *m == module && *u == used) {
                 continue;
             }
             match rank(&used) {

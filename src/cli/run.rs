@@ -78,13 +78,14 @@ pub struct RunArgs {
     /// others (e.g. `graph-beta` recorded from the real service).
     #[arg(long, value_name = "NAME", default_value = snapshot::DEFAULT_SET)]
     pub snapshot_set: String,
-    /// Which checks to make: `contract` (the documentation's promises) and `snapshot` (what
-    /// the snapshot set recorded), comma-separated.
+    /// Which checks to make: `contract` (the documentation's promises), `snapshot` (what
+    /// the snapshot set recorded) and `behaviour` (what the target does: reads after writes,
+    /// deletes, negative requests), comma-separated.
     #[arg(
         long,
         value_name = "LAYER,...",
         value_delimiter = ',',
-        default_value = "contract,snapshot"
+        default_value = "contract,snapshot,behaviour"
     )]
     pub checks: Vec<Layer>,
     /// Write new and changed snapshots in place (instead of `.snap.new` files for review).
@@ -117,6 +118,8 @@ pub enum Layer {
     Contract,
     /// The recorded snapshot of the chosen set.
     Snapshot,
+    /// The behaviour checks generated from the cases and `cases/behaviour.json`.
+    Behaviour,
 }
 
 fn env(var: &str) -> Result<String, String> {
@@ -182,9 +185,10 @@ pub fn run(args: RunArgs) -> Exit {
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
     if args.checks.is_empty() {
-        return usage("--checks needs at least one of contract, snapshot");
+        return usage("--checks needs at least one of contract, snapshot, behaviour");
     }
     opts.contract = args.checks.contains(&Layer::Contract);
+    opts.behaviour = args.checks.contains(&Layer::Behaviour);
     if args.checks.contains(&Layer::Snapshot) {
         let ci = snapshot::is_ci();
         let insta = std::env::var("INSTA_UPDATE").ok();
@@ -250,12 +254,22 @@ pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
 pub(super) fn tell(outcome: &RunOutcome) {
     use std::io::Write;
     let mut err = std::io::stderr().lock();
-    if let Some(stopped) = &outcome.stopped {
-        if let Stopped::CaseFiles { errors, .. } = stopped {
+    match &outcome.stopped {
+        Some(Stopped::CaseFiles { errors, .. }) => {
             for e in errors {
                 let _ = writeln!(err, "error: {e}");
             }
         }
+        // Each names its file; there is nothing to add.
+        Some(Stopped::Behaviour(errors)) => {
+            for e in errors {
+                let _ = writeln!(err, "error: {e}");
+            }
+        }
+        _ => {}
+    }
+    if let Some(stopped) = outcome.stopped.as_ref().filter(|s| !matches!(s, Stopped::Behaviour(_)))
+    {
         let _ = writeln!(err, "error: {stopped}");
     }
     if let Some(summary) = &outcome.snapshots {

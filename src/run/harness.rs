@@ -62,6 +62,8 @@ pub struct RunOptions {
     pub mock_deviations: Vec<mock::Deviation>,
     /// Check responses against the documented contract (on unless only snapshots are wanted).
     pub contract: bool,
+    /// Run the behaviour checks beside the cases.
+    pub behaviour: bool,
     /// The snapshot layer; `None`: off.
     pub snapshots: Option<SnapshotOptions>,
     /// Run each case twice and report values that differ as unstable (`--record-twice`).
@@ -97,6 +99,7 @@ impl RunOptions {
             slow: Some(Duration::from_secs(10)),
             mock_deviations: Vec::new(),
             contract: true,
+            behaviour: true,
             snapshots: None,
             record_twice: false,
             libtest,
@@ -140,6 +143,9 @@ pub enum Stopped {
     Runtime(std::io::Error),
     #[error("cannot start the reference mock: {0}")]
     Mock(std::io::Error),
+    /// The behaviour data or conventions are invalid (each error names its file).
+    #[error("{} behaviour data problem(s); nothing was run", .0.len())]
+    Behaviour(Vec<String>),
     /// The `--target` URL is not usable.
     #[error("{0}")]
     Target(String),
@@ -155,7 +161,10 @@ impl Stopped {
     /// The exit class: bad input is a usage problem, the rest an error.
     pub fn exit(&self) -> Exit {
         match self {
-            Stopped::CaseFiles { .. } | Stopped::Target(_) | Stopped::Client(_) => Exit::Usage,
+            Stopped::CaseFiles { .. }
+            | Stopped::Behaviour(_)
+            | Stopped::Target(_)
+            | Stopped::Client(_) => Exit::Usage,
             Stopped::Runtime(_) | Stopped::Mock(_) | Stopped::MockTarget(_) => Exit::Error,
         }
     }
@@ -208,6 +217,12 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
     if !plan.errors.is_empty() {
         let errors = std::mem::take(&mut plan.errors);
         return RunOutcome::stopped(Stopped::CaseFiles { dir: opts.cases.clone(), errors });
+    }
+    if opts.behaviour {
+        match crate::behaviour::plan(&opts.cases, &plan) {
+            Ok(checks) => plan.cases.extend(checks),
+            Err(errors) => return RunOutcome::stopped(Stopped::Behaviour(errors)),
+        }
     }
     if let Some(partition) = &opts.partition {
         plan.cases = partition.select(std::mem::take(&mut plan.cases), |p| &p.case.id);
@@ -407,7 +422,7 @@ impl Trials {
     }
 
     fn trial(&self, planned: Planned) -> Trial {
-        let kind = planned.case.request.method.clone();
+        let kind = kind_of(&planned);
         let skipped = planned.skip.is_some();
         let id = planned.case.id.clone();
         let planned = Arc::new(planned);
@@ -503,7 +518,15 @@ fn orphans(set_dir: &std::path::Path, expected: &BTreeSet<PathBuf>) -> Vec<PathB
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
 fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
-    trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+    trial.with_kind(kind_of(planned)).with_ignored_flag(planned.skip.is_some())
+}
+
+/// A trial's kind: the HTTP method of a case, `behaviour` for a behaviour check.
+fn kind_of(planned: &Planned) -> String {
+    match planned.behaviour {
+        Some(_) => "behaviour".into(),
+        None => planned.case.request.method.clone(),
+    }
 }
 
 fn progress_bar(len: u64) -> indicatif::ProgressBar {
