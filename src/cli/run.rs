@@ -129,7 +129,7 @@ fn env(var: &str) -> Result<String, String> {
 pub fn run(args: RunArgs) -> Exit {
     let auth = match (&args.token_env, &args.tenant) {
         (Some(var), _) => match env(var) {
-            Ok(token) => AuthOptions::Bearer(token),
+            Ok(token) => AuthOptions::Bearer(token.into()),
             Err(e) => return usage(&e),
         },
         (None, Some(tenant)) => {
@@ -142,7 +142,7 @@ pub fn run(args: RunArgs) -> Exit {
                 authority: args.authority.clone(),
                 tenant: tenant.clone(),
                 client_id: args.client_id.clone().unwrap_or_default(),
-                client_secret: secret,
+                client_secret: secret.into(),
                 scope: args.scope.clone(),
             }
         }

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::check::TypeRegistry;
 use crate::exit::Exit;
@@ -33,17 +34,18 @@ use super::result::{CaseResult, ErrorCode, RunError, Status};
 /// so the core count is the wrong measure; 8 keeps a real service well below throttling.
 pub const DEFAULT_THREADS: usize = 8;
 
-/// How to authenticate against the target.
+/// How to authenticate against the target. The token and the client secret are held as
+/// [`SecretString`]s: their `Debug` output shows neither.
 #[derive(Debug, Clone, Default)]
 pub enum AuthOptions {
     #[default]
     None,
-    Bearer(String),
+    Bearer(SecretString),
     ClientCredentials {
         authority: String,
         tenant: String,
         client_id: String,
-        client_secret: String,
+        client_secret: SecretString,
         scope: String,
     },
 }
@@ -371,7 +373,7 @@ impl Session {
             let target = Target::parse(&server.base_url()).map_err(Stopped::MockTarget)?;
             return Ok(Session {
                 target,
-                auth: Auth::Bearer(token),
+                auth: Auth::Bearer(token.into()),
                 redactor,
                 server: Some(server),
             });
@@ -380,7 +382,7 @@ impl Session {
         let auth = match &opts.auth {
             AuthOptions::None => Auth::None,
             AuthOptions::Bearer(token) => {
-                redactor.add_secret(token);
+                redactor.add_secret(token.expose_secret());
                 Auth::Bearer(token.clone())
             }
             AuthOptions::ClientCredentials {
@@ -390,7 +392,7 @@ impl Session {
                 client_secret,
                 scope,
             } => {
-                redactor.add_secret(client_secret);
+                redactor.add_secret(client_secret.expose_secret());
                 Auth::ClientCredentials(Arc::new(TokenSource::new(
                     authority,
                     tenant,
