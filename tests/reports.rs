@@ -4,16 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exemplar-reports-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+mod common;
+
+fn temp_dir(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("reports-{name}"))
 }
 
 /// Runs the binary in the repository (for its `cases/`), outside GitHub Actions.
@@ -390,8 +389,10 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
             "[[deviation]]\ncase = \"{case}\"\ncode = \"{code}\"\nreason = \"accepted\"\nexpires = 2999-12-31\n\n"
         ));
     }
-    text.push_str("[[deviation]]\ncase = \"no::such::case\"\ncode = \"status-mismatch\"\nreason = \"gone\"\nexpires = 2999-12-31\n");
-    std::fs::write(&known, &text).unwrap();
+    // `report` reads a report of any subset of the cases: an entry for a case it does not
+    // hold is `not-run` there (`run` refuses it, below).
+    let gone = "[[deviation]]\ncase = \"no::such::case\"\ncode = \"status-mismatch\"\nreason = \"gone\"\nexpires = 2999-12-31\n";
+    std::fs::write(&known, format!("{text}{gone}")).unwrap();
     let out = exemplar(&[
         "report",
         "--known",
@@ -415,7 +416,8 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
     assert_eq!(states.last(), Some(&"not-run"));
     assert!(states[..states.len() - 1].iter().all(|s| *s == "used"), "{states:?}");
 
-    // The same file against a faithful run: every entry is unused, and the gate passes.
+    // The same entries against a faithful run: every entry is unused, and the gate passes.
+    std::fs::write(&known, &text).unwrap();
     let out = run_with_reports(&dir, "ok", &["--known", s(&known)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ok = read_json(&dir.join("ok.json"));
@@ -450,6 +452,16 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(&format!("{}:5:", known.display())), "{}", stderr(&out));
     assert!(!stdout(&out).contains("running"), "nothing ran: {}", stdout(&out));
+
+    // An entry whose case does not exist (a typo, a case renamed) is a usage error naming its
+    // line, not an entry that stays `not-run` for ever.
+    let typo = format!("{GET}x");
+    std::fs::write(&known, format!("# accepted\n\n[[deviation]]\ncase = \"{typo}\"\ncode = \"type-mismatch\"\nreason = \"r\"\nexpires = 2999-01-01\n")).unwrap();
+    let out = run_with_reports(&dir, "never", &["--known", s(&known)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let expected = format!("{}:3: `case` names no case in cases: {typo}", known.display());
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("running"), "nothing ran: {}", stdout(&out));
 }
 
 /// Strips what may differ between two runs of the same cases: timings, and the values each run
@@ -457,6 +469,8 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
 /// recorded exchanges and diffs.
 fn stable(mut report: Value) -> Value {
     report["run"]["durationMs"] = Value::Null;
+    // Shards record the case set they were cut from; the merge keeps it, a full run has none.
+    report["run"]["caseSet"] = Value::Null;
     for c in report["cases"].as_array_mut().unwrap() {
         c["durationMs"] = Value::Null;
         for e in c["exchanges"].as_array_mut().unwrap() {
@@ -545,15 +559,28 @@ fn shards_cover_every_case_once_and_merge_into_the_full_report() {
         }
         assert!(std::fs::read_to_string(&md).unwrap().contains("### Deviations"));
     }
-    // A report given twice merges: its cases are identical.
-    let one = dir.join("hash-1.json");
-    let out = exemplar(&["report", "merge", s(&one), s(&one), "--out", s(&dir.join("x.json"))]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "identical cases merge; the shard deviates: {}",
-        stderr(&out)
-    );
+    // A lost shard or one given twice is refused: the gate must not turn green on part of
+    // the suite.
+    let (one, two) = (dir.join("count-1.json"), dir.join("count-2.json"));
+    let out = exemplar(&["report", "merge", s(&one), s(&two)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shard(s) count:3/3 of 3 missing"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("gate passed"), "{}", stderr(&out));
+    let out = exemplar(&["report", "merge", s(&one), s(&one), s(&two)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shard count:1/3 is given twice"), "{}", stderr(&out));
+    let hash = dir.join("hash-3.json");
+    let out = exemplar(&["report", "merge", s(&one), s(&two), s(&hash)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is shard hash:3/3 but"), "{}", stderr(&out));
+    // With --allow-partial the merge goes ahead, and the report and the verdict say what is
+    // missing.
+    let partial = dir.join("partial.json");
+    let out =
+        exemplar(&["report", "merge", s(&one), s(&two), "--allow-partial", "--out", s(&partial)]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(stderr(&out).contains("partial merge: shard(s) count:3/3 missing"), "{}", stderr(&out));
+    assert_eq!(read_json(&partial)["run"]["missingShards"], serde_json::json!(["count:3/3"]));
 }
 
 #[test]

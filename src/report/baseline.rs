@@ -100,7 +100,7 @@ mod tests {
     }
 
     fn report(cases: Vec<CaseReport>) -> Report {
-        Report::from_cases(cases, RunInfo { target: "t".into(), partition: None, duration_ms: 0 })
+        Report::from_cases(cases, RunInfo::new("t", 0))
     }
 
     #[test]

@@ -83,6 +83,12 @@ pub fn describe(report: &Report, verdict: &Verdict) -> String {
             verdict.known, k.file, verdict.expired
         ));
     }
+    if !report.run.missing_shards.is_empty() {
+        parts.push(format!(
+            "partial merge: shard(s) {} missing, their cases were not checked",
+            report.run.missing_shards.join(", ")
+        ));
+    }
     let decision = match verdict.exit {
         Exit::Success => "gate passed".to_string(),
         Exit::Failed => format!("gate failed: {} failing case(s)", verdict.failing),
