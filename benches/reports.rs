@@ -98,6 +98,7 @@ fn case(i: usize) -> CaseReport {
             response_line: Some(100),
             hash: "sha256:0000000000000000000000000000000000000000000000000000000000000000".into(),
         }),
+        doc_file: None,
         status: if deviated { Outcome::Deviated } else { Outcome::Passed },
         skip_reason: None,
         deviations,

@@ -258,7 +258,12 @@ fn junit_report_reads_as_ci_systems_read_it() {
             get.attribute("classname"),
             Some("docs::graph::beta::api::trustframeworkkeyset-get")
         );
-        assert_eq!(get.attribute("file"), Some("docs/graph/beta/api/trustframeworkkeyset-get.md"));
+        // The docs of this repository's cases live outside it (exemplar.toml), so the link
+        // is the case file, a path inside the repository that a CI system can open.
+        let file = get.attribute("file").unwrap();
+        assert_eq!(file, GET_CASE_FILE);
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).is_file(), "{file}");
+        assert_eq!(get.attribute("line"), None, "a line of the doc page is not a line of {file}");
         let failure = get.children().find(|n| n.has_tag_name("failure"));
         assert_eq!(failure.is_some(), failing, "{stem}");
         if let Some(failure) = failure {
@@ -360,6 +365,10 @@ fn html_report_is_self_contained() {
     assert_eq!(html.matches("<details class=\"case\"").count(), total);
     assert!(html.contains("<table class=\"sbs diff\">"));
 }
+
+/// The case file of [`GET`], relative to the repository.
+const GET_CASE_FILE: &str =
+    "cases/docs/graph/beta/api/trustframeworkkeyset-get/get_trustframeworkkeyset.json";
 
 const GET: &str = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset";
 
@@ -644,9 +653,7 @@ fn github_actions_annotations_point_at_the_documented_example() {
     let text = stdout(&out);
     let line = text
         .lines()
-        .find(|l| {
-            l.starts_with("::error file=docs/graph/beta/api/trustframeworkkeyset-get.md,line=")
-        })
+        .find(|l| l.starts_with(&format!("::error file={GET_CASE_FILE},title=")))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains(",title=docs%3A%3Agraph%3A%3Abeta"), "{line}");
     assert!(line.contains("::type-mismatch at /keys: expected an array"), "{line}");
@@ -673,4 +680,47 @@ fn report_help_lists_the_formats() {
     }
     let out = exemplar(&["report", "merge", "--help"]);
     assert!(stdout(&out).contains("--out"), "{}", stdout(&out));
+}
+
+/// When the docs live in the repository (a docs repository running its own gate), JUnit's
+/// `file` is the doc page by its path in the repository, with the example's line.
+#[test]
+fn junit_links_doc_pages_that_live_in_the_repository() {
+    let dir = temp_dir("doc-links");
+    let json = dir.join("run.json");
+    let out = exemplar(&["run", "-q", "--mock-deviate", "wrong-type", "--report-json", s(&json)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // A repository whose exemplar.toml names its own docs directory, holding the page.
+    let repo = dir.join("repo");
+    let page = repo.join("site/docs/graph/beta/api/trustframeworkkeyset-get.md");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    std::fs::write(&page, "# Get trustFrameworkKeySet\n").unwrap();
+    std::fs::write(repo.join("exemplar.toml"), "[extract]\ndocs = [\"site/docs\"]\n").unwrap();
+    let junit = dir.join("junit.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["report", s(&json), "--report-junit", s(&junit)])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let get = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("get_trustframeworkkeyset")
+        })
+        .unwrap();
+    assert_eq!(get.attribute("file"), Some("site/docs/graph/beta/api/trustframeworkkeyset-get.md"));
+    assert!(get.attribute("line").is_some_and(|l| l.parse::<u32>().is_ok_and(|n| n > 1)));
+    // A page the repository does not hold links its case file.
+    let other = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("get_keysets"))
+        .unwrap();
+    assert!(
+        other.attribute("file").unwrap().starts_with("cases/"),
+        "{:?}",
+        other.attribute("file")
+    );
 }

@@ -107,6 +107,13 @@ pub fn in_github_actions() -> bool {
 /// Applies the gate to `report`, writes the files, prints the verdict and returns the exit
 /// code. A report file that cannot be written makes the exit code 3 (could not run).
 pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Console) -> Exit {
+    // Links into the repository (the current directory) for JUnit and annotations.
+    let doc_roots = crate::config::load(Path::new(crate::config::FILE_NAME))
+        .ok()
+        .flatten()
+        .map(|c| c.extract.docs)
+        .unwrap_or_default();
+    crate::report::location::locate(&mut report, &doc_roots, Path::new("."));
     if let Some(k) = &gate.known {
         known::apply(&mut report, k, &known::today());
     }

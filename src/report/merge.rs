@@ -158,6 +158,7 @@ mod tests {
             method: "GET".into(),
             file: format!("c{i}.json"),
             source: None,
+            doc_file: None,
             status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
             skip_reason: None,
             deviations,

@@ -182,6 +182,10 @@ pub struct CaseReport {
     /// Where the example is documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// The doc page as a path relative to the repository root, when the docs live in it (what
+    /// JUnit's `file` and annotations link; otherwise they link the case file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_file: Option<String>,
     pub status: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
@@ -787,6 +791,7 @@ impl CaseReport {
             method: r.method.clone(),
             file: r.file.clone(),
             source: r.source.clone(),
+            doc_file: None,
             status: r.status.into(),
             skip_reason: r.skip_reason.clone(),
             deviations: r
