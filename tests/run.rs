@@ -595,3 +595,33 @@ fn meaningless_option_values_are_refused_naming_the_option() {
     let out = exemplar(&["run", "-q", "--cacert", pem, "--exact", GET_SET]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A run that selects no case checked nothing: a usage error with a hint, unless
+/// `--allow-empty` says an empty run is expected.
+#[test]
+fn a_run_that_selects_no_case_is_a_usage_error_unless_allowed() {
+    let empty = temp_dir("no-cases");
+    let empty_dir = empty.to_str().unwrap();
+    let runs: [(Vec<&str>, &str); 4] = [
+        (
+            vec!["--exact", "docs::no::such::case"],
+            "the filter `docs::no::such::case` selects no case",
+        ),
+        (vec!["no-such-filter"], "the filter `no-such-filter` selects no case"),
+        (vec!["--skip", "docs", "--skip", "seeds"], "the --skip patterns leave out every case"),
+        (vec!["--cases", empty_dir], "holds no case file"),
+    ];
+    for (args, why) in runs {
+        let mut all = vec!["run", "-q"];
+        all.extend(&args);
+        let out = exemplar(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert!(stderr.contains("hint: `exemplar run --list`"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("gate passed"), "{args:?}: {stderr}");
+        all.push("--allow-empty");
+        let out = exemplar(&all);
+        assert_eq!(out.status.code(), Some(0), "{args:?} --allow-empty");
+    }
+}

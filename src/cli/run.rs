@@ -99,6 +99,10 @@ pub struct RunArgs {
     /// proposing them for the case's `volatile` list.
     #[arg(long)]
     pub record_twice: bool,
+    /// Let a run that selects no case pass (by default it is a usage error: a filter with a
+    /// typo, an empty cases directory or an empty shard would otherwise pass the gate).
+    #[arg(long)]
+    pub allow_empty: bool,
     // Reports and the CI gate.
     #[command(flatten)]
     pub reports: super::report::ReportFiles,
@@ -200,6 +204,9 @@ pub fn run(args: RunArgs) -> Exit {
     };
 
     let slow = slow_bound(args.slow, args.target.is_some(), &args.mock_deviate);
+    let filter = args.libtest.filter.clone();
+    let skips = !args.libtest.skip.is_empty();
+    let cases_dir = args.cases.display().to_string();
     let mut opts = RunOptions::new(args.cases, args.libtest);
     opts.target = args.target;
     opts.auth = auth;
@@ -251,6 +258,9 @@ pub fn run(args: RunArgs) -> Exit {
     if listing || outcome.exit == Exit::Usage || not_started {
         return outcome.exit;
     }
+    if outcome.results.is_empty() && !args.allow_empty {
+        return usage(&nothing_ran(filter.as_deref(), skips, &cases_dir, args.partition.as_ref()));
+    }
     let info = crate::report::RunInfo {
         partition: args.partition.map(|p| p.to_string()),
         case_set,
@@ -266,6 +276,25 @@ pub fn run(args: RunArgs) -> Exit {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
     super::report::finish(report, &gate, &outputs, console)
+}
+
+/// Why a run that selected no case is refused, with what to do about it.
+fn nothing_ran(
+    filter: Option<&str>,
+    skips: bool,
+    cases: &str,
+    partition: Option<&crate::plan::Partition>,
+) -> String {
+    let why = match (filter, partition) {
+        (Some(f), _) => format!("the filter `{f}` selects no case"),
+        (None, _) if skips => "the --skip patterns leave out every case".to_string(),
+        (None, Some(p)) => format!("shard {p} of the cases in {cases} holds no case"),
+        (None, None) => format!("{cases} holds no case file"),
+    };
+    format!(
+        "no case ran: {why}, so nothing was checked\n\
+         hint: `exemplar run --list` shows the case ids; pass --allow-empty if an empty run is expected"
+    )
 }
 
 /// The `response-slow` bound: `--slow MS` (0: off) if given; else the default against a real
