@@ -153,6 +153,9 @@ fn an_unwritable_report_is_an_error_naming_it_and_the_console_report_still_appea
     let console = stdout(&out);
     assert!(console.contains("test result: ok."), "{console}");
     assert!(console.contains("trustframeworkkeyset-get::get_trustframeworkkeyset"), "{console}");
+    // The verdict agrees with the exit code: the gate's evidence is missing.
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.ends_with("gate failed: 1 report file(s) could not be written"), "{err}");
 }
 
 #[test]

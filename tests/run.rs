@@ -625,3 +625,51 @@ fn a_run_that_selects_no_case_is_a_usage_error_unless_allowed() {
         assert_eq!(out.status.code(), Some(0), "{args:?} --allow-empty");
     }
 }
+
+/// A setup that fails before capturing the id its teardown deletes has created nothing: its
+/// teardown is skipped and said once with the setup's error, not reported as
+/// `teardown-failed: {{id}} is not defined`.
+#[test]
+fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
+    let deletes = Arc::new(AtomicUsize::new(0));
+    let d = Arc::clone(&deletes);
+    let app = Router::new().fallback(move |method: Method| {
+        let d = Arc::clone(&d);
+        async move {
+            if method == Method::DELETE {
+                d.fetch_add(1, Ordering::SeqCst);
+            }
+            Response::builder().status(500).body(Body::from("down")).unwrap()
+        }
+    });
+    let target = serve_in_background(app);
+    let dir = temp_dir("setup-fails");
+    std::fs::write(
+        dir.join("fixtures.json"),
+        serde_json::to_string(&json!({"format": 1, "fixtures": {
+            "thing": {"setup": [{"method": "POST", "url": "/beta/things", "capture": {"id": "/id"}}], "teardown": [{"method": "DELETE", "url": "/beta/things/{{id}}"}]}
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut case = simple_case("a::one", "https://graph.microsoft.com/beta/things/{id}");
+    case["fixtures"] = json!([{"use": "thing", "as": "t"}]);
+    case["bind"] = json!({"id": "{{t.id}}"});
+    write_case(&dir, "a/one.json", &case);
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
+    opts.target = Some(target);
+    let (exit, results) = run_lib(opts);
+    assert_eq!(exit, Exit::Error);
+    let r = &results[0];
+    assert!(r.teardown_errors.is_empty(), "{:?}", r.teardown_errors);
+    let error = r.error.as_ref().unwrap();
+    assert_eq!(error.code, ErrorCode::FixtureFailed);
+    assert!(error.message.contains("answered 500: down"), "{}", error.message);
+    assert_eq!(
+        error.message.matches("; teardown of fixture `t` (no `id` captured) skipped").count(),
+        1,
+        "{}",
+        error.message
+    );
+    assert_eq!(deletes.load(Ordering::SeqCst), 0, "nothing was created, nothing is deleted");
+}

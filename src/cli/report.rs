@@ -131,6 +131,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     for e in &write_errors {
         let _ = writeln!(err, "error: {e}");
     }
+    let verdict = verdict.with_unwritten(write_errors.len());
     let line = gate::describe(&report, &verdict);
     let code = if verdict.exit == Exit::Success { "32" } else { "31" };
     if console.color {
@@ -138,7 +139,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     } else {
         let _ = writeln!(err, "{line}");
     }
-    if write_errors.is_empty() { verdict.exit } else { Exit::Error }
+    verdict.exit
 }
 
 /// `exemplar report`: work on JSON reports after the fact.
