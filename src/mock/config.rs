@@ -23,6 +23,9 @@ pub struct MockConfig {
     pub body_limit: usize,
     /// How long [`Deviation::Slow`] holds each successful response.
     pub slow_delay: Duration,
+    /// How many items a collection answer holds when the client does not ask with `$top`;
+    /// the rest are behind `@odata.nextLink`.
+    pub page_size: usize,
 }
 
 impl MockConfig {
@@ -31,6 +34,8 @@ impl MockConfig {
     /// The default delay of [`Deviation::Slow`]: long enough to trip a typical client
     /// timeout in a test, short enough not to stall a suite.
     pub const DEFAULT_SLOW_DELAY: Duration = Duration::from_millis(2500);
+    /// The default server-side page size, Graph's usual one.
+    pub const DEFAULT_PAGE_SIZE: usize = 100;
 
     /// Whether `deviation` is switched on.
     pub fn deviates(&self, deviation: Deviation) -> bool {
@@ -46,6 +51,7 @@ impl Default for MockConfig {
             deviations: Vec::new(),
             body_limit: Self::DEFAULT_BODY_LIMIT,
             slow_delay: Self::DEFAULT_SLOW_DELAY,
+            page_size: Self::DEFAULT_PAGE_SIZE,
         }
     }
 }

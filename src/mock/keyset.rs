@@ -32,6 +32,11 @@ impl KeySet {
         object
     }
 
+    /// The string members a `$filter` may test, by name.
+    pub fn filter_property(&self, name: &str) -> Option<&str> {
+        (name == "id").then_some(self.id.as_str())
+    }
+
     /// The key with this `kid`, compared exactly.
     pub fn key(&self, kid: &str) -> Option<&Key> {
         self.keys.iter().find(|key| key.kid == kid)

@@ -18,6 +18,7 @@ mod jwk;
 mod key;
 mod keygen;
 mod keyset;
+mod odata;
 mod path;
 mod pkcs12;
 mod render;

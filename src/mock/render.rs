@@ -26,6 +26,9 @@ pub const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.stre
 /// The media type of error envelopes, as Graph sends them.
 const ERROR_JSON: &str = "application/json";
 
+/// The media type of a `$count` answer, as Graph sends it.
+const PLAIN_TEXT: &str = "text/plain";
+
 /// What [`Deviation::ContentType`] labels JSON bodies with.
 const WRONG_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
@@ -161,7 +164,14 @@ async fn render_reply(reply: Reply, config: &MockConfig, ids: &Ids) -> Response 
     };
 
     let mut response = match reply.body {
-        None => Response::new(Body::empty()),
+        None => match reply.text {
+            None => Response::new(Body::empty()),
+            Some(text) => {
+                let mut response = Response::new(Body::from(text));
+                response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(PLAIN_TEXT));
+                response
+            }
+        },
         Some(mut body) => {
             if let Some(shape) = reply.operation.shape() {
                 for &deviation in config.deviations.iter().filter(|&&d| active(d)) {

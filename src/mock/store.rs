@@ -38,6 +38,18 @@ impl Store {
         self.read().values().map(f).collect()
     }
 
+    /// One page of the key sets that `keep` accepts, in creation order: `render` applied to
+    /// at most `take` of them after skipping `start`, and how many `keep` accepts in all.
+    pub fn page<R>(
+        &self,
+        keep: impl Fn(&KeySet) -> bool,
+        start: usize,
+        take: usize,
+        render: impl FnMut(&KeySet) -> R,
+    ) -> (Vec<R>, usize) {
+        page(self.read().values(), keep, start, take, render)
+    }
+
     /// Adds a new key set; `409` if the id is taken (ignoring letter case).
     pub fn insert(&self, set: KeySet) -> Result<(), GraphError> {
         match self.write().entry(id_key(&set.id)) {
@@ -70,6 +82,25 @@ impl Store {
     pub fn remove(&self, id: &str) -> Result<KeySet, GraphError> {
         self.write().shift_remove(&id_key(id)).ok_or_else(|| missing(id))
     }
+}
+
+/// One page of `items`: see [`Store::page`].
+pub fn page<'a, T: 'a, R>(
+    items: impl Iterator<Item = &'a T>,
+    keep: impl Fn(&T) -> bool,
+    start: usize,
+    take: usize,
+    mut render: impl FnMut(&T) -> R,
+) -> (Vec<R>, usize) {
+    let mut total = 0;
+    let mut page = Vec::new();
+    for item in items.filter(|item| keep(item)) {
+        if total >= start && page.len() < take {
+            page.push(render(item));
+        }
+        total += 1;
+    }
+    (page, total)
 }
 
 /// The `404` for an id that names no key set.
