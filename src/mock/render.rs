@@ -10,7 +10,9 @@ use std::time::SystemTime;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, LOCATION, WWW_AUTHENTICATE};
+use axum::http::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_TYPE, DATE, LOCATION, WWW_AUTHENTICATE,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -59,7 +61,10 @@ pub async fn graph_response(
     let ids = Ids { request: request_id, client };
     let config = &state.config;
 
-    let response = if config.auth && !has_bearer_token(request.headers()) {
+    let header_count = request.headers().len();
+    let response = if header_count > config.max_headers {
+        GraphError::too_many_headers(header_count, config.max_headers).into_response()
+    } else if config.auth && !has_bearer_token(request.headers()) {
         GraphError::unauthorized().into_response()
     } else {
         next.run(request).await
@@ -120,6 +125,10 @@ fn render_error(error: &GraphError, mut headers: HeaderMap, ids: &Ids) -> Respon
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(ERROR_JSON));
     if error.status == StatusCode::UNAUTHORIZED {
         headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if error.status == StatusCode::REQUEST_TIMEOUT {
+        // The rest of the body may still come; the connection cannot be reused.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
     }
     let mut response = Response::new(Body::from(envelope.to_string()));
     *response.status_mut() = error.status;

@@ -16,7 +16,7 @@ use tower::Layer;
 use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use super::body::BodyLimit;
+use super::body::{BodyLimit, BodyTimeout};
 use super::handlers::{actions, keys_v2, keysets};
 use super::path::ApiVersion;
 use super::{AppState, GraphError, odata, path, render};
@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(unknown_route)
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
+        .layer(Extension(BodyTimeout(state.config.body_timeout)))
         .with_state(state.clone());
 
     // Path rewriting has to happen before routing, so it wraps the API router as a

@@ -32,10 +32,14 @@ pub async fn generate_key(
     state.store.read_set(&id, |_| ())?;
     let (kid, n, e, private) = match kty {
         KeyType::Rsa => {
-            let members = tokio::task::spawn_blocking(keygen::rsa_key)
-                .await
-                .map_err(|_| GraphError::internal("RSA key generation was interrupted"))?
-                .map_err(|_| GraphError::internal("RSA key generation failed"))?;
+            // A ready pair from the pool, or (pool drained) one made now.
+            let members = match state.keys.take() {
+                Some(members) => members,
+                None => tokio::task::spawn_blocking(keygen::rsa_key)
+                    .await
+                    .map_err(|_| GraphError::internal("RSA key generation was interrupted"))?
+                    .map_err(|_| GraphError::internal("RSA key generation failed"))?,
+            };
             (
                 keygen::thumbprint(&members.n, &members.e),
                 Some(members.n),
