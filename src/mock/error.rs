@@ -109,6 +109,10 @@ impl GraphError {
             StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
             StatusCode::PAYLOAD_TOO_LARGE => "RequestEntityTooLarge",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
+            StatusCode::REQUEST_TIMEOUT => "RequestTimeout",
+            StatusCode::URI_TOO_LONG => "RequestUriTooLong",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "RequestHeaderFieldsTooLarge",
+            StatusCode::INSUFFICIENT_STORAGE => "quotaLimitReached",
             s if s.is_server_error() => "generalException",
             _ => "BadRequest",
         };

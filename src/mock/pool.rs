@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::watch;
@@ -30,6 +30,10 @@ struct Shared {
     wake: Condvar,
     stop: AtomicBool,
     started: AtomicBool,
+    /// Whether a request is waiting for the filler's next pair.
+    waiting: AtomicBool,
+    /// How many pairs requests have taken from the pool.
+    handed_out: AtomicUsize,
     /// How many pairs are ready, for whoever waits for the pool to fill.
     ready: watch::Sender<usize>,
 }
@@ -60,6 +64,8 @@ impl KeyPool {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             started: AtomicBool::new(false),
+            waiting: AtomicBool::new(false),
+            handed_out: AtomicUsize::new(0),
             ready,
         });
         Self { shared }
@@ -79,15 +85,47 @@ impl KeyPool {
             .spawn(move || fill(&shared));
     }
 
-    /// A key pair from the pool, or `None` when it is empty (the caller makes one).
-    pub fn take(&self) -> Option<RsaMembers> {
-        self.start();
+    /// A key pair from the pool at once, or `None` when it is empty.
+    pub fn try_take(&self) -> Option<RsaMembers> {
         let mut keys = self.shared.keys();
         let key = keys.pop_front();
         self.shared.ready.send_replace(keys.len());
         drop(keys);
+        if key.is_some() {
+            self.shared.handed_out.fetch_add(1, Ordering::SeqCst);
+        }
         self.shared.wake.notify_one();
         key
+    }
+
+    /// How many pairs have been taken from the pool so far (pairs made on request are not
+    /// counted).
+    pub fn handed_out(&self) -> usize {
+        self.shared.handed_out.load(Ordering::SeqCst)
+    }
+
+    /// A key pair from the pool; when it is empty, the first caller to ask waits for the
+    /// pair being made, and `None` tells the others to make their own.
+    pub async fn take(&self) -> Option<RsaMembers> {
+        self.start();
+        if let Some(key) = self.try_take() {
+            return Some(key);
+        }
+        if !self.running() || self.shared.waiting.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let mut ready = self.shared.ready.subscribe();
+        let _ = ready.wait_for(|n| *n > 0).await;
+        self.shared.waiting.store(false, Ordering::SeqCst);
+        // Another request may have been quicker; then this one makes its own.
+        self.try_take()
+    }
+
+    /// Whether the filler thread is (still) at work.
+    fn running(&self) -> bool {
+        self.shared.capacity > 0
+            && self.shared.started.load(Ordering::SeqCst)
+            && !self.shared.stop.load(Ordering::SeqCst)
     }
 
     /// How many pairs are ready now.
@@ -137,7 +175,11 @@ fn fill(shared: &Shared) {
         }
         // The lock is not held while the pair is made, so requests can take pairs.
         // A failure here would repeat; requests then make their own pairs.
-        let Ok(key) = keygen::rsa_key() else { return };
+        let Ok(key) = keygen::rsa_key() else {
+            shared.stop.store(true, Ordering::SeqCst);
+            shared.ready.send_replace(usize::MAX);
+            return;
+        };
         let mut keys = shared.keys();
         if keys.len() < shared.capacity {
             keys.push_back(key);
@@ -156,19 +198,42 @@ mod tests {
         assert!(pool.is_empty(), "nothing is made before it starts");
         pool.filled().await;
         assert_eq!(pool.len(), 2);
-        let first = pool.take().expect("a pair");
-        let second = pool.take().expect("another pair");
+        let first = pool.take().await.expect("a pair");
+        let second = pool.take().await.expect("another pair");
         assert_ne!(first.n, second.n);
         pool.filled().await;
-        let third = pool.take().expect("a refilled pair");
+        let third = pool.take().await.expect("a refilled pair");
         assert!(third.n != first.n && third.n != second.n);
+    }
+
+    #[tokio::test]
+    async fn on_an_empty_pool_one_request_waits_for_the_pair_under_way() {
+        let pool = KeyPool::new(1);
+        // The first take starts the filler and waits for its pair.
+        let first = pool.take().await.expect("the pair under way");
+        assert_eq!(b64_len(&first.n), 256);
+        assert_eq!(pool.handed_out(), 1);
+    }
+
+    #[tokio::test]
+    async fn while_one_request_waits_the_others_make_their_own() {
+        let pool = KeyPool::new(1);
+        // A filler that counts as running but makes nothing, and a request already waiting.
+        pool.shared.started.store(true, Ordering::SeqCst);
+        pool.shared.waiting.store(true, Ordering::SeqCst);
+        assert!(pool.take().await.is_none());
+        assert_eq!(pool.handed_out(), 0);
+    }
+
+    fn b64_len(n: &str) -> usize {
+        crate::mock::b64::decode_url(n).map_or(0, |bytes| bytes.len())
     }
 
     #[tokio::test]
     async fn an_empty_pool_says_so_and_capacity_zero_never_fills() {
         let pool = KeyPool::new(0);
         pool.filled().await;
-        assert!(pool.take().is_none());
+        assert!(pool.take().await.is_none());
         assert_eq!(pool.capacity(), 0);
     }
 }

@@ -136,6 +136,33 @@ fn render_error(error: &GraphError, mut headers: HeaderMap, ids: &Ids) -> Respon
     response
 }
 
+/// The whole HTTP/1.1 answer to a request that hyper refused before the mock saw it (a
+/// malformed request line, a head too large): the same status, with `request-id` and the
+/// envelope like every other answer, and `Connection: close`, since hyper closes it.
+pub fn protocol_rejection(status: StatusCode) -> Vec<u8> {
+    let detail = match status {
+        StatusCode::BAD_REQUEST => "the request line or a header field could not be parsed",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request head is too large",
+        StatusCode::URI_TOO_LONG => "the request URL is too long",
+        StatusCode::HTTP_VERSION_NOT_SUPPORTED => "only HTTP/1.0 and HTTP/1.1 are served",
+        _ => "the request could not be read",
+    };
+    let error = GraphError::from_status(status, detail);
+    let id = Uuid::new_v4().to_string();
+    let date = inner_error_date(OffsetDateTime::now_utc());
+    let body = error.envelope(&date, &id, &id).to_string();
+    let reason = status.canonical_reason().unwrap_or("Error");
+    format!(
+        "HTTP/1.1 {} {reason}\r\ncontent-type: {ERROR_JSON}\r\ncontent-length: {}\r\n{}: {id}\r\n{}: {id}\r\ndate: {}\r\nconnection: close\r\n\r\n{body}",
+        status.as_u16(),
+        body.len(),
+        REQUEST_ID.as_str(),
+        CLIENT_REQUEST_ID.as_str(),
+        httpdate::fmt_http_date(SystemTime::now()),
+    )
+    .into_bytes()
+}
+
 /// Graph's `innerError.date`: UTC, to the second, without a zone designator.
 fn inner_error_date(now: OffsetDateTime) -> String {
     format!(

@@ -8,7 +8,9 @@
 //! keep-alive connection idle for `idle_timeout` is closed, and a request body that does not
 //! arrive within `body_timeout` is answered `408` (see `body.rs`). hyper's own head limits
 //! are raised above the mock's `max_headers`, so the mock, not hyper, answers too many
-//! headers, with `request-id` and the envelope (see `render.rs`).
+//! headers, with `request-id` and the envelope (see `render.rs`); what hyper still refuses
+//! by itself (a malformed request line, a head over its size limit) is given the same shape
+//! on its way out (see [`Watched`]).
 
 use std::future::Future;
 use std::io;
@@ -30,7 +32,9 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use super::{AppState, MockConfig, app};
+use axum::http::StatusCode;
+
+use super::{AppState, MockConfig, app, render};
 
 /// A mock running in the background on `127.0.0.1`.
 #[derive(Debug)]
@@ -66,13 +70,13 @@ impl MockServer {
     }
 }
 
-/// Starts a mock on a free port of `127.0.0.1`, on the current tokio runtime, and starts
-/// filling its RSA key pool in the background. Dropping the returned server stops it too.
+/// Starts a mock on a free port of `127.0.0.1`, on the current tokio runtime. Its RSA key
+/// pool fills from the first RSA `generateKey` on (or at once after
+/// `server.state().keys.start()`). Dropping the returned server stops it too.
 pub async fn spawn(config: MockConfig) -> io::Result<MockServer> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(config);
-    state.keys.start();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve_state(listener, state.clone(), async {
         // A dropped sender counts as a request to stop.
@@ -161,7 +165,7 @@ async fn connection(
 ) {
     let _ = stream.set_nodelay(true);
     let activity = Arc::new(Activity::new());
-    let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
+    let io = TokioIo::new(Watched::new(stream, activity.clone()));
     let service_activity = activity.clone();
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
         let guard = InFlight::begin(service_activity.clone());
@@ -299,10 +303,38 @@ async fn watchdog(activity: &Activity, header_timeout: Duration, idle_timeout: D
     }
 }
 
-/// A socket that tells the watchdog when bytes pass.
+/// A socket that tells the watchdog when bytes pass, and that puts Graph's shape on the
+/// few answers hyper writes by itself.
+///
+/// hyper answers a request it cannot parse (a malformed request line, a head over its
+/// limits) with a bare status line before the mock sees the request. Every answer the mock
+/// writes carries `request-id`; a head without one is hyper's, and is replaced here by the
+/// same status with `request-id` and the error envelope (see `render::protocol_rejection`).
 struct Watched {
     inner: TcpStream,
     activity: Arc<Activity>,
+    /// A replacement answer being written, and how much of it is written.
+    replacement: Option<(Vec<u8>, usize)>,
+}
+
+impl Watched {
+    fn new(inner: TcpStream, activity: Arc<Activity>) -> Self {
+        Self { inner, activity, replacement: None }
+    }
+}
+
+/// The status of an answer hyper wrote by itself, if `buf` is one.
+fn bare_rejection(buf: &[u8]) -> Option<StatusCode> {
+    let rest = buf.strip_prefix(b"HTTP/1.1 ").or_else(|| buf.strip_prefix(b"HTTP/1.0 "))?;
+    let code = std::str::from_utf8(rest.get(..3)?).ok()?.parse::<u16>().ok()?;
+    let status = StatusCode::from_u16(code).ok()?;
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = &buf[..head_end];
+    let ours = head.windows(13).any(|w| w.eq_ignore_ascii_case(b"\r\nrequest-id:"));
+    (!ours).then_some(status)
 }
 
 impl AsyncRead for Watched {
@@ -326,6 +358,24 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if self.replacement.is_none() {
+            if let Some(status) = bare_rejection(buf) {
+                self.replacement = Some((render::protocol_rejection(status), 0));
+            }
+        }
+        let this = &mut *self;
+        if let Some((bytes, written)) = &mut this.replacement {
+            // hyper's bytes count as written once the replacement is.
+            while *written < bytes.len() {
+                match Pin::new(&mut this.inner).poll_write(cx, &bytes[*written..]) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Ok(0)),
+                    Poll::Ready(Ok(n)) => *written += n,
+                    other => return other,
+                }
+            }
+            this.replacement = None;
+            return Poll::Ready(Ok(buf.len()));
+        }
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.bytes_written();
@@ -333,20 +383,10 @@ impl AsyncWrite for Watched {
         poll
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.bytes_written();
-        }
-        poll
-    }
-
+    /// One buffer per write, so that an answer's head always starts a write and
+    /// `bare_rejection` sees it whole.
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        false
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -380,5 +420,35 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bare_error_heads_are_recognised() {
+        let bare = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        assert_eq!(bare_rejection(bare), Some(StatusCode::BAD_REQUEST));
+        let big = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\r\n";
+        assert_eq!(bare_rejection(big), Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        let ours =
+            b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nrequest-id: 1\r\n\r\n{}";
+        assert_eq!(bare_rejection(ours), None);
+        assert_eq!(bare_rejection(b"HTTP/1.1 200 OK\r\n\r\n"), None);
+        assert_eq!(bare_rejection(b"{\"value\": []}"), None);
+        assert_eq!(bare_rejection(b"HTTP/1.1 400 Bad"), None, "an incomplete head is left alone");
+    }
+
+    #[test]
+    fn protocol_rejections_carry_request_id_and_the_envelope() {
+        let text = String::from_utf8(render::protocol_rejection(StatusCode::BAD_REQUEST)).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
+        assert!(head.contains("\r\nrequest-id: ") && head.contains("connection: close"), "{head}");
+        assert!(head.contains(&format!("content-length: {}", body.len())), "{head}");
+        let envelope: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(envelope["error"]["code"], "BadRequest");
     }
 }

@@ -33,7 +33,7 @@ pub async fn generate_key(
     let (kid, n, e, private) = match kty {
         KeyType::Rsa => {
             // A ready pair from the pool, or (pool drained) one made now.
-            let members = match state.keys.take() {
+            let members = match state.keys.take().await {
                 Some(members) => members,
                 None => tokio::task::spawn_blocking(keygen::rsa_key)
                     .await
