@@ -229,8 +229,8 @@ async fn count_segments_answer_plain_text() {
 async fn ten_thousand_key_sets_are_paged_with_next_links() {
     let mock = Arc::new(Mock::start(MockConfig::default()).await);
     let mut created = HashSet::new();
-    for batch in 0..40 {
-        let tasks: Vec<_> = (0..250)
+    for batch in 0..200 {
+        let tasks: Vec<_> = (0..50)
             .map(|i| {
                 let mock = mock.clone();
                 tokio::spawn(async move { mock.create(&format!("page{batch}_{i}")).await })
