@@ -81,6 +81,7 @@ async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
     received
 }
 
+/// No key pool, whatever the default: these tests make no RSA keys.
 fn quick(config: MockConfig) -> MockConfig {
     MockConfig { rsa_pool: 0, ..config }
 }

@@ -84,7 +84,7 @@ pub struct ServeArgs {
     pub max_stored_bytes: usize,
 
     /// RSA key pairs made ahead of time for `generateKey`, filled at start-up (0: none).
-    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_RSA_POOL)]
+    #[arg(long, value_name = "N", default_value_t = MockConfig::SERVE_RSA_POOL)]
     pub rsa_pool: usize,
 }
 
@@ -185,7 +185,13 @@ mod tests {
 
     #[test]
     fn defaults_are_the_faithful_mock() {
-        assert_eq!(parse(&[]).unwrap(), MockConfig::default());
+        let config = parse(&[]).unwrap();
+        // A long-lived server keeps RSA key pairs ready; otherwise the library's defaults.
+        assert_eq!(config.rsa_pool, MockConfig::SERVE_RSA_POOL);
+        assert_eq!(
+            MockConfig { rsa_pool: MockConfig::DEFAULT_RSA_POOL, ..config },
+            MockConfig::default()
+        );
     }
 
     #[test]

@@ -68,8 +68,11 @@ impl MockConfig {
     pub const DEFAULT_MAX_KEY_SETS: usize = 100_000;
     pub const DEFAULT_MAX_KEYS_PER_SET: usize = 200;
     pub const DEFAULT_MAX_STORED_BYTES: usize = 256 * 1024 * 1024;
-    /// Enough ready key pairs for a burst of 20 `generateKey` requests.
-    pub const DEFAULT_RSA_POOL: usize = 20;
+    /// No pool by default: the mock embedded in a run, or in a test, makes the few pairs it
+    /// needs on request and spends no CPU on pairs it would never hand out.
+    pub const DEFAULT_RSA_POOL: usize = 0;
+    /// What `exemplar serve` keeps ready: enough for a burst of 20 `generateKey` requests.
+    pub const SERVE_RSA_POOL: usize = 20;
 
     /// Whether `deviation` is switched on.
     pub fn deviates(&self, deviation: Deviation) -> bool {
