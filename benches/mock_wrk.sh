@@ -22,7 +22,8 @@ RSA_REQUESTS=${RSA_REQUESTS:-20}
 DRAIN_REQUESTS=${DRAIN_REQUESTS:-40}
 DRAIN_PARALLEL=${DRAIN_PARALLEL:-4}
 LOADERS=${LOADERS:-$(nproc)}
-OUT=${OUT:-target/bench}
+TARGET=${CARGO_TARGET_DIR:-target}
+OUT=${OUT:-$TARGET/bench}
 mkdir -p "$OUT"
 
 if ! command -v wrk >/dev/null; then
@@ -63,13 +64,13 @@ errors() {
 }
 
 echo "== hello_axum: GET / ($DURATION, $CONNECTIONS connections, $THREADS threads)"
-start "$OUT/hello.log" target/release/examples/hello_axum 127.0.0.1:0
+start "$OUT/hello.log" "$TARGET/release/examples/hello_axum" 127.0.0.1:0
 HELLO_URL=$URL
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$HELLO_URL/" | tee "$OUT/hello.txt"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 echo "== exemplar serve: GET /beta/trustFramework/keySets/{id} ($DURATION, $CONNECTIONS connections)"
-start "$OUT/mock.log" target/release/exemplar serve --bind 127.0.0.1:0
+start "$OUT/mock.log" "$TARGET/release/exemplar" serve --bind 127.0.0.1:0
 MOCK_URL=$URL
 # The RSA key pool fills in the background after start; wait for it (at most 5 minutes).
 for _ in $(seq 3000); do
