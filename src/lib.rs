@@ -12,6 +12,7 @@
 //! - [`config`] reads `exemplar.toml`;
 //! - [`diag`] is how every stage reports a defect in its input.
 
+pub mod behaviour;
 pub mod case;
 pub mod check;
 pub mod cli;

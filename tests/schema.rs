@@ -56,16 +56,22 @@ fn is_type(p: &Path) -> bool {
 fn validate_dir(dir: &Path) -> (usize, usize) {
     let (case_schema, type_schema) = (validator("case"), validator("type"));
     let fixtures_schema = validator("fixtures");
+    let behaviour_schema = validator("behaviour");
     let (mut cases, mut types) = (0, 0);
     for path in files(dir) {
         let name = path.to_string_lossy();
         if !name.ends_with(".json") || is_schema(&path) {
             continue;
         }
-        if path.file_name().is_some_and(|n| n == "fixtures.json") {
+        let data_schema = match path.file_name().and_then(|n| n.to_str()) {
+            Some("fixtures.json") => Some(&fixtures_schema),
+            Some("behaviour.json") => Some(&behaviour_schema),
+            _ => None,
+        };
+        if let Some(data_schema) = data_schema {
             let value = read_json(&path);
             let errors: Vec<String> =
-                fixtures_schema.iter_errors(&value).map(|e| e.to_string()).collect();
+                data_schema.iter_errors(&value).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "{name} does not match its schema:\n{}", errors.join("\n"));
             continue;
         }
@@ -81,7 +87,7 @@ fn validate_dir(dir: &Path) -> (usize, usize) {
 
 #[test]
 fn committed_schemas_are_what_exemplar_prints() {
-    for name in ["case", "type", "fixtures", "report"] {
+    for name in ["case", "type", "fixtures", "report", "behaviour"] {
         let committed =
             std::fs::read_to_string(Path::new(CASES).join(format!("{name}.schema.json"))).unwrap();
         assert!(

@@ -5,7 +5,7 @@
 use super::model::{Case, TypeFile};
 
 /// The schemas exemplar publishes, by name.
-pub const NAMES: &[&str] = &["case", "type", "fixtures", "report"];
+pub const NAMES: &[&str] = &["case", "type", "fixtures", "report", "behaviour"];
 
 /// The schema `name` as pretty JSON with a final newline, or `None` for an unknown name.
 pub fn render(name: &str) -> Option<String> {
@@ -14,6 +14,7 @@ pub fn render(name: &str) -> Option<String> {
         "type" => schemars::schema_for!(TypeFile),
         "fixtures" => schemars::schema_for!(crate::plan::Catalogue),
         "report" => schemars::schema_for!(crate::report::Report),
+        "behaviour" => schemars::schema_for!(crate::behaviour::BehaviourData),
         _ => return None,
     };
     Some(super::file::render(&schema))

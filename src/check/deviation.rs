@@ -51,6 +51,24 @@ pub enum Code {
     /// A value differed between two recordings of the same case (`--record-twice`): it
     /// should be listed as volatile.
     SnapshotUnstable,
+    /// Behaviour: what a create, update or action sent is not what the target holds after.
+    WriteNotKept,
+    /// Behaviour: a deleted entity can still be read.
+    DeleteWithoutEffect,
+    /// Behaviour: a list misses what was created, or still shows what was deleted.
+    StaleList,
+    /// Behaviour: a request answered with another status than the convention's (a negative
+    /// request accepted, a step that should succeed refused).
+    ErrorStatus,
+    /// Behaviour: an error answer without the error envelope or a JSON content type.
+    ErrorEnvelopeMissing,
+    /// Behaviour: a request without credentials was not refused with `401`.
+    AuthNotRequired,
+    /// Behaviour: the target answered with a `5xx`.
+    ServerError,
+    /// Behaviour: a function selected an item the entity does not hold, or one that differs
+    /// from what it holds.
+    InconsistentRead,
 }
 
 impl Code {
@@ -75,6 +93,14 @@ impl Code {
         Code::SnapshotMismatch,
         Code::SnapshotMissing,
         Code::SnapshotUnstable,
+        Code::WriteNotKept,
+        Code::DeleteWithoutEffect,
+        Code::StaleList,
+        Code::ErrorStatus,
+        Code::ErrorEnvelopeMissing,
+        Code::AuthNotRequired,
+        Code::ServerError,
+        Code::InconsistentRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +125,14 @@ impl Code {
             Code::SnapshotMismatch => "snapshot-mismatch",
             Code::SnapshotMissing => "snapshot-missing",
             Code::SnapshotUnstable => "snapshot-unstable",
+            Code::WriteNotKept => "write-not-kept",
+            Code::DeleteWithoutEffect => "delete-without-effect",
+            Code::StaleList => "stale-list",
+            Code::ErrorStatus => "error-status",
+            Code::ErrorEnvelopeMissing => "error-envelope-missing",
+            Code::AuthNotRequired => "auth-not-required",
+            Code::ServerError => "server-error",
+            Code::InconsistentRead => "inconsistent-read",
         }
     }
 }

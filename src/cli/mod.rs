@@ -2,6 +2,7 @@
 //! does the work. Nothing here knows how extraction, running or the mock work; it only maps
 //! their typed results onto output and exit codes.
 
+mod behaviour;
 mod exit;
 mod extract;
 mod report;
@@ -25,6 +26,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List the behaviour checks generated from the cases, and what the docs could not
+    /// support.
+    Behaviour(behaviour::BehaviourArgs),
     /// Extract the HTTP examples of documentation pages into case files.
     Extract(extract::ExtractArgs),
     /// Run the cases against a target (the reference mock by default).
@@ -42,6 +46,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
+        Command::Behaviour(args) => behaviour::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Run(args) => run::run(*args),
         Command::Serve(args) => serve::run(args),
