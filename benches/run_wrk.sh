@@ -18,7 +18,12 @@
 #    request, teardown) against `exemplar serve --latency 100`, LAT_THREADS at a time. The
 #    ideal time is cases / concurrency x requests per case x 100 ms. Pass: within 1.3x.
 #
-# Exit status 0 when both pass. Everything runs on 127.0.0.1 with release builds.
+# 3. Both again with the behaviour checks included (`--checks contract,behaviour`, against a
+#    mock that wants a token): the rate with them is reported beside the rate without, and
+#    the latency-bound run (the case and its behaviour checks) must stay within 1.3x of its
+#    ideal, the trials packed perfectly onto the workers.
+#
+# Exit status 0 when all pass. Everything runs on 127.0.0.1 with release builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,10 +48,13 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# Starts `exemplar serve ARGS` on a free port; sets URL.
+# Starts `exemplar serve ARGS` on a free port; sets URL. AUTH=1: the mock wants a token, as
+# the behaviour checks' `no-auth` expects.
 serve() {
   local log=$1; shift
-  "$BIN" serve --bind 127.0.0.1:0 --no-auth "$@" 2>"$log" &
+  local auth=--no-auth
+  [ "${AUTH:-0}" = 1 ] && auth=""
+  "$BIN" serve --bind 127.0.0.1:0 $auth "$@" 2>"$log" &
   PIDS+=($!)
   for _ in $(seq 100); do
     URL=$(grep -o 'http://[0-9.:]*' "$log" | head -1 || true)
@@ -66,6 +74,8 @@ CPU_BOUND = ("generatekey", "uploadpkcs12")
 shutil.rmtree(dst, ignore_errors=True)
 os.makedirs(dst)
 shutil.copy(os.path.join(src, "fixtures.json"), dst)
+if os.path.exists(os.path.join(src, "behaviour.json")):
+    shutil.copy(os.path.join(src, "behaviour.json"), dst)
 fixtures = json.load(open(os.path.join(src, "fixtures.json")))["fixtures"]
 cases, types = [], []
 for root, _, files in os.walk(src):
@@ -119,6 +129,27 @@ RUN_RPS=$(python3 -c "print(round($REQUESTS / $BEST, 1))")
 RATIO=$(python3 -c "print(round($RUN_RPS / $WRK_RPS, 3))")
 echo "exemplar: $REQUESTS requests in $BEST s (best of $REPEAT) = $RUN_RPS req/s; wrk: $WRK_RPS req/s; ratio $RATIO (need >= 0.25)"
 
+# Counts the requests a run sent, from its JSON report.
+requests_in() { python3 -c "import json,sys; print(sum(len(c['exchanges']) for c in json.load(open(sys.argv[1]))['cases']))" "$1"; }
+
+export EXEMPLAR_BENCH_TOKEN=exemplar-bench-token
+echo "== exemplar run with behaviour checks: $CASES cases and their checks, --test-threads $THREADS, best of $REPEAT"
+AUTH=1 serve "$OUT/mock-run-behaviour.log"
+"$BIN" run --checks contract,behaviour --cases "$OUT/cases-rate" --target "$URL" --token-env EXEMPLAR_BENCH_TOKEN --test-threads "$THREADS" -q --color never --report-json "$OUT/run-behaviour.json" > "$OUT/run-behaviour.txt" 2>&1 || { tail -20 "$OUT/run-behaviour.txt"; exit 1; }
+B_REQUESTS=$(requests_in "$OUT/run-behaviour.json")
+B_BEST=""
+for i in $(seq "$REPEAT"); do
+  START=$(now)
+  "$BIN" run --checks contract,behaviour --cases "$OUT/cases-rate" --target "$URL" --token-env EXEMPLAR_BENCH_TOKEN --test-threads "$THREADS" -q --color never > "$OUT/run-behaviour.txt" 2>&1 || { tail -20 "$OUT/run-behaviour.txt"; exit 1; }
+  END=$(now)
+  TOOK=$(python3 -c "print(round($END - $START, 3))")
+  echo "  pass $i: $B_REQUESTS requests in $TOOK s"
+  B_BEST=$(python3 -c "print(min(x for x in [$TOOK, ${B_BEST:-$TOOK}]))")
+done
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+B_RPS=$(python3 -c "print(round($B_REQUESTS / $B_BEST, 1))")
+echo "exemplar with behaviour checks: $B_REQUESTS requests in $B_BEST s = $B_RPS req/s (without them: $RUN_RPS req/s; wrk: $WRK_RPS req/s)"
+
 echo "== latency-bound: $LAT_CASES cases, --latency 100, --test-threads $LAT_THREADS"
 serve "$OUT/mock-latency.log" --latency 100
 ONE="docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset"
@@ -132,4 +163,19 @@ TOOK=$(python3 -c "print(round($END - $START, 3))")
 FACTOR=$(python3 -c "print(round($TOOK / $IDEAL, 3))")
 echo "latency-bound: $LAT_CASES cases x $PER_CASE requests at 100 ms, concurrency $LAT_THREADS: ideal $IDEAL s, took $TOOK s, factor $FACTOR (need <= 1.3)"
 
-python3 -c "import sys; sys.exit(0 if $RATIO >= 0.25 and $FACTOR <= 1.3 else 1)"
+echo "== latency-bound with behaviour checks: the same case and its checks, --latency 100, --test-threads $LAT_THREADS"
+AUTH=1 serve "$OUT/mock-latency-behaviour.log" --latency 100
+START=$(now)
+"$BIN" run --checks contract,behaviour --cases "$OUT/cases-latency" --target "$URL" --token-env EXEMPLAR_BENCH_TOKEN --test-threads "$LAT_THREADS" -q --color never --slow 0 --report-json "$OUT/run-latency-behaviour.json" > "$OUT/run-latency-behaviour.txt" || { tail -20 "$OUT/run-latency-behaviour.txt"; exit 1; }
+END=$(now)
+# Ideal: the trials packed perfectly onto LAT_THREADS workers, each request 100 ms.
+B_IDEAL=$(python3 -c "
+import json, math
+runs = [len(c['exchanges']) for c in json.load(open('$OUT/run-latency-behaviour.json'))['cases']]
+print(round(max(math.ceil(sum(runs) / $LAT_THREADS), max(runs)) * 0.1, 3))")
+B_TRIALS=$(python3 -c "import json; print(len(json.load(open('$OUT/run-latency-behaviour.json'))['cases']))")
+B_TOOK=$(python3 -c "print(round($END - $START, 3))")
+B_FACTOR=$(python3 -c "print(round($B_TOOK / $B_IDEAL, 3))")
+echo "latency-bound with behaviour: $B_TRIALS trials at 100 ms per request, concurrency $LAT_THREADS: ideal $B_IDEAL s, took $B_TOOK s (report writing included), factor $B_FACTOR (need <= 1.3)"
+
+python3 -c "import sys; sys.exit(0 if $RATIO >= 0.25 and $FACTOR <= 1.3 and $B_FACTOR <= 1.3 else 1)"

@@ -42,7 +42,8 @@ impl Drop for Driver {
 fn write_report(dir: &Path) -> PathBuf {
     let html = dir.join("report.html");
     let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
-        .args(["run", "-q", "--test-threads", "4", "--mock-deviate", "wrong-type", "--report-html"])
+        .args(["run", "-q", "--test-threads", "4", "--mock-deviate", "wrong-type"])
+        .args(["--checks", "contract,snapshot", "--report-html"])
         .arg(&html)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "true")

@@ -16,10 +16,16 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs the binary in the repository (for its `cases/`), outside GitHub Actions.
+/// Runs the binary in the repository (for its `cases/`), outside GitHub Actions. A `run`
+/// checks the cases (doc contract and snapshots): the behaviour checks' reports are tested in
+/// `tests/behaviour.rs`.
 fn exemplar(args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    if args.first() == Some(&"run") && !args.contains(&"--checks") {
+        all.extend(["--checks", "contract,snapshot"]);
+    }
     Command::new(env!("CARGO_BIN_EXE_exemplar"))
-        .args(args)
+        .args(all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("GITHUB_ACTIONS")
         .env("CI", "true")
@@ -602,7 +608,7 @@ fn github_actions_annotations_point_at_the_documented_example() {
     let run = |actions: bool| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_exemplar"));
         // CI=true: the snapshot layer compares but leaves no pending files in the repository.
-        cmd.args(["run", "-q", "--mock-deviate", "wrong-type"])
+        cmd.args(["run", "-q", "--mock-deviate", "wrong-type", "--checks", "contract,snapshot"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("CI", "true");
         if actions {

@@ -36,8 +36,11 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs the library harness in its own thread (it builds its own runtime).
-fn run_lib(opts: RunOptions) -> (Exit, Vec<CaseResult>) {
+/// Runs the library harness in its own thread (it builds its own runtime), on the cases
+/// alone: these tests are about running cases, and the behaviour checks that the same run
+/// would add have their own tests in `tests/behaviour.rs`.
+fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
+    opts.behaviour = false;
     std::thread::spawn(move || {
         let outcome = exemplar::run::run(opts);
         (outcome.exit, outcome.results)

@@ -53,11 +53,15 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// `exemplar run` on the committed cases with snapshots in `snapshots`, without CI or
-/// INSTA_UPDATE from the environment unless given.
+/// INSTA_UPDATE from the environment unless given. Without `--checks`, the cases' layers
+/// (contract and snapshot): behaviour checks record no snapshots.
 fn run(snapshots: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(EXE);
-    cmd.arg("run")
-        .arg("--cases")
+    cmd.arg("run");
+    if !args.contains(&"--checks") {
+        cmd.args(["--checks", "contract,snapshot"]);
+    }
+    cmd.arg("--cases")
         .arg(repo().join("cases"))
         .arg("--snapshots")
         .arg(snapshots)

@@ -26,6 +26,10 @@ pub struct Check {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixtures: Vec<FixtureUse>,
     pub steps: Vec<Step>,
+    /// Requests sent after the steps, whatever happened (also when a step failed), to remove
+    /// what a step may have created; a request naming a value no step kept is not sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cleanup: Vec<Step>,
     /// Why the check is not run, when a person switched it off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub off: Option<String>,
@@ -52,6 +56,10 @@ pub struct Step {
     /// Values kept from the answer: name → JSON pointer; later steps see `{{step.name}}`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub capture: BTreeMap<String, String>,
+    /// Values kept from the answer when it has them (for the cleanup), like `capture` but
+    /// never a deviation when absent.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub keep: BTreeMap<String, String>,
     pub expect: Vec<Expect>,
 }
 
@@ -93,6 +101,9 @@ pub enum Expect {
         type_name: Option<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         ignore: Vec<String>,
+        /// Per array member of the type: the item key its items are matched by.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        item_keys: BTreeMap<String, String>,
     },
     /// The members that step `step` read and this step's write did not send kept their values.
     Kept {
@@ -101,6 +112,8 @@ pub enum Expect {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         ignore: Vec<String>,
     },
+    /// The body's member at `pointer` is `value` (a template); otherwise `code`.
+    Equals { pointer: String, value: String, code: Code },
     /// A list (`/value`) shows (or, with `present: false`, no longer shows) the item whose
     /// `key` member is `value`; otherwise `stale-list`.
     Listed { key: String, value: String, present: bool },

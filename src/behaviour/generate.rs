@@ -59,11 +59,12 @@ pub fn generate<'a>(cases: impl IntoIterator<Item = &'a Case>, input: Input<'_>)
         .filter(|c| c.skip.is_none() && c.response.as_ref().is_some_and(|r| !r.expect_error))
         .collect();
     let model = model::derive(cases.iter().copied());
+    let index = model.index();
     let mut out = Generated::default();
     let mut sorted = cases.clone();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for case in sorted {
-        let Some((set, op)) = model.operation(&case.id) else { continue };
+        let Some(&(set, op)) = index.get(case.id.as_str()) else { continue };
         let ctx = Ctx { input, set, op, case };
         let kind = op.kind.as_str();
         let mut names: Vec<&String> =
@@ -71,16 +72,20 @@ pub fn generate<'a>(cases: impl IntoIterator<Item = &'a Case>, input: Input<'_>)
         names.extend(input.conventions.rules.get("any").into_iter().flatten());
         for name in names {
             match ctx.behaviour(name) {
-                Ok(Some(steps)) => out.checks.push(Check {
-                    id: check_id(&case.id, name),
-                    behaviour: name.clone(),
-                    operation: case.id.clone(),
-                    kind: kind.to_string(),
-                    fixtures: steps.1,
-                    steps: steps.0,
-                    off: None,
-                    adjusted: None,
-                }),
+                Ok(Some((mut steps, fixtures))) => {
+                    let cleanup = ctx.cleanup(&mut steps);
+                    out.checks.push(Check {
+                        id: check_id(&case.id, name),
+                        behaviour: name.clone(),
+                        operation: case.id.clone(),
+                        kind: kind.to_string(),
+                        fixtures,
+                        steps,
+                        cleanup,
+                        off: None,
+                        adjusted: None,
+                    })
+                }
                 Ok(None) => {}
                 Err(reason) => out.unsupported.push(Unsupported {
                     operation: case.id.clone(),
@@ -124,6 +129,7 @@ pub fn generate<'a>(cases: impl IntoIterator<Item = &'a Case>, input: Input<'_>)
             }
         }
     }
+    drop(index);
     out.model = model;
     out
 }
@@ -142,6 +148,28 @@ fn success(otherwise: Code) -> Expect {
 }
 
 impl Ctx<'_> {
+    /// For a create: every step that sends it keeps the key of what it made, and the cleanup
+    /// deletes each such entity, so that nothing a misbehaving target made is left behind
+    /// (the fixtures' teardown removes what the target made under the expected name).
+    fn cleanup(&self, steps: &mut [Step]) -> Vec<Step> {
+        if self.op.kind != Kind::Create {
+            return Vec::new();
+        }
+        let Ok(key) = self.key_property() else { return Vec::new() };
+        let mut cleanup = Vec::new();
+        for step in
+            steps.iter_mut().filter(|s| s.method == "POST" && s.url == self.case.request.url)
+        {
+            step.keep.insert("key".into(), format!("/{key}"));
+            if let Ok(mut delete) = self.entity_read(Some(&format!("{{{{{}.key}}}}", step.name))) {
+                delete.name = format!("{} cleanup", step.name);
+                delete.method = "DELETE".into();
+                cleanup.push(delete);
+            }
+        }
+        cleanup
+    }
+
     fn behaviour(&self, name: &str) -> Result<Derived, String> {
         let steps = |s: Vec<Step>| Ok(Some((s, Vec::new())));
         match name {
@@ -153,11 +181,17 @@ impl Ctx<'_> {
                     Step {
                         expect: vec![
                             success(Code::WriteNotKept),
+                            Expect::Equals {
+                                pointer: format!("/{key}"),
+                                value: "{{create.key}}".into(),
+                                code: Code::WriteNotKept,
+                            },
                             Expect::Holds {
                                 step: "create".into(),
                                 exact: false,
                                 type_name: self.set.entity_type.clone(),
                                 ignore: vec![format!("/{key}")],
+                                item_keys: self.item_keys(self.set.entity_type.as_deref()),
                             },
                         ],
                         ..read
@@ -225,6 +259,7 @@ impl Ctx<'_> {
                         exact,
                         type_name: self.set.entity_type.clone(),
                         ignore: vec![format!("/{key}")],
+                        item_keys: self.item_keys(self.set.entity_type.as_deref()),
                     },
                 ];
                 if !exact {
@@ -274,7 +309,20 @@ impl Ctx<'_> {
             "delete-then-list" => {
                 let key = self.key_property()?;
                 let value = self.entity_binding()?;
+                // Listed before, so that a list that never shows it proves nothing.
                 steps(vec![
+                    Step {
+                        name: "before".into(),
+                        expect: vec![
+                            success(Code::ErrorStatus),
+                            Expect::Listed {
+                                key: key.clone(),
+                                value: value.clone(),
+                                present: true,
+                            },
+                        ],
+                        ..self.list()
+                    },
                     self.documented_success("delete"),
                     Step {
                         expect: vec![
@@ -310,6 +358,21 @@ impl Ctx<'_> {
         }
     }
 
+    /// Per array member of `type_name` whose item type has an item key: that key.
+    fn item_keys(&self, type_name: Option<&str>) -> BTreeMap<String, String> {
+        let Some(ty) = type_name.and_then(|t| self.input.types.get(t)) else {
+            return BTreeMap::new();
+        };
+        ty.properties
+            .iter()
+            .filter(|(_, p)| p.json_type == JsonType::Array)
+            .filter_map(|(name, p)| {
+                let key = self.input.data.item_key(p.odata_type.as_deref()?)?;
+                Some((name.clone(), key.to_string()))
+            })
+            .collect()
+    }
+
     fn key_property(&self) -> Result<String, String> {
         let Some(ty) = &self.set.entity_type else {
             return Err(format!("no documented response names the type of `{}`", self.set.url));
@@ -332,6 +395,7 @@ impl Ctx<'_> {
             body: if has_body { Body::Documented } else { Body::None },
             auth: true,
             capture: BTreeMap::new(),
+            keep: BTreeMap::new(),
             expect: Vec::new(),
         }
     }
@@ -397,6 +461,7 @@ impl Ctx<'_> {
             body: Body::None,
             auth: true,
             capture: BTreeMap::new(),
+            keep: BTreeMap::new(),
             expect: Vec::new(),
         })
     }
@@ -423,6 +488,7 @@ impl Ctx<'_> {
             body: Body::None,
             auth: true,
             capture: BTreeMap::new(),
+            keep: BTreeMap::new(),
             expect: Vec::new(),
         }
     }
@@ -479,6 +545,7 @@ impl Ctx<'_> {
             body: Body::None,
             auth: true,
             capture: BTreeMap::new(),
+            keep: BTreeMap::new(),
             expect: Vec::new(),
         };
         let sent = self.sent_members();
@@ -496,6 +563,7 @@ impl Ctx<'_> {
                     Expect::Holds {
                         step: "update".into(),
                         exact: false,
+                        item_keys: self.item_keys(item_type.as_deref()),
                         type_name: item_type,
                         ignore: Vec::new(),
                     },
@@ -829,7 +897,7 @@ mod tests {
         assert_eq!(create.steps[1].url, format!("{SET}/{{id}}"));
         assert_eq!(create.steps[1].bind["id"], "{{create.key}}");
         assert!(
-            matches!(&create.steps[1].expect[1], Expect::Holds { ignore, exact: false, .. } if ignore == &["/id"])
+            matches!(&create.steps[1].expect[2], Expect::Holds { ignore, exact: false, .. } if ignore == &["/id"])
         );
         let twice = find(&g, "behaviour::p::create::create-twice");
         assert!(matches!(twice.steps[1].expect[0], Expect::Error { status: 409, .. }));
@@ -842,8 +910,9 @@ mod tests {
             Expect::Error { status: 404, accepted: Code::DeleteWithoutEffect }
         ));
         let listed = find(&g, "behaviour::p::delete::delete-then-list");
+        assert!(matches!(&listed.steps[0].expect[1], Expect::Listed { present: true, .. }));
         assert!(
-            matches!(&listed.steps[1].expect[1], Expect::Listed { present: false, value, .. } if value == "{{s.id}}")
+            matches!(&listed.steps[2].expect[1], Expect::Listed { present: false, value, .. } if value == "{{s.id}}")
         );
         let add = find(&g, "behaviour::p::add::action-then-read");
         assert!(

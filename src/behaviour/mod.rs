@@ -39,3 +39,38 @@ pub fn load<'a>(
         Err(generated.errors.iter().map(|e| format!("{}/{e}", dir.display())).collect())
     }
 }
+
+/// The behaviour checks of a planned cases directory, each planned like a case: the case it
+/// derives from, under the check's id, with the check's extra fixtures, and the check's steps
+/// in place of the documented request. A check switched off is planned as skipped.
+pub fn plan(
+    dir: &Path,
+    plan: &crate::plan::Plan,
+) -> Result<Vec<crate::plan::Planned>, Vec<String>> {
+    let generated = load(dir, plan.cases.iter().map(|p| &p.case), &plan.types)?;
+    if generated.checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let catalogue = crate::plan::load_catalogue(dir).map_err(|e| vec![e.to_string()])?;
+    let by_id: std::collections::HashMap<&str, &crate::plan::Planned> =
+        plan.cases.iter().map(|p| (p.case.id.as_str(), p)).collect();
+    let mut planned = Vec::new();
+    let mut errors = Vec::new();
+    for check in generated.checks {
+        let Some(base) = by_id.get(check.operation.as_str()) else { continue };
+        let mut case = base.case.clone();
+        case.id = check.id.clone();
+        case.fixtures.extend(check.fixtures.iter().cloned());
+        match crate::plan::plan_case(case, base.path.clone(), &catalogue) {
+            Ok(mut p) => {
+                if let Some(reason) = &check.off {
+                    p.skip = Some(format!("switched off in {}: {reason}", data::FILE));
+                }
+                p.behaviour = Some(std::sync::Arc::new(check));
+                planned.push(p);
+            }
+            Err(e) => errors.push(format!("behaviour check `{}`: {e}", check.id)),
+        }
+    }
+    if errors.is_empty() { Ok(planned) } else { Err(errors) }
+}

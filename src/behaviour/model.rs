@@ -101,6 +101,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// Every operation by its case id, with its set.
+    pub fn index(&self) -> std::collections::HashMap<&str, (&EntitySet, &Operation)> {
+        self.sets
+            .iter()
+            .flat_map(|s| s.operations.iter().map(move |o| (o.case.as_str(), (s, o))))
+            .collect()
+    }
+
     /// The set and operation of a case.
     pub fn operation(&self, case_id: &str) -> Option<(&EntitySet, &Operation)> {
         self.sets

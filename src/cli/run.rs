@@ -75,13 +75,14 @@ pub struct RunArgs {
     /// others (e.g. `graph-beta` recorded from the real service).
     #[arg(long, value_name = "NAME", default_value = snapshot::DEFAULT_SET)]
     pub snapshot_set: String,
-    /// Which checks to make: `contract` (the documentation's promises) and `snapshot` (what
-    /// the snapshot set recorded), comma-separated.
+    /// Which checks to make: `contract` (the documentation's promises), `snapshot` (what
+    /// the snapshot set recorded) and `behaviour` (what the target does: reads after writes,
+    /// deletes, negative requests), comma-separated.
     #[arg(
         long,
         value_name = "LAYER,...",
         value_delimiter = ',',
-        default_value = "contract,snapshot"
+        default_value = "contract,snapshot,behaviour"
     )]
     pub checks: Vec<Layer>,
     /// Write new and changed snapshots in place (instead of `.snap.new` files for review).
@@ -114,6 +115,8 @@ pub enum Layer {
     Contract,
     /// The recorded snapshot of the chosen set.
     Snapshot,
+    /// The behaviour checks generated from the cases and `cases/behaviour.json`.
+    Behaviour,
 }
 
 fn env(var: &str) -> Result<String, String> {
@@ -179,9 +182,10 @@ pub fn run(args: RunArgs) -> Exit {
     opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
     opts.mock_deviations = args.mock_deviate;
     if args.checks.is_empty() {
-        return usage("--checks needs at least one of contract, snapshot");
+        return usage("--checks needs at least one of contract, snapshot, behaviour");
     }
     opts.contract = args.checks.contains(&Layer::Contract);
+    opts.behaviour = args.checks.contains(&Layer::Behaviour);
     if args.checks.contains(&Layer::Snapshot) {
         let ci = snapshot::is_ci();
         let insta = std::env::var("INSTA_UPDATE").ok();

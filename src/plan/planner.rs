@@ -18,6 +18,8 @@ pub struct Planned {
     pub fixtures: Vec<(String, Arc<Fixture>)>,
     /// Why the case is not run, when it is not.
     pub skip: Option<String>,
+    /// The behaviour check this is, when it is one: its steps replace the documented request.
+    pub behaviour: Option<Arc<crate::behaviour::Check>>,
 }
 
 /// A problem with a case or fixture file, tied to a place in it.
@@ -190,7 +192,7 @@ pub fn plan_case(case: Case, path: PathBuf, catalogue: &Catalogue) -> Result<Pla
             }
         }
     }
-    Ok(Planned { case, path, fixtures, skip })
+    Ok(Planned { case, path, fixtures, skip, behaviour: None })
 }
 
 /// Loads and plans every case under `dir`. With `only`, only the case with that exact id is

@@ -6,14 +6,33 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    CaseReport, Coverage, CoverageTotals, ExampleCoverage, OperationCoverage, Outcome,
+    BehaviourCoverage, CaseReport, Coverage, CoverageTotals, ExampleCoverage, OperationCoverage,
+    Outcome,
 };
 
 /// Coverage of `cases`: operations sorted by doc, examples by doc line then name.
 pub fn coverage(cases: &[CaseReport]) -> Coverage {
     let mut by_doc: BTreeMap<&str, Vec<ExampleCoverage>> = BTreeMap::new();
+    let mut behaviours: BTreeMap<&str, Vec<BehaviourCoverage>> = BTreeMap::new();
     let mut totals = CoverageTotals::default();
     for c in cases {
+        // A behaviour check (`behaviour::<case id>::<behaviour>`) is listed under the
+        // operation of the example it derives from, not as an example of its own.
+        if let Some((example, behaviour)) =
+            c.id.strip_prefix("behaviour::").and_then(|rest| rest.rsplit_once("::"))
+        {
+            totals.behaviours += 1;
+            totals.behaviours_passed += u32::from(c.status == Outcome::Passed);
+            behaviours.entry(c.operation()).or_default().push(BehaviourCoverage {
+                behaviour: behaviour.to_string(),
+                example: example.to_string(),
+                check: c.id.clone(),
+                status: c.status,
+                skip_reason: c.skip_reason.clone(),
+            });
+            by_doc.entry(c.operation()).or_default();
+            continue;
+        }
         let checks = c.checks.clone();
         totals.examples += 1;
         match c.status {
@@ -45,7 +64,9 @@ pub fn coverage(cases: &[CaseReport]) -> Coverage {
         .map(|(doc, mut examples)| {
             examples
                 .sort_by(|a, b| (a.line, &a.example, &a.case).cmp(&(b.line, &b.example, &b.case)));
-            OperationCoverage { doc: doc.to_string(), examples }
+            let mut behaviours = behaviours.remove(doc).unwrap_or_default();
+            behaviours.sort_by(|a, b| (&a.example, &a.behaviour).cmp(&(&b.example, &b.behaviour)));
+            OperationCoverage { doc: doc.to_string(), examples, behaviours }
         })
         .collect();
     Coverage { operations, totals }
@@ -105,5 +126,25 @@ mod tests {
         let t = &cov.totals;
         assert_eq!((t.operations, t.examples, t.ran, t.skipped), (2, 3, 2, 1));
         assert_eq!((t.by_value, t.by_type, t.relaxed), (2, 3, 1));
+    }
+
+    #[test]
+    fn behaviour_checks_are_listed_under_their_operation_not_as_examples() {
+        let cases = [
+            case("a::x::one", "a/x.md", 10, Outcome::Passed, 0),
+            case("behaviour::a::x::one::no-auth", "a/x.md", 10, Outcome::Deviated, 0),
+            case("behaviour::a::x::one::unknown-id", "a/x.md", 10, Outcome::Passed, 0),
+        ];
+        let cov = coverage(&cases);
+        assert_eq!(cov.operations.len(), 1);
+        let op = &cov.operations[0];
+        assert_eq!(op.examples.len(), 1);
+        let names: Vec<_> = op.behaviours.iter().map(|b| b.behaviour.as_str()).collect();
+        assert_eq!(names, ["no-auth", "unknown-id"]);
+        assert_eq!(op.behaviours[0].example, "a::x::one");
+        assert_eq!(op.behaviours[0].status, Outcome::Deviated);
+        let t = &cov.totals;
+        assert_eq!((t.examples, t.behaviours, t.behaviours_passed), (1, 2, 1));
+        assert!(t.sentence().contains("Behaviour: 2 checks, 1 passed."), "{}", t.sentence());
     }
 }

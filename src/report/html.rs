@@ -358,7 +358,29 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(out, "</tbody></table></main><script>{SCRIPT}</script></body></html>");
+    let _ = writeln!(out, "</tbody></table>");
+    if report.coverage.totals.behaviours > 0 {
+        let _ = writeln!(
+            out,
+            "<h3>Behaviours checked</h3><table id=\"behaviours\"><thead><tr><th>operation</th><th>example</th><th>behaviour</th><th>result</th></tr></thead><tbody>"
+        );
+        for op in &report.coverage.operations {
+            for b in &op.behaviours {
+                let example = b.example.rsplit("::").next().unwrap_or(&b.example);
+                let _ = writeln!(
+                    out,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                    esc(&op.doc),
+                    esc(example),
+                    esc(&b.behaviour),
+                    b.status.as_str(),
+                    b.status.as_str()
+                );
+            }
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
+    let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
     out
 }
 

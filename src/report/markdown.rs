@@ -237,6 +237,31 @@ pub fn render(report: &Report) -> String {
     }
     more(&mut out, t.examples as usize, shown);
     let _ = writeln!(out, "\n</details>");
+    if t.behaviours > 0 {
+        let _ = writeln!(out, "\n<details><summary>Behaviours checked per operation</summary>\n");
+        let _ = writeln!(out, "| Operation | Example | Behaviour | Result |");
+        let _ = writeln!(out, "| --- | --- | --- | --- |");
+        let mut shown = 0;
+        for op in &cov.operations {
+            for b in op.behaviours.iter().take(MAX_ROWS.saturating_sub(shown)) {
+                shown += 1;
+                let result = match &b.skip_reason {
+                    Some(r) => format!("{} ({})", icon(b.status), cell(r)),
+                    None => icon(b.status).to_string(),
+                };
+                let example = b.example.rsplit("::").next().unwrap_or(&b.example);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {result} |",
+                    cell(&op.doc),
+                    cell(example),
+                    cell(&b.behaviour)
+                );
+            }
+        }
+        more(&mut out, t.behaviours as usize, shown);
+        let _ = writeln!(out, "\n</details>");
+    }
     out
 }
 

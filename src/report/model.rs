@@ -454,6 +454,25 @@ pub struct OperationCoverage {
     /// The doc page (or the case file of a hand-written case).
     pub doc: String,
     pub examples: Vec<ExampleCoverage>,
+    /// The behaviour checks run for the operation's examples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub behaviours: Vec<BehaviourCoverage>,
+}
+
+/// One behaviour check of an operation and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourCoverage {
+    /// The behaviour (`create-then-read`, `no-auth`, ...).
+    pub behaviour: String,
+    /// The example it derives from.
+    pub example: String,
+    /// The check id.
+    pub check: String,
+    pub status: Outcome,
+    /// Why it was skipped (switched off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -491,6 +510,11 @@ pub struct CoverageTotals {
     pub truncated: u32,
     /// Examples that passed with at least one relaxation.
     pub relaxed: u32,
+    /// Behaviour checks reported, and how many of them passed.
+    #[serde(default)]
+    pub behaviours: u32,
+    #[serde(default)]
+    pub behaviours_passed: u32,
 }
 
 impl CoverageTotals {
@@ -500,7 +524,7 @@ impl CoverageTotals {
         format!(
             "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped. \
              Checks: {} values compared by value, {} checked by type only, {} ignored, {} truncated bodies checked as a subset; \
-             {} passing examples relied on a relaxed check.",
+             {} passing examples relied on a relaxed check.{}",
             t.operations,
             t.examples,
             t.ran,
@@ -512,7 +536,12 @@ impl CoverageTotals {
             t.by_type,
             t.ignored,
             t.truncated,
-            t.relaxed
+            t.relaxed,
+            if t.behaviours > 0 {
+                format!(" Behaviour: {} checks, {} passed.", t.behaviours, t.behaviours_passed)
+            } else {
+                String::new()
+            }
         )
     }
 }

@@ -68,7 +68,7 @@ impl Runner {
 }
 
 /// What the case has done so far.
-struct Progress {
+pub(super) struct Progress {
     exchanges: Vec<Exchange>,
     retries: u32,
     throttled: Duration,
@@ -80,18 +80,18 @@ struct Progress {
 
 /// A request body to send.
 #[derive(Debug, Clone, Copy)]
-enum Payload<'a> {
+pub(super) enum Payload<'a> {
     Json(&'a Value),
     /// A documented body that is not JSON, sent verbatim.
     Text(&'a str),
 }
 
-fn binding_error(e: impl std::fmt::Display) -> RunError {
+pub(super) fn binding_error(e: impl std::fmt::Display) -> RunError {
     RunError::new(ErrorCode::BindingFailed, e.to_string())
 }
 
 /// Applies JSON-pointer overrides to a request body.
-fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result<(), RunError> {
+pub(super) fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result<(), RunError> {
     if pointer.is_empty() {
         *body = value;
         return Ok(());
@@ -128,6 +128,21 @@ impl Runner {
         body: Option<Payload<'_>>,
         progress: &mut Progress,
     ) -> Result<Received, RunError> {
+        self.exchange_as(&self.auth, role, method, url, headers, body, progress).await
+    }
+
+    /// One recorded exchange with the given credentials (`Auth::None`: none at all).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn exchange_as(
+        &self,
+        auth: &Auth,
+        role: String,
+        method: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Payload<'_>>,
+        progress: &mut Progress,
+    ) -> Result<Received, RunError> {
         let mut headers = headers;
         if let Some(Payload::Json(v)) = body {
             crate::redact::secret_values(v, &mut progress.secrets);
@@ -145,13 +160,13 @@ impl Runner {
         headers.push(("client-request-id".into(), uuid::Uuid::new_v4().to_string()));
         let result = http::send(
             &self.client,
-            &self.auth,
+            auth,
             self.retry,
             Outgoing { method, url, headers: &headers, body: bytes.as_deref() },
         )
         .await;
         let mut recorded_headers = headers;
-        if !matches!(self.auth, Auth::None) {
+        if !matches!(auth, Auth::None) {
             recorded_headers.push(("Authorization".into(), "Bearer".into()));
         }
         let recorded_body = match body {
@@ -383,7 +398,12 @@ impl Runner {
             }
         }
 
-        if failure.is_none() {
+        if let (None, Some(check)) = (&failure, &planned.behaviour) {
+            match self.behaviour(check, planned, &mut vars, &mut progress).await {
+                Ok(deviations) => result.deviations = deviations,
+                Err(e) => failure = Some(e),
+            }
+        } else if failure.is_none() {
             match self.main(planned, &vars, &mut progress).await {
                 Ok(checked) => {
                     result.deviations = checked.0;
@@ -426,7 +446,7 @@ impl Runner {
     /// snapshot check when snapshots are on.
     pub async fn execute(&self, planned: &Planned) -> CaseResult {
         let (mut result, known) = self.run_once(planned).await;
-        if let Some(store) = &self.snapshots {
+        if let (Some(store), None) = (&self.snapshots, &planned.behaviour) {
             if let Some((recording, subject)) = self.recording(store, planned, &result, &known) {
                 let (outcome, deviations) = store.check(&subject, &recording);
                 result.deviations.extend(deviations);
@@ -441,7 +461,9 @@ impl Runner {
     /// not yet listed as such, and is proposed for the case's `volatile` list. Only a stable
     /// recording is compared with (and written to) the snapshot.
     pub async fn execute_twice(&self, planned: &Planned) -> CaseResult {
-        let Some(store) = &self.snapshots else { return self.execute(planned).await };
+        let Some(store) = self.snapshots.as_ref().filter(|_| planned.behaviour.is_none()) else {
+            return self.execute(planned).await;
+        };
         let (first, known_first) = self.run_once(planned).await;
         let (mut second, known) = self.run_once(planned).await;
         second.duration_ms += first.duration_ms;
@@ -638,7 +660,7 @@ impl Runner {
 }
 
 /// The headers and JSON body of the response just recorded.
-fn last_response(progress: &Progress) -> (&[(String, String)], Option<&Value>) {
+pub(super) fn last_response(progress: &Progress) -> (&[(String, String)], Option<&Value>) {
     match progress.exchanges.last().and_then(|e| e.response.as_ref()) {
         Some(r) => (&r.headers, r.body.as_ref()),
         None => (&[], None),

@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub mock_deviations: Vec<mock::Deviation>,
     /// Check responses against the documented contract (on unless only snapshots are wanted).
     pub contract: bool,
+    /// Run the behaviour checks beside the cases.
+    pub behaviour: bool,
     /// The snapshot layer; `None`: off.
     pub snapshots: Option<SnapshotOptions>,
     /// Run each case twice and report values that differ as unstable (`--record-twice`).
@@ -91,6 +93,7 @@ impl RunOptions {
             slow: Some(Duration::from_secs(10)),
             mock_deviations: Vec::new(),
             contract: true,
+            behaviour: true,
             snapshots: None,
             record_twice: false,
             libtest,
@@ -131,6 +134,17 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             opts.cases.display()
         );
         return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+    }
+    if opts.behaviour {
+        match crate::behaviour::plan(&opts.cases, &plan) {
+            Ok(checks) => plan.cases.extend(checks),
+            Err(errors) => {
+                for e in &errors {
+                    let _ = writeln!(err, "error: {e}");
+                }
+                return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+            }
+        }
     }
     if let Some(partition) = &opts.partition {
         plan.cases = partition.select(std::mem::take(&mut plan.cases), |p| &p.case.id);
@@ -272,7 +286,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let results = Arc::clone(&results);
             let handle = handle.clone();
             let id = planned.case.id.clone();
-            let kind = planned.case.request.method.clone();
+            let kind = kind_of(&planned);
             let skipped = planned.skip.is_some();
             let bar = bar.clone();
             let trial = Trial::ignorable_test(id, move || {
@@ -406,7 +420,15 @@ fn report_orphans(set_dir: &std::path::Path, expected: &std::collections::BTreeS
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
 fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
-    trial.with_kind(planned.case.request.method.clone()).with_ignored_flag(planned.skip.is_some())
+    trial.with_kind(kind_of(planned)).with_ignored_flag(planned.skip.is_some())
+}
+
+/// A trial's kind: the HTTP method of a case, `behaviour` for a behaviour check.
+fn kind_of(planned: &Planned) -> String {
+    match planned.behaviour {
+        Some(_) => "behaviour".into(),
+        None => planned.case.request.method.clone(),
+    }
 }
 
 fn progress_bar(len: u64) -> indicatif::ProgressBar {

@@ -1,6 +1,7 @@
 //! Running cases against a target: one tokio runtime and one HTTP client for the whole run,
 //! each case a libtest-mimic trial, results collected as data for the reporters.
 
+mod behaviour;
 pub mod execute;
 pub mod harness;
 pub mod http;

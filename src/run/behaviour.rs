@@ -1,0 +1,539 @@
+//! Runs the steps of a behaviour check inside a case's fixtures: each step's request is sent
+//! and recorded like any exchange (its role is the step's name), and its answer is held to
+//! the step's expectations. What a step fails on is a deviation with the layer's codes; a
+//! step that should have succeeded and did not ends the check, since later steps would read
+//! nothing it made.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::behaviour::{Body, Check, Expect};
+use crate::check::contract::media_type;
+use crate::check::{Code, Deviation, TypeRegistry};
+use crate::plan::Planned;
+use crate::plan::template::Vars;
+
+use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
+use super::http::{self, Auth};
+use super::result::RunError;
+
+/// What the envelope rule needs from the conventions (kept on the check's steps as data).
+const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
+
+fn render(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// JSON values equal as a person reads them: numbers by value, objects in any key order.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same(v, w))
+        }
+        _ => a == b,
+    }
+}
+
+fn escape(member: &str) -> String {
+    member.replace('~', "~0").replace('/', "~1")
+}
+
+struct Found<'a> {
+    step: &'a str,
+    deviations: Vec<Deviation>,
+}
+
+impl Found<'_> {
+    fn push(
+        &mut self,
+        code: Code,
+        at: &str,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) {
+        self.deviations.push(Deviation::new(code, format!("{}:{at}", self.step), expected, actual));
+    }
+}
+
+/// Compares what was sent with what was read back, member by member.
+struct Holds<'a> {
+    types: &'a TypeRegistry,
+    ignore: &'a [String],
+    item_keys: &'a BTreeMap<String, String>,
+    exact: bool,
+    from: &'a str,
+}
+
+impl Holds<'_> {
+    fn compare(
+        &self,
+        sent: &Value,
+        read: Option<&Value>,
+        at: &str,
+        ty: Option<&str>,
+        top: bool,
+        out: &mut Found<'_>,
+    ) {
+        if self.ignore.iter().any(|p| crate::check::contract::pointer_matches(p, at, false)) {
+            return;
+        }
+        let Some(read) = read else {
+            out.push(
+                Code::WriteNotKept,
+                at,
+                format!("{} (sent by {})", render(sent), self.from),
+                "absent",
+            );
+            return;
+        };
+        match (sent, read) {
+            (Value::Object(s), Value::Object(r)) => {
+                for (name, value) in s {
+                    let spec = self.types.property(ty, name);
+                    if spec.is_some_and(|p| !p.readable) {
+                        continue;
+                    }
+                    let child = format!("{at}/{}", escape(name));
+                    let child_ty = spec.and_then(|p| p.odata_type.as_deref());
+                    let keyed = if top { self.item_keys.get(name) } else { None };
+                    match (value, r.get(name), keyed) {
+                        (Value::Array(items), Some(Value::Array(held)), Some(key)) => {
+                            self.items(items, held, key, &child, child_ty, out)
+                        }
+                        _ => self.compare(value, r.get(name), &child, child_ty, false, out),
+                    }
+                }
+            }
+            (Value::Array(s), Value::Array(r)) => {
+                if self.exact && s.len() != r.len() {
+                    out.push(
+                        Code::WriteNotKept,
+                        at,
+                        format!("{} items, as sent by {}", s.len(), self.from),
+                        format!("{} items", r.len()),
+                    );
+                }
+                for (i, item) in s.iter().enumerate() {
+                    self.compare(item, r.get(i), &format!("{at}/{i}"), ty, false, out);
+                }
+            }
+            _ if same(sent, read) => {}
+            _ => out.push(
+                Code::WriteNotKept,
+                at,
+                format!("{} (sent by {})", render(sent), self.from),
+                render(read),
+            ),
+        }
+    }
+
+    /// Items matched by their key: each sent item is held, whatever the order.
+    fn items(
+        &self,
+        sent: &[Value],
+        held: &[Value],
+        key: &str,
+        at: &str,
+        ty: Option<&str>,
+        out: &mut Found<'_>,
+    ) {
+        if self.exact && sent.len() != held.len() {
+            out.push(
+                Code::WriteNotKept,
+                at,
+                format!("{} items, as sent by {}", sent.len(), self.from),
+                format!("{} items", held.len()),
+            );
+        }
+        for (i, item) in sent.iter().enumerate() {
+            let Some(k) = item.get(key) else {
+                self.compare(item, held.get(i), &format!("{at}/{i}"), ty, false, out);
+                continue;
+            };
+            match held.iter().position(|h| h.get(key).is_some_and(|v| same(v, k))) {
+                Some(j) => self.compare(item, held.get(j), &format!("{at}/{j}"), ty, false, out),
+                None => out.push(
+                    Code::WriteNotKept,
+                    at,
+                    format!("an item with {key} = {} (sent by {})", render(k), self.from),
+                    format!("{} items, none with that {key}", held.len()),
+                ),
+            }
+        }
+    }
+}
+
+/// The item of `collection` in `body` whose `key` is `value`, with its index.
+fn item_in<'a>(
+    body: Option<&'a Value>,
+    collection: &str,
+    key: &str,
+    value: &Value,
+) -> Result<(usize, &'a Value), String> {
+    let items = body.and_then(|b| b.get(collection)).and_then(Value::as_array);
+    let Some(items) = items else { return Err(format!("no `{collection}` array")) };
+    items.iter().enumerate().find(|(_, i)| i.get(key).is_some_and(|v| same(v, value))).ok_or_else(
+        || {
+            let keys: Vec<String> = items.iter().filter_map(|i| i.get(key)).map(render).collect();
+            format!("{} items with {key} [{}]", items.len(), keys.join(", "))
+        },
+    )
+}
+
+impl Runner {
+    /// Runs the check's steps with the case's fixture values in `vars`, then its cleanup,
+    /// whatever the steps did.
+    pub(super) async fn behaviour(
+        &self,
+        check: &Check,
+        planned: &Planned,
+        vars: &mut Vars,
+        progress: &mut Progress,
+    ) -> Result<Vec<Deviation>, RunError> {
+        let outcome = self.steps(check, planned, vars, progress).await;
+        for step in &check.cleanup {
+            let mut url = step.url.clone();
+            let mut bound = true;
+            for (name, expr) in &step.bind {
+                match vars.expand_str(expr) {
+                    Ok(value) => url = url.replace(&format!("{{{name}}}"), &http::segment(&value)),
+                    Err(_) => bound = false,
+                }
+            }
+            if !bound {
+                continue;
+            }
+            let url = self.target.resolve(&url);
+            // What it answers does not matter: a 404 means nothing was left.
+            let _ = self
+                .exchange_as(
+                    &self.auth,
+                    step.name.clone(),
+                    &step.method,
+                    &url,
+                    Vec::new(),
+                    None,
+                    progress,
+                )
+                .await;
+        }
+        outcome
+    }
+
+    async fn steps(
+        &self,
+        check: &Check,
+        planned: &Planned,
+        vars: &mut Vars,
+        progress: &mut Progress,
+    ) -> Result<Vec<Deviation>, RunError> {
+        let case = &planned.case;
+        let mut documented = case.request.body.clone();
+        for (pointer, value) in &case.set {
+            let value =
+                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+            apply_set(
+                documented.get_or_insert_with(|| Value::Object(Default::default())),
+                pointer,
+                value,
+            )?;
+        }
+        let mut sent: BTreeMap<&str, Value> = BTreeMap::new();
+        let mut answered: BTreeMap<&str, Value> = BTreeMap::new();
+        let mut deviations = Vec::new();
+        for step in &check.steps {
+            let mut url = step.url.clone();
+            for (name, expr) in &step.bind {
+                let value = vars
+                    .expand_str(expr)
+                    .map_err(|e| binding_error(format!("step `{}` bind.{name}: {e}", step.name)))?;
+                url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
+            }
+            let url = self.target.resolve(&url);
+            let documented_headers = || -> Vec<(String, String)> {
+                case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect()
+            };
+            let json_header = vec![("Content-Type".to_string(), "application/json".to_string())];
+            let (body, headers): (Option<Value>, Vec<(String, String)>) = match &step.body {
+                Body::None => (None, Vec::new()),
+                Body::Documented => (documented.clone(), documented_headers()),
+                Body::Altered { pointer, value } => {
+                    let mut b = documented.clone().unwrap_or(Value::Object(Default::default()));
+                    apply_set(&mut b, pointer, value.clone())?;
+                    (Some(b), documented_headers())
+                }
+                Body::Raw { .. } => (None, json_header),
+            };
+            let payload = match (&step.body, &body) {
+                (Body::Raw { text }, _) => Some(Payload::Text(text)),
+                (Body::Documented, None) => case.request.body_text.as_deref().map(Payload::Text),
+                (_, Some(b)) => Some(Payload::Json(b)),
+                _ => None,
+            };
+            let auth = if step.auth { &self.auth } else { &Auth::None };
+            let received = self
+                .exchange_as(
+                    auth,
+                    step.name.clone(),
+                    &step.method,
+                    &url,
+                    headers,
+                    payload,
+                    progress,
+                )
+                .await?;
+            let status = received.status;
+            let (resp_headers, json) = last_response(progress);
+            let json = json.cloned();
+            let content_type = resp_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| media_type(v));
+            let mut found = Found { step: &step.name, deviations: Vec::new() };
+            let mut stop = false;
+            if status >= 500 {
+                found.push(Code::ServerError, "status", "no 5xx answer", status.to_string());
+                stop = true;
+            }
+            for expect in &step.expect {
+                if status >= 500 {
+                    break;
+                }
+                match expect {
+                    Expect::Success { otherwise } => {
+                        if !(200..300).contains(&status) {
+                            found.push(*otherwise, "status", "a 2xx answer", status.to_string());
+                            stop = true;
+                        }
+                    }
+                    Expect::Error { status: wanted, accepted } => {
+                        if (200..300).contains(&status) {
+                            found.push(
+                                *accepted,
+                                "status",
+                                format!("{wanted} with the error envelope"),
+                                status.to_string(),
+                            );
+                            continue;
+                        }
+                        if status != *wanted {
+                            found.push(
+                                Code::ErrorStatus,
+                                "status",
+                                wanted.to_string(),
+                                status.to_string(),
+                            );
+                        }
+                        let json_type = content_type
+                            .as_deref()
+                            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+                        if !json_type {
+                            found.push(
+                                Code::ErrorEnvelopeMissing,
+                                "header:content-type",
+                                "application/json",
+                                content_type.clone().unwrap_or_else(|| "absent".into()),
+                            );
+                        }
+                        for pointer in ENVELOPE_POINTERS {
+                            if !json
+                                .as_ref()
+                                .and_then(|j| j.pointer(pointer))
+                                .is_some_and(Value::is_string)
+                            {
+                                let actual = json
+                                    .as_ref()
+                                    .and_then(|j| j.pointer(pointer))
+                                    .map_or_else(|| "absent".to_string(), render);
+                                found.push(Code::ErrorEnvelopeMissing, pointer, "a string", actual);
+                            }
+                        }
+                    }
+                    Expect::Holds { step: from, exact, type_name, ignore, item_keys } => {
+                        let Some(what) = sent.get(from.as_str()) else { continue };
+                        let holds =
+                            Holds { types: &self.types, ignore, item_keys, exact: *exact, from };
+                        holds.compare(
+                            what,
+                            json.as_ref(),
+                            "",
+                            type_name.as_deref(),
+                            true,
+                            &mut found,
+                        );
+                    }
+                    Expect::Kept { step: from, except, ignore } => {
+                        let Some(Value::Object(before)) = answered.get(from.as_str()) else {
+                            continue;
+                        };
+                        for (name, value) in before {
+                            if name.starts_with('@') || except.contains(name) {
+                                continue;
+                            }
+                            let at = format!("/{}", escape(name));
+                            if ignore
+                                .iter()
+                                .any(|p| crate::check::contract::pointer_matches(p, &at, false))
+                            {
+                                continue;
+                            }
+                            let now = json.as_ref().and_then(|j| j.get(name));
+                            if !now.is_some_and(|n| same(n, value)) {
+                                found.push(
+                                    Code::WriteNotKept,
+                                    &at,
+                                    format!("{} (read by {from}, not sent)", render(value)),
+                                    now.map_or_else(|| "absent".into(), render),
+                                );
+                            }
+                        }
+                    }
+                    Expect::Equals { pointer, value, code } => {
+                        let value = vars
+                            .expand(&Value::String(value.clone()))
+                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
+                        let now = json.as_ref().and_then(|j| j.pointer(pointer));
+                        if !now.is_some_and(|n| same(n, &value)) {
+                            found.push(
+                                *code,
+                                pointer,
+                                render(&value),
+                                now.map_or_else(|| "absent".into(), render),
+                            );
+                        }
+                    }
+                    Expect::Listed { key, value, present } => {
+                        let value = vars
+                            .expand(&Value::String(value.clone()))
+                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
+                        let listed = item_in(json.as_ref(), "value", key, &value);
+                        match (listed, present) {
+                            (Err(actual), true) => found.push(
+                                Code::StaleList,
+                                "/value",
+                                format!("an item with {key} = {}", render(&value)),
+                                actual,
+                            ),
+                            (Ok((i, _)), false) => found.push(
+                                Code::StaleList,
+                                &format!("/value/{i}"),
+                                format!("no item with {key} = {}", render(&value)),
+                                "still listed",
+                            ),
+                            _ => {}
+                        }
+                    }
+                    Expect::HoldsItem { collection, key, step: from, code } => {
+                        let Some(item) = answered.get(from.as_str()) else { continue };
+                        let Some(k) = item.get(key) else {
+                            found.push(
+                                *code,
+                                &format!("/{collection}"),
+                                format!("the item {from} answered, by its {key}"),
+                                format!("{from} answered no {key}"),
+                            );
+                            continue;
+                        };
+                        match item_in(json.as_ref(), collection, key, k) {
+                            Err(actual) => found.push(
+                                *code,
+                                &format!("/{collection}"),
+                                format!("an item with {key} = {} (answered by {from})", render(k)),
+                                actual,
+                            ),
+                            Ok((i, held)) => {
+                                let Value::Object(members) = item else { continue };
+                                for (name, value) in
+                                    members.iter().filter(|(n, _)| !n.starts_with('@'))
+                                {
+                                    if let Some(h) = held.get(name)
+                                        && !same(h, value)
+                                    {
+                                        found.push(
+                                            *code,
+                                            &format!("/{collection}/{i}/{}", escape(name)),
+                                            format!("{} (answered by {from})", render(value)),
+                                            render(h),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Expect::ItemHolds { collection, key, value, step: from } => {
+                        let Some(Value::Object(what)) = sent.get(from.as_str()) else { continue };
+                        let value = vars
+                            .expand(&Value::String(value.clone()))
+                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
+                        match item_in(json.as_ref(), collection, key, &value) {
+                            Err(actual) => found.push(
+                                Code::WriteNotKept,
+                                &format!("/{collection}"),
+                                format!("an item with {key} = {}", render(&value)),
+                                actual,
+                            ),
+                            Ok((i, held)) => {
+                                // A member this read does not show is not compared: the item
+                                // is there, and the type only says the member may be shown.
+                                for (name, v) in what {
+                                    if let Some(now) = held.get(name)
+                                        && !same(now, v)
+                                    {
+                                        found.push(
+                                            Code::WriteNotKept,
+                                            &format!("/{collection}/{i}/{}", escape(name)),
+                                            format!("{} (sent by {from})", render(v)),
+                                            render(now),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if (200..300).contains(&status) {
+                for (name, pointer) in &step.keep {
+                    if let Some(v) = json.as_ref().and_then(|j| j.pointer(pointer)) {
+                        vars.insert(format!("{}.{name}", step.name), v.clone());
+                    }
+                }
+            }
+            if !stop {
+                for (name, pointer) in &step.capture {
+                    match json.as_ref().and_then(|j| j.pointer(pointer)) {
+                        Some(v) => vars.insert(format!("{}.{name}", step.name), v.clone()),
+                        None => {
+                            found.push(
+                                Code::WriteNotKept,
+                                pointer,
+                                format!("the key of what {} made", step.name),
+                                "absent",
+                            );
+                            stop = true;
+                        }
+                    }
+                }
+            }
+            deviations.extend(found.deviations);
+            if stop {
+                break;
+            }
+            if let Some(b) = body {
+                sent.insert(&step.name, b);
+            }
+            if let Some(j) = json {
+                answered.insert(&step.name, j);
+            }
+        }
+        Ok(deviations)
+    }
+}
