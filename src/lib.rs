@@ -11,7 +11,7 @@
 //! - [`mock`] is the reference mock of the trustFramework keySets API;
 //! - [`cli`] maps the command line onto the stages;
 //! - [`config`] reads `exemplar.toml`;
-//! - [`diag`] is how every stage reports a defect in its input.
+//! - [`diag`] is how every stage reports a defect in its input; [`pointer`] is JSON pointers.
 //!
 //! No module imports one above it in that order (`tests/layers.rs` checks it), and only
 //! [`cli`] writes to the console (`clippy.toml`).
@@ -28,6 +28,7 @@ pub mod extract;
 pub mod mock;
 pub mod observe;
 pub mod plan;
+pub mod pointer;
 pub mod redact;
 pub mod report;
 pub mod run;

@@ -18,6 +18,7 @@ const RANKS: &[(&str, u32)] = &[
     ("diff", 0),
     ("exit", 0),
     ("observe", 0),
+    ("pointer", 0),
     ("redact", 0),
     ("config", 1),
     ("extract", 1),

@@ -89,10 +89,6 @@ pub fn media_type(value: &str) -> String {
     value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 fn type_word(v: &Value) -> &'static str {
     JsonType::of(v).phrase()
 }
@@ -383,7 +379,7 @@ impl<'a> Walker<'a> {
         }
         let mut view = Map::new();
         for (key, dv) in doc {
-            let child = format!("{ptr}/{}", escape(key));
+            let child = crate::pointer::child(ptr, key);
             match actual.get(key) {
                 Some(av) => {
                     let child_type = self.child_type(type_name, key, root);
@@ -412,7 +408,7 @@ impl<'a> Walker<'a> {
             if doc.contains_key(key) {
                 continue;
             }
-            let child = format!("{ptr}/{}", escape(key));
+            let child = crate::pointer::child(ptr, key);
             if self.ignored(&child) {
                 self.strictness.ignored += 1;
                 view.insert(key.clone(), av.clone());

@@ -90,32 +90,18 @@ pub(super) fn binding_error(e: impl std::fmt::Display) -> RunError {
     RunError::new(ErrorCode::BindingFailed, e.to_string())
 }
 
-/// Applies JSON-pointer overrides to a request body.
+/// Applies a JSON-pointer override to a request body.
 pub(super) fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result<(), RunError> {
-    if pointer.is_empty() {
-        *body = value;
-        return Ok(());
-    }
-    let (parent, key) = pointer
-        .rsplit_once('/')
-        .ok_or_else(|| binding_error(format!("`{pointer}` is not a JSON pointer")))?;
-    let key = key.replace("~1", "/").replace("~0", "~");
-    match body.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.insert(key, value);
-            Ok(())
-        }
-        Some(Value::Array(items)) => match key.parse::<usize>() {
-            Ok(i) if i < items.len() => {
-                items[i] = value;
-                Ok(())
-            }
-            _ => Err(binding_error(format!("`set` pointer `{pointer}`: no item {key}"))),
-        },
-        _ => Err(binding_error(format!(
-            "`set` pointer `{pointer}`: `{parent}` is not an object or array in the request body"
-        ))),
-    }
+    use crate::pointer::SetError;
+    crate::pointer::set(body, pointer, value).map_err(|e| {
+        binding_error(match e {
+            SetError::NotAPointer => format!("`{pointer}` is not a JSON pointer"),
+            SetError::NoItem { index } => format!("`set` pointer `{pointer}`: no item {index}"),
+            SetError::NotAContainer { parent } => format!(
+                "`set` pointer `{pointer}`: `{parent}` is not an object or array in the request body"
+            ),
+        })
+    })
 }
 
 impl Runner {

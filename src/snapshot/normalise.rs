@@ -240,8 +240,7 @@ impl Normaliser<'_> {
                 let mut out = Map::new();
                 for k in keys {
                     let len = ptr.len();
-                    ptr.push('/');
-                    ptr.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    crate::pointer::push(ptr, k);
                     out.insert(k.clone(), self.json(&map[k], ptr));
                     ptr.truncate(len);
                 }
@@ -276,7 +275,7 @@ impl Normaliser<'_> {
 fn label(ptr: &str) -> String {
     ptr.rsplit('/')
         .find(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .map(|s| crate::pointer::unescape(s).into_owned())
         .unwrap_or_else(|| "value".into())
 }
 
@@ -416,8 +415,7 @@ fn json_differences(a: &Value, b: &Value, ptr: &mut String, out: &mut Vec<Differ
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
                 let len = ptr.len();
-                ptr.push('/');
-                ptr.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                crate::pointer::push(ptr, k);
                 match (x.get(k), y.get(k)) {
                     (Some(p), Some(q)) => json_differences(p, q, ptr, out),
                     (p, q) => {
