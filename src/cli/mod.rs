@@ -60,6 +60,19 @@ pub fn main() -> ExitCode {
     exit.into()
 }
 
+/// An error as the console shows it: `error: ` and its message, then each cause on a line of
+/// its own, as nextest and cargo print them. Messages do not repeat their cause, so nothing
+/// is said twice.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = format!("error: {error}\n");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(&format!("  caused by: {cause}\n"));
+        source = cause.source();
+    }
+    out
+}
+
 /// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
 /// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
 pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathBuf) -> ExitCode {
@@ -81,4 +94,20 @@ pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathB
     let outcome = crate::run::run(opts);
     run::tell(&outcome);
     outcome.exit.into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot start the reference mock")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn errors_are_printed_with_their_causes_once() {
+        let e = Outer(std::io::Error::other("address in use"));
+        assert_eq!(
+            super::error_chain(&e),
+            "error: cannot start the reference mock\n  caused by: address in use\n"
+        );
+    }
 }

@@ -318,7 +318,7 @@ pub(super) fn tell(outcome: &RunOutcome) {
     }
     if let Some(stopped) = outcome.stopped.as_ref().filter(|s| !matches!(s, Stopped::Behaviour(_)))
     {
-        let _ = writeln!(err, "error: {stopped}");
+        let _ = write!(err, "{}", super::error_chain(stopped));
     }
     if let Some(summary) = &outcome.snapshots {
         let _ = writeln!(err, "{}", console::snapshot_summary(summary));

@@ -142,10 +142,10 @@ pub enum Stopped {
     /// Case or fixture files are invalid: nothing was run.
     #[error("{} case file problem(s) in {}; nothing was run", errors.len(), dir.display())]
     CaseFiles { dir: PathBuf, errors: Vec<plan::PlanError> },
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
-    #[error("cannot start the reference mock: {0}")]
-    Mock(std::io::Error),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("cannot start the reference mock")]
+    Mock(#[source] std::io::Error),
     /// The behaviour data or conventions are invalid (each error names its file).
     #[error("{} behaviour data problem(s); nothing was run", .0.len())]
     Behaviour(Vec<String>),
