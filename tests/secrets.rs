@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use exemplar::check::TypeRegistry;
 use exemplar::redact::Redactor;
+use exemplar::run::execute::Settings;
 use exemplar::run::Runner;
 use exemplar::run::harness::{AuthOptions, RunOptions};
 use exemplar::run::http::{Auth, Target, TokenSource};
@@ -62,6 +63,7 @@ fn no_secret_reaches_debug_output() {
         auth,
         TypeRegistry::new(std::iter::empty()),
         redactor,
+        Settings::default(),
     );
     assert_hidden("Runner", format!("{runner:?}"));
 }

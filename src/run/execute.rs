@@ -18,20 +18,37 @@ use super::result::{
     CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, Role, RunError, Status,
 };
 
-/// Shared by every case of a run.
-#[derive(Debug)]
-pub struct Runner {
-    pub client: reqwest::Client,
-    pub target: Target,
-    pub auth: Auth,
+/// How the runner sends and checks, fixed for the whole run.
+#[derive(Debug, Clone)]
+pub struct Settings {
     pub retry: Retry,
+    /// A response slower than this is a `response-slow` deviation.
     pub slow: Option<Duration>,
-    pub types: TypeRegistry,
-    pub redactor: Redactor,
     /// Whether responses are checked against the documented contract (layer 1).
     pub contract: bool,
     /// Where snapshots are compared and written (layer 2); `None`: no snapshot layer.
     pub snapshots: Option<Store>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { retry: Retry::default(), slow: None, contract: true, snapshots: None }
+    }
+}
+
+/// Shared by every case of a run: the session's client, target, credentials and redactor,
+/// the resource types, and the settings, all given to [`Runner::new`] at once.
+#[derive(Debug)]
+pub struct Runner {
+    pub(super) client: reqwest::Client,
+    pub(super) target: Target,
+    pub(super) auth: Auth,
+    pub(super) retry: Retry,
+    pub(super) slow: Option<Duration>,
+    pub(super) types: TypeRegistry,
+    pub(super) redactor: Redactor,
+    pub(super) contract: bool,
+    pub(super) snapshots: Option<Store>,
     run_id: String,
     counter: AtomicU64,
 }
@@ -43,20 +60,22 @@ impl Runner {
         auth: Auth,
         types: TypeRegistry,
         redactor: Redactor,
+        settings: Settings,
     ) -> Self {
         // A short id for this run, so that what it creates is recognisable and never collides
         // with another run's (ids end up in key set names, which the service limits in length).
         let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+        let Settings { retry, slow, contract, snapshots } = settings;
         Runner {
             client,
             target,
             auth,
-            retry: Retry::default(),
-            slow: None,
+            retry,
+            slow,
             types,
             redactor,
-            contract: true,
-            snapshots: None,
+            contract,
+            snapshots,
             run_id,
             counter: AtomicU64::new(0),
         }

@@ -26,7 +26,7 @@ use crate::plan::{self, Partition, Planned};
 use crate::redact::Redactor;
 use crate::snapshot::{Rules, Store, Update};
 
-use super::execute::Runner;
+use super::execute::{Runner, Settings};
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
 use super::result::{CaseResult, ErrorCode, RunError, Status};
 
@@ -253,25 +253,20 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(c) => c,
         Err(e) => return RunOutcome::stopped(Stopped::Client(e)),
     };
-    let mut runner = Runner::new(
-        client,
-        session.target.clone(),
-        session.auth.clone(),
-        TypeRegistry::new(plan.types.iter()),
-        session.redactor.clone(),
-    );
-    runner.retry = opts.retry;
-    runner.slow = opts.slow;
-    runner.contract = opts.contract;
-    runner.snapshots = opts.snapshots.as_ref().map(|s| Store {
-        dir: s.dir.clone(),
-        set: s.set.clone(),
-        update: s.update,
-        rules: Rules::graph(),
-        cases: opts.cases.clone(),
-    });
+    let settings = Settings {
+        retry: opts.retry,
+        slow: opts.slow,
+        contract: opts.contract,
+        snapshots: opts.snapshots.as_ref().map(|s| Store {
+            dir: s.dir.clone(),
+            set: s.set.clone(),
+            update: s.update,
+            rules: Rules::graph(),
+            cases: opts.cases.clone(),
+        }),
+    };
     // Every snapshot the cases can have, to find the ones left behind by removed cases.
-    let expected: Option<BTreeSet<PathBuf>> = runner.snapshots.as_ref().map(|store| {
+    let expected: Option<BTreeSet<PathBuf>> = settings.snapshots.as_ref().map(|store| {
         plan.cases
             .iter()
             .map(|p| {
@@ -284,6 +279,14 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             })
             .collect()
     });
+    let runner = Runner::new(
+        client,
+        session.target.clone(),
+        session.auth.clone(),
+        TypeRegistry::new(plan.types.iter()),
+        session.redactor.clone(),
+        settings,
+    );
     let whole_suite =
         opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
 
