@@ -10,7 +10,7 @@ use crate::config;
 use crate::diag::Severity;
 use crate::extract;
 
-use super::Exit;
+use super::{Exit, snippet};
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
@@ -41,7 +41,13 @@ pub fn run(args: ExtractArgs) -> Exit {
     let config = match config::load(Path::new(config::FILE_NAME)) {
         Ok(c) => c.unwrap_or_default(),
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let shown = match &e {
+                config::ConfigError::Invalid { path, line, column, .. } => {
+                    snippet::located(&e.to_string(), path, *line, *column)
+                }
+                config::ConfigError::Io { .. } => format!("error: {e}\n"),
+            };
+            let _ = write!(err, "{shown}");
             return Exit::Usage;
         }
     };

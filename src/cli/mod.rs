@@ -13,6 +13,7 @@ mod report;
 mod run;
 mod schema;
 mod serve;
+mod snippet;
 
 use std::process::ExitCode;
 

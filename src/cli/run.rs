@@ -305,7 +305,8 @@ pub(super) fn tell(outcome: &RunOutcome) {
     match &outcome.stopped {
         Some(Stopped::CaseFiles { errors, .. }) => {
             for e in errors {
-                let _ = writeln!(err, "error: {e}");
+                let shown = super::snippet::located(&e.to_string(), &e.path, e.line, e.column);
+                let _ = write!(err, "{shown}");
             }
         }
         // Each names its file; there is nothing to add.
