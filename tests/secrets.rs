@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use exemplar::check::TypeRegistry;
 use exemplar::redact::Redactor;
-use exemplar::run::execute::Settings;
 use exemplar::run::Runner;
+use exemplar::run::execute::Settings;
 use exemplar::run::harness::{AuthOptions, RunOptions};
 use exemplar::run::http::{Auth, Target, TokenSource};
 
