@@ -112,7 +112,9 @@ impl Sandbox {
             }
         }
         let mut out = BTreeMap::new();
-        walk(&self.path(rel), &self.path(rel), &mut out);
+        if self.path(rel).exists() {
+            walk(&self.path(rel), &self.path(rel), &mut out);
+        }
         out
     }
 
@@ -855,4 +857,141 @@ fn literal_in_braces_only_for_literals() {
         by_id["request"]["url"],
         "https://graph.microsoft.com/v1.0/users/{user-id}/oauth2PermissionGrants/l5ugQ0cmW06Sn7HJ7aaw3zkPZkPGQ8gkWSVfNaQ"
     );
+}
+
+// Extracting into a directory and then checking against it passes on any generated corpus,
+// including the shapes that used to make outputs collide: several resource blocks of one type,
+// names that differ only where a file name cannot (`a b`, `a_b`, `A_B`), two pages with one
+// stem (`p.md`, `p.txt`), a case named like a type file.
+
+mod corpus {
+    use proptest::prelude::*;
+
+    const NAMES: &[Option<&str>] =
+        &[None, Some("get"), Some("a b"), Some("a_b"), Some("A_B"), Some("x.type"), Some("get")];
+    const URLS: &[&str] = &[
+        "https://graph.microsoft.com/v1.0/things/{id}",
+        "https://graph.microsoft.com/v1.0/things/42/parts/43",
+        "https://graph.microsoft.com/v1.0/things?$filter=name eq 'a b'",
+        "https://graph.microsoft.com/v1.0/things/{id|name}",
+        "/things/{id}",
+    ];
+    const TYPES: &[&str] = &[
+        "microsoft.graph.thing",
+        "microsoft.graph.thing",
+        "microsoft.graph.a b",
+        "microsoft.graph.a_b",
+    ];
+    const FILES: &[&str] = &["p.md", "p.txt", "P.md", "p", "sub/p.md", "sub.md", "q.md"];
+
+    #[derive(Debug, Clone)]
+    pub enum Block {
+        Request { name: Option<&'static str>, url: &'static str, blank_before_headers: bool },
+        Response { names: Vec<&'static str>, versionless: bool },
+        Ignored { url: &'static str },
+        Resource { odata_type: &'static str, props: Vec<(&'static str, &'static str)> },
+    }
+
+    fn block() -> impl Strategy<Value = Block> {
+        let name = proptest::sample::select(NAMES);
+        let url = proptest::sample::select(URLS);
+        let some_names = proptest::collection::vec(
+            proptest::sample::select(&["get", "a b", "a_b", "none"][..]),
+            0..3,
+        );
+        let props = proptest::collection::vec(
+            (
+                proptest::sample::select(&["id", "name", "size", "state"][..]),
+                proptest::sample::select(&["\"String\"", "\"Int32\"", "[\"String\"]", "{}"][..]),
+            ),
+            0..4,
+        );
+        prop_oneof![
+            (name, url.clone(), any::<bool>()).prop_map(|(name, url, blank_before_headers)| {
+                Block::Request { name, url, blank_before_headers }
+            }),
+            (some_names, any::<bool>())
+                .prop_map(|(names, versionless)| Block::Response { names, versionless }),
+            url.prop_map(|url| Block::Ignored { url }),
+            (proptest::sample::select(TYPES), props)
+                .prop_map(|(odata_type, props)| Block::Resource { odata_type, props }),
+        ]
+    }
+
+    fn render(blocks: &[Block]) -> String {
+        let mut page = String::from("---\ntitle: generated\n---\n\n# Page\n\n");
+        page.push_str("## HTTP request\n\n```http\nGET /things/{id}/parts/{id}\n```\n\n");
+        page.push_str("## Properties\n\n|Property|Type|Description|\n|:---|:---|:---|\n");
+        page.push_str("|state|[thingState](enums.md)|The state.|\n\n## Examples\n\n");
+        for block in blocks {
+            match block {
+                Block::Request { name, url, blank_before_headers } => {
+                    let ann = match name {
+                        Some(n) => format!("{{ \"blockType\": \"request\", \"name\": \"{n}\" }}"),
+                        None => "{ \"blockType\": \"request\" }".to_string(),
+                    };
+                    let blank = if *blank_before_headers { "\n" } else { "" };
+                    page.push_str(&format!(
+                        "<!-- {ann} -->\n```http\nPOST {url}\n{blank}Content-type: application/json\n\n{{\"a\": 1}}\n```\n\n"
+                    ));
+                }
+                Block::Response { names, versionless } => {
+                    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                    let status = if *versionless { "HTTP 200 OK" } else { "HTTP/1.1 200 OK" };
+                    page.push_str(&format!(
+                        "<!-- {{ \"blockType\": \"response\", \"name\": [{}] }} -->\n```http\n{status}\nContent-type: application/json\n\n{{\"id\": \"x\"}}\n```\n\n",
+                        list.join(", ")
+                    ));
+                }
+                Block::Ignored { url } => {
+                    page.push_str(&format!(
+                        "<!-- {{ \"blockType\": \"ignored\" }} -->\n```http\nPOST {url}\n```\n\n"
+                    ));
+                }
+                Block::Resource { odata_type, props } => {
+                    let members: Vec<String> =
+                        props.iter().map(|(k, v)| format!("  \"{k}\": {v}")).collect();
+                    page.push_str(&format!(
+                        "<!-- {{ \"blockType\": \"resource\", \"@odata.type\": \"{odata_type}\" }} -->\n```json\n{{\n{}\n}}\n```\n\n",
+                        members.join(",\n")
+                    ));
+                }
+            }
+        }
+        page
+    }
+
+    /// A corpus: a few pages, each at one of a few paths that collide in interesting ways.
+    pub fn corpus() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+        proptest::collection::btree_map(
+            proptest::sample::select(FILES),
+            proptest::collection::vec(block(), 0..7),
+            1..5,
+        )
+        .prop_map(|pages| pages.into_iter().map(|(file, blocks)| (file, render(&blocks))).collect())
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    #[test]
+    fn extract_then_check_passes_on_any_generated_corpus(pages in corpus::corpus()) {
+        let sandbox = Sandbox::new("corpus");
+        for (file, text) in &pages {
+            let path = sandbox.path(&format!("gen/{file}"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let run = sandbox.run(&["extract", "gen", "--out", "cases"]);
+        proptest::prop_assert_eq!(run.code, 0, "{:?}", run);
+        let check = sandbox.run(&["extract", "gen", "--out", "cases", "--check"]);
+        proptest::prop_assert_eq!(check.code, 0, "{:?}\nfirst run: {:?}", check, run);
+        proptest::prop_assert!(listed(&check.stdout).is_empty(), "{}", check.stdout);
+        // And writing again changes nothing.
+        let before = sandbox.files("cases");
+        let again = sandbox.run(&["extract", "gen", "--out", "cases"]);
+        proptest::prop_assert_eq!(again.code, 0, "{:?}", again);
+        proptest::prop_assert!(before == sandbox.files("cases"), "a second extraction rewrote files");
+    }
 }

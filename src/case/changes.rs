@@ -6,10 +6,11 @@
 //! are copied into the regenerated one. A file that cannot be parsed is never overwritten,
 //! since that would lose whatever was in it; it is reported instead.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::extract::Extraction;
+use crate::diag::{Diagnostic, Pos};
+use crate::extract::{Extraction, Page};
 
 use super::build;
 use super::file::{self, FileError};
@@ -67,65 +68,167 @@ impl Changes {
     }
 }
 
-/// Computes what writing `extraction` into `out` would change.
+/// Computes what writing `extraction` into `out` would change, keeping each file's contents
+/// for [`apply`].
 pub fn plan(extraction: &Extraction, out: &Path) -> Changes {
-    let mut changes = Changes::default();
-    let mut planned = BTreeSet::new();
+    let mut planner = Planner::new(out, Mode::Collect);
     for page in &extraction.pages {
-        for example in &page.examples {
-            let (rel, mut case) = build::case(page, example);
-            let path = out.join(&rel);
-            if path.exists() {
-                match file::read::<Case>(&path) {
-                    Ok(old) => build::keep_hand_written(&mut case, old),
-                    Err(e) => {
-                        // Do not overwrite what we cannot read: it may hold hand-written work.
-                        changes.errors.push(e);
-                        planned.insert(rel);
-                        continue;
-                    }
-                }
-            }
-            push(&mut changes, &mut planned, out, rel, file::render(&case));
-        }
-        for t in &page.types {
-            let (rel, type_file) = build::type_file(page, t);
-            push(&mut changes, &mut planned, out, rel, file::render(&type_file));
-        }
+        // Collecting writes nothing, so there is no I/O error to stop at.
+        let _ = planner.page(page);
     }
-    for rel in stale_files(extraction, out, &planned, &mut changes.errors) {
-        changes.files.push(FileChange { rel, kind: ChangeKind::Stale, contents: None });
-    }
-    changes.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    changes
+    planner.finish(&extraction.roots)
 }
 
-fn push(
-    changes: &mut Changes,
-    planned: &mut BTreeSet<String>,
-    out: &Path,
-    rel: String,
-    contents: String,
-) {
-    let kind = match std::fs::read(out.join(&rel)) {
-        Ok(old) if old == contents.as_bytes() => ChangeKind::Unchanged,
-        Ok(_) => ChangeKind::Changed,
-        Err(_) => ChangeKind::Added,
-    };
-    planned.insert(rel.clone());
-    changes.files.push(FileChange { rel, kind, contents: Some(contents) });
+/// What a [`Planner`] does with each file as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Keep each file's contents in the [`Changes`], write nothing (for [`apply`]).
+    Collect,
+    /// Only compare: `extract --check`.
+    Check,
+    /// Write each added or changed file at once (without a sync: case files can be
+    /// regenerated), keeping no contents: memory stays that of one page.
+    Write,
+}
+
+/// Plans (and in [`Mode::Write`] makes) the changes page by page, so that a doc set of any
+/// size is extracted in the memory of one page. Two outputs that would land on one path (a
+/// file name made safe, `a.md` beside `a.txt`) never overwrite each other: the later one gets
+/// a numbered name and a `duplicate-case-path` diagnostic.
+#[derive(Debug)]
+pub struct Planner<'a> {
+    out: &'a Path,
+    mode: Mode,
+    changes: Changes,
+    /// Paths planned so far, as written and lower-cased (for case-insensitive file systems).
+    planned: BTreeSet<String>,
+    taken: HashSet<String>,
+    /// Diagnostics about the outputs themselves (`duplicate-case-path`).
+    pub notes: Vec<Diagnostic>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(out: &'a Path, mode: Mode) -> Self {
+        Planner {
+            out,
+            mode,
+            changes: Changes::default(),
+            planned: BTreeSet::new(),
+            taken: HashSet::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Plans the files of one page; in [`Mode::Write`] writes them. An error is a file that
+    /// could not be written.
+    pub fn page(&mut self, page: &Page) -> std::io::Result<()> {
+        for example in &page.examples {
+            let (mut rel, mut case) = build::case(page, example);
+            let mut n = 2;
+            while self.taken.contains(&rel.to_lowercase()) {
+                let mut renamed = example.clone();
+                renamed.name = format!("{}-{n}", example.name);
+                (rel, case) = build::case(page, &renamed);
+                n += 1;
+            }
+            if n > 2 {
+                self.duplicate(page, example.request.line, &example.name, &rel);
+            }
+            let path = self.out.join(&rel);
+            let old = match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let parsed = std::str::from_utf8(&bytes)
+                        .map_err(|e| FileError::Invalid {
+                            path: path.clone(),
+                            line: 1,
+                            column: 1,
+                            message: format!("not UTF-8: {e}"),
+                        })
+                        .and_then(|text| file::parse::<Case>(&path, text));
+                    match parsed {
+                        Ok(old) => build::keep_hand_written(&mut case, old),
+                        Err(e) => {
+                            // Do not overwrite what we cannot read: it may hold hand-written work.
+                            self.changes.errors.push(e);
+                            self.take(rel);
+                            continue;
+                        }
+                    }
+                    Some(bytes)
+                }
+                Err(_) => None,
+            };
+            self.push(rel, file::render(&case), old)?;
+        }
+        for t in &page.types {
+            let (mut rel, type_file) = build::type_file(page, t);
+            let stem = rel.trim_end_matches(".type.json").to_string();
+            let mut n = 2;
+            while self.taken.contains(&rel.to_lowercase()) {
+                rel = format!("{stem}-{n}.type.json");
+                n += 1;
+            }
+            if n > 2 {
+                self.duplicate(page, t.line, &t.name, &rel);
+            }
+            let old = std::fs::read(self.out.join(&rel)).ok();
+            self.push(rel, file::render(&type_file), old)?;
+        }
+        Ok(())
+    }
+
+    fn duplicate(&mut self, page: &Page, line: u32, name: &str, rel: &str) {
+        self.notes.push(Diagnostic::warning(
+            &page.file,
+            Pos::line(line),
+            "duplicate-case-path",
+            format!(
+                "`{name}` would be written where another example or type of these docs already is; written as {rel}"
+            ),
+        ));
+    }
+
+    fn take(&mut self, rel: String) {
+        self.taken.insert(rel.to_lowercase());
+        self.planned.insert(rel);
+    }
+
+    fn push(&mut self, rel: String, contents: String, old: Option<Vec<u8>>) -> std::io::Result<()> {
+        let kind = match &old {
+            Some(old) if old == contents.as_bytes() => ChangeKind::Unchanged,
+            Some(_) => ChangeKind::Changed,
+            None => ChangeKind::Added,
+        };
+        if self.mode == Mode::Write && kind != ChangeKind::Unchanged {
+            file::write_replace(&self.out.join(&rel), contents.as_bytes())?;
+        }
+        let contents = (self.mode == Mode::Collect).then_some(contents);
+        self.take(rel.clone());
+        self.changes.files.push(FileChange { rel, kind, contents });
+        Ok(())
+    }
+
+    /// Adds the stale files (existing files from these roots that no example matches now) and
+    /// returns the changes, sorted by path.
+    pub fn finish(mut self, roots: &[String]) -> Changes {
+        for rel in stale_files(roots, self.out, &self.planned, &mut self.changes.errors) {
+            self.changes.files.push(FileChange { rel, kind: ChangeKind::Stale, contents: None });
+        }
+        self.changes.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        self.changes
+    }
 }
 
 /// Existing files that came from one of the extracted roots but match no example now.
 fn stale_files(
-    extraction: &Extraction,
+    roots: &[String],
     out: &Path,
     planned: &BTreeSet<String>,
     errors: &mut Vec<FileError>,
 ) -> Vec<String> {
     let mut stale = Vec::new();
     let from_these_roots =
-        |doc: &str| extraction.roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
+        |doc: &str| roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
     for entry in walkdir::WalkDir::new(out).sort_by_file_name().into_iter().flatten() {
         if !entry.file_type().is_file() {
             continue;
@@ -163,7 +266,7 @@ pub fn apply(changes: &Changes, out: &Path, prune: bool) -> std::io::Result<Vec<
         let path = out.join(&change.rel);
         match (change.kind, &change.contents) {
             (ChangeKind::Added | ChangeKind::Changed, Some(contents)) => {
-                file::write_atomic(&path, contents.as_bytes())?;
+                file::write_replace(&path, contents.as_bytes())?;
                 touched.push(path);
             }
             (ChangeKind::Stale, _) if prune => {

@@ -141,6 +141,34 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Replaces `path` with `contents` through a temporary file and a rename, without syncing:
+/// after a crash or a killed process the file is the old one or the new one, never a partial
+/// file, but a power loss may lose the new one. That is the right trade for files that can be
+/// regenerated (case and type files come from the docs again with `exemplar extract`); a
+/// sync per file made writing a corpus's cases several times slower than reading it. Files
+/// that cannot be regenerated (accepted snapshots, reports) use [`write_atomic`].
+pub fn write_replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Create the directory only when it is missing, not once per file.
+    let mut file = match std::fs::File::create(&tmp) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            std::fs::File::create(&tmp)?
+        }
+        other => other?,
+    };
+    let written = file.write_all(contents);
+    drop(file);
+    let result = written.and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// A case file and where it was read from.
 #[derive(Debug, Clone)]
 pub struct LoadedCase {
@@ -276,6 +304,20 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn replace_write_creates_directories_replaces_and_leaves_no_temp_file() {
+        let scratch = tempfile::tempdir().unwrap();
+        let path = scratch.path().join("a/b/file.json");
+        write_replace(&path, b"one").unwrap();
+        write_replace(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(scratch.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["file.json"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::case::changes::{Mode, Planner};
 use crate::case::{self, ChangeKind};
 use crate::config;
 use crate::diag::Severity;
@@ -62,7 +63,20 @@ pub fn run(args: ExtractArgs) -> Exit {
     }
     let cases_dir = args.out.or(config.extract.cases).unwrap_or_else(|| PathBuf::from("cases"));
 
-    let extraction = match extract::read_roots(&paths) {
+    // Page by page: each page is planned (and written) as soon as it is read and then dropped,
+    // so memory stays that of one page whatever the size of the docs.
+    let mode = if args.check { Mode::Check } else { Mode::Write };
+    let mut planner = Planner::new(&cases_dir, mode);
+    let mut write_error = None;
+    let (mut examples, mut types) = (0, 0);
+    let walked = extract::for_each_page(&paths, |page| {
+        examples += page.examples.len();
+        types += page.types.len();
+        if write_error.is_none() {
+            write_error = planner.page(&page).err();
+        }
+    });
+    let extraction = match walked {
         Ok(x) => x,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -70,7 +84,7 @@ pub fn run(args: ExtractArgs) -> Exit {
         }
     };
     let mut defects = 0;
-    for d in extraction.diagnostics() {
+    for d in extraction.diagnostics().chain(planner.notes.iter()) {
         if d.is_defect() {
             defects += 1;
         }
@@ -78,8 +92,12 @@ pub fn run(args: ExtractArgs) -> Exit {
             let _ = writeln!(err, "{d}");
         }
     }
+    if let Some(e) = write_error {
+        let _ = writeln!(err, "error: cannot write to {}: {e}", cases_dir.display());
+        return Exit::Error;
+    }
 
-    if extraction.pages.is_empty() {
+    if extraction.page_count() == 0 {
         let listed: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(
             err,
@@ -90,12 +108,10 @@ pub fn run(args: ExtractArgs) -> Exit {
         );
         return Exit::Usage;
     }
-    let changes = case::changes::plan(&extraction, &cases_dir);
+    let changes = planner.finish(&extraction.roots);
     for e in &changes.errors {
         let _ = writeln!(err, "error: {e} (file left untouched)");
     }
-    let examples: usize = extraction.pages.iter().map(|p| p.examples.len()).sum();
-    let types: usize = extraction.pages.iter().map(|p| p.types.len()).sum();
 
     let mut exit = Exit::Success;
     if args.check {
@@ -116,6 +132,7 @@ pub fn run(args: ExtractArgs) -> Exit {
             exit = Exit::Failed;
         }
     } else if let Err(e) = case::changes::apply(&changes, &cases_dir, args.prune) {
+        // The added and changed files are written already; this only removes stale ones.
         let _ = writeln!(err, "error: cannot write to {}: {e}", cases_dir.display());
         return Exit::Error;
     } else {
@@ -132,7 +149,7 @@ pub fn run(args: ExtractArgs) -> Exit {
         let _ = writeln!(
             out,
             "{} pages, {examples} examples, {types} types, {defects} defects: {} added, {} changed, {} unchanged, {} {stale_word}",
-            extraction.pages.len(),
+            extraction.page_count(),
             changes.count(ChangeKind::Added),
             changes.count(ChangeKind::Changed),
             changes.count(ChangeKind::Unchanged),

@@ -26,14 +26,29 @@ fn shape(url: &str) -> String {
 /// (`example-1`) are left out: their made-up names say nothing about which operation they show,
 /// and comparing them paired unrelated pages.
 pub fn across_pages(pages: &[Page]) -> Vec<Diagnostic> {
-    let mut first: BTreeMap<(String, String), (&str, &str, u32)> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut methods = Methods::default();
     for page in pages {
+        methods.add(page);
+    }
+    methods.finish()
+}
+
+/// [`across_pages`] one page at a time: what it keeps of a page is one small key per named
+/// example, so pages can be dropped once read.
+#[derive(Debug, Default)]
+pub struct Methods {
+    /// (name, URL shape) → (file, method, line) of its first example.
+    first: BTreeMap<(String, String), (String, String, u32)>,
+    out: Vec<Diagnostic>,
+}
+
+impl Methods {
+    pub fn add(&mut self, page: &Page) {
         for example in page.examples.iter().filter(|e| !e.auto_named) {
             let key = (example.name.to_ascii_lowercase(), shape(&example.request.url));
             let method = example.request.method.as_str();
-            match first.get(&key) {
-                Some(&(doc, m, line)) if m != method => out.push(Diagnostic::warning(
+            match self.first.get(&key) {
+                Some((doc, m, line)) if m != method => self.out.push(Diagnostic::warning(
                     &page.file,
                     Pos::line(example.request.line),
                     "method-conflict",
@@ -44,12 +59,16 @@ pub fn across_pages(pages: &[Page]) -> Vec<Diagnostic> {
                 )),
                 Some(_) => {}
                 None => {
-                    first.insert(key, (&page.file, method, example.request.line));
+                    self.first
+                        .insert(key, (page.file.clone(), method.to_string(), example.request.line));
                 }
             }
         }
     }
-    out
+
+    pub fn finish(self) -> Vec<Diagnostic> {
+        self.out
+    }
 }
 
 #[cfg(test)]

@@ -17,4 +17,4 @@ mod walk;
 
 pub use page::{Example, Form, Outcome, Page};
 pub use resource::{JsonType, Property, ResourceType};
-pub use walk::{Extraction, ReadError, read_roots};
+pub use walk::{Extraction, ReadError, for_each_page, read_roots};

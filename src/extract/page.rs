@@ -113,8 +113,10 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let lines = markdown::lines(text);
-    let form = if is_markdown(text) {
+    // Only the rendered form needs the lines here; the markdown scan splits the page itself.
+    let markdown = is_markdown(text);
+    let lines = if markdown { Vec::new() } else { markdown::lines(text) };
+    let form = if markdown {
         Form::Markdown
     } else if rendered::looks_rendered(&lines) {
         Form::Rendered

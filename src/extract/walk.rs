@@ -22,6 +22,10 @@ pub struct Extraction {
     pub skipped: Vec<Diagnostic>,
     /// Findings across pages (see [`lint`]).
     pub lints: Vec<Diagnostic>,
+    /// Pages handed to the visitor of [`for_each_page`] instead of kept in `pages`.
+    pub visited: usize,
+    /// The diagnostics of those pages, in reading order.
+    pub visited_diagnostics: Vec<Diagnostic>,
 }
 
 impl Extraction {
@@ -30,7 +34,13 @@ impl Extraction {
         self.skipped
             .iter()
             .chain(self.pages.iter().flat_map(|p| p.diagnostics.iter()))
+            .chain(self.visited_diagnostics.iter())
             .chain(self.lints.iter())
+    }
+
+    /// The number of doc pages read.
+    pub fn page_count(&self) -> usize {
+        self.pages.len() + self.visited
     }
 }
 
@@ -61,9 +71,31 @@ fn root_name(path: &Path) -> String {
         .map_or_else(|| "docs".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// Reads every file under `roots`.
+/// Reads every file under `roots`, keeping every page in memory.
 pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
+    let mut pages = Vec::new();
+    let mut out = for_each_page(roots, |page| pages.push(page))?;
+    out.visited = 0;
+    out.visited_diagnostics.clear();
+    out.pages = pages;
+    Ok(out)
+}
+
+/// Reads every file under `roots` and hands each page to `visit` as soon as it is read, so
+/// that a large doc set never has to be held in memory at once. The pages' diagnostics (and
+/// the cross-page lints) come back in the returned [`Extraction`], whose `pages` is empty.
+pub fn for_each_page(
+    roots: &[PathBuf],
+    mut visit: impl FnMut(Page),
+) -> Result<Extraction, ReadError> {
     let mut out = Extraction::default();
+    let mut methods = lint::Methods::default();
+    let mut visit = |page: Page, out: &mut Extraction| {
+        methods.add(&page);
+        out.visited += 1;
+        out.visited_diagnostics.extend(page.diagnostics.iter().cloned());
+        visit(page);
+    };
     let mut named: Vec<(&PathBuf, String)> = Vec::new();
     for root in roots {
         std::fs::metadata(root).map_err(|source| ReadError::Io { path: root.clone(), source })?;
@@ -82,7 +114,7 @@ pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
             .map_err(|source| ReadError::Io { path: root.clone(), source })?;
         out.roots.push(name.clone());
         if meta.is_file() {
-            read_file(root, &name, &mut out);
+            read_file(root, &name, &mut out, &mut visit);
             continue;
         }
         let walker = walkdir::WalkDir::new(root)
@@ -98,7 +130,7 @@ pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
                         doc.push('/');
                         doc.push_str(&part.as_os_str().to_string_lossy());
                     }
-                    read_file(e.path(), &doc, &mut out);
+                    read_file(e.path(), &doc, &mut out, &mut visit);
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -115,17 +147,22 @@ pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
             }
         }
     }
-    out.lints = lint::across_pages(&out.pages);
+    out.lints = methods.finish();
     Ok(out)
 }
 
-fn read_file(path: &Path, doc: &str, out: &mut Extraction) {
+fn read_file(
+    path: &Path,
+    doc: &str,
+    out: &mut Extraction,
+    visit: &mut impl FnMut(Page, &mut Extraction),
+) {
     let file = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => match page::read(&file, &bytes) {
             Outcome::Page(mut p) => {
                 p.doc = doc.to_string();
-                out.pages.push(p);
+                visit(p, out);
             }
             Outcome::Skipped(note) => out.skipped.push(note),
         },
