@@ -40,8 +40,12 @@ fn temp_dir(name: &str) -> common::Scratch {
 /// would add have their own tests in `tests/behaviour.rs`.
 fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
     opts.behaviour = false;
+    // libtest's lines of the nested run go to a file: a passing `cargo test` shows no
+    // `FAILED` lines of the runs its tests make fail on purpose.
+    let log = common::nested_log(&mut opts.libtest);
     std::thread::spawn(move || {
         let outcome = exemplar::run::run(opts);
+        drop(log);
         (outcome.exit, outcome.results)
     })
     .join()
