@@ -680,3 +680,61 @@ fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
     );
     assert_eq!(deletes.load(Ordering::SeqCst), 0, "nothing was created, nothing is deleted");
 }
+
+/// Someone's mock that wants credentials, run without any: the first requests answer 401, the
+/// run stops sending and says once what to pass. `--header 'Authorization: ...'` is such a
+/// credential, and its value is redacted like a token.
+#[test]
+fn a_target_that_refuses_the_first_requests_stops_the_run_with_one_hint() {
+    let target = mock_in_background(MockConfig::default());
+    let dir = temp_dir("refused");
+    let json = dir.join("r.json");
+    let out =
+        exemplar(&["run", "-q", "--target", &target, "--report-json", json.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.matches("hint: pass a bearer token with --token-env").count(), 1, "{stderr}");
+    assert!(stderr.contains("--header 'Authorization: ...'"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the target answered 401 to the run's first requests, so the run stopped sending"
+        ),
+        "{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    let not_sent = cases.iter().filter(|c| c["error"]["code"] == "auth-refused").count();
+    assert!(not_sent > 0, "later cases were not sent");
+    let sent: usize = cases.iter().map(|c| c["exchanges"].as_array().map_or(0, Vec::len)).sum();
+    assert!(sent < cases.len(), "stopped early: {sent} requests for {} cases", cases.len());
+
+    let secret = "exemplar-header-secret-7f3a";
+    let authorization = format!("Authorization: Bearer {secret}");
+    let out = exemplar(&[
+        "run",
+        "-q",
+        "--target",
+        &target,
+        "--header",
+        &authorization,
+        "--header",
+        "X-Exemplar-Trace: on",
+        "--report-json",
+        json.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(!stderr.contains("hint: pass a bearer token"), "{stderr}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains(secret), "the header's credential reached the report");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    assert!(text.contains("X-Exemplar-Trace"), "the other header was sent and recorded");
+    // Refused before anything runs: a malformed header, and two sources of credentials.
+    let out = exemplar(&["run", "--target", &target, "--header", "no colon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--header"));
+    let out =
+        exemplar(&["run", "--target", &target, "--header", &authorization, "--token-env", "X"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -32,6 +32,10 @@ pub struct Runner {
     pub contract: bool,
     /// Where snapshots are compared and written (layer 2); `None`: no snapshot layer.
     pub snapshots: Option<Store>,
+    /// Headers sent with every request (`--header`).
+    pub headers: Vec<http::ExtraHeader>,
+    /// Whether the target refused the run's first requests.
+    pub refusals: Refusals,
     run_id: String,
     counter: AtomicU64,
 }
@@ -57,6 +61,8 @@ impl Runner {
             redactor,
             contract: true,
             snapshots: None,
+            headers: Vec::new(),
+            refusals: Refusals::default(),
             run_id,
             counter: AtomicU64::new(0),
         }
@@ -64,6 +70,35 @@ impl Runner {
 
     fn unique(&self) -> String {
         format!("{}{:04}", self.run_id, self.counter.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// How many of the run's first requests the target refused with 401 or 403. When all of the
+/// first [`Refusals::FIRST`] were refused, the credentials are missing or wrong for the whole
+/// run: the run stops sending (each later request is an `auth-refused` error, not sent), and
+/// the command line says once what to pass.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    seen: AtomicU64,
+    refused: AtomicU64,
+    status: std::sync::atomic::AtomicU16,
+}
+
+impl Refusals {
+    /// The first requests that decide: enough that one odd answer does not stop a run.
+    pub const FIRST: u64 = 3;
+
+    fn observe(&self, status: u16) {
+        if self.seen.fetch_add(1, Ordering::SeqCst) < Self::FIRST && matches!(status, 401 | 403) {
+            self.status.store(status, Ordering::SeqCst);
+            self.refused.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The status the first requests were refused with, once they all were.
+    pub fn stopped(&self) -> Option<u16> {
+        (self.refused.load(Ordering::SeqCst) >= Self::FIRST)
+            .then(|| self.status.load(Ordering::SeqCst))
     }
 }
 
@@ -143,7 +178,25 @@ impl Runner {
         body: Option<Payload<'_>>,
         progress: &mut Progress,
     ) -> Result<Received, RunError> {
+        if let Some(status) = self.refusals.stopped() {
+            return Err(RunError::new(
+                ErrorCode::AuthRefused,
+                format!(
+                    "{method} {url} not sent: the target answered {status} to the run's first {} requests",
+                    Refusals::FIRST
+                ),
+            ));
+        }
+        // Requests made without the run's credentials on purpose (a behaviour check's "no
+        // credentials") get no credential headers either, and do not count as refusals.
+        let as_run = std::ptr::eq(auth, &self.auth);
         let mut headers = headers;
+        for extra in &self.headers {
+            let given = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&extra.name));
+            if !given && (as_run || !extra.is_secret()) {
+                headers.push((extra.name.clone(), extra.value.clone()));
+            }
+        }
         if let Some(Payload::Json(v)) = body {
             crate::redact::secret_values(v, &mut progress.secrets);
         }
@@ -182,6 +235,9 @@ impl Runner {
         };
         match result {
             Ok(mut received) => {
+                if as_run {
+                    self.refusals.observe(received.status);
+                }
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
                 // The record owns the headers and the parsed body; the captures and the
@@ -267,6 +323,8 @@ impl Runner {
             )
             .await
             .map_err(|e| {
+                // A request the run did not send keeps its code: it says why.
+                let code = if e.code == ErrorCode::AuthRefused { e.code } else { code };
                 RunError::new(
                     code,
                     format!("fixture `{alias}` {phase}: {} {url}: {e}", step.method),
@@ -463,7 +521,9 @@ impl Runner {
     /// snapshot check when snapshots are on.
     pub async fn execute(&self, planned: &Planned) -> CaseResult {
         let (mut result, known) = self.run_once(planned).await;
-        if let (Some(store), None) = (&self.snapshots, &planned.behaviour) {
+        // A refused run records no snapshots: they would be snapshots of the 401s.
+        let refused = self.refusals.stopped().is_some();
+        if let (Some(store), None, false) = (&self.snapshots, &planned.behaviour, refused) {
             if let Some((recording, subject)) = self.recording(store, planned, &result, &known) {
                 let (outcome, deviations) = store.check(&subject, &recording);
                 result.deviations.extend(deviations);

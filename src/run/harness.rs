@@ -70,6 +70,8 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Headers sent with every request (`--header`); credential values are redacted.
+    pub headers: Vec<http::ExtraHeader>,
 }
 
 /// Where a run keeps snapshots and what it may write.
@@ -100,6 +102,7 @@ impl RunOptions {
             libtest,
             partition: None,
             progress: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -220,8 +223,16 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
+    for h in opts.headers.iter().filter(|h| h.is_secret()) {
+        redactor.add_secret(&h.value);
+        // `Basic xyz`, `Bearer xyz`: the credential may also appear alone.
+        if let Some((_, credential)) = h.value.split_once(' ') {
+            redactor.add_secret(credential.trim());
+        }
+    }
     let mut runner =
         Runner::new(client, target, auth, TypeRegistry::new(plan.types.iter()), redactor);
+    runner.headers = opts.headers.clone();
     runner.retry = opts.retry;
     runner.slow = opts.slow;
     runner.contract = opts.contract;

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     BindingFailed,
     /// No access token could be obtained.
     AuthFailed,
+    /// Not sent: the target refused the run's first requests (401/403), so the run stopped.
+    AuthRefused,
 }
 
 impl ErrorCode {
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::TeardownFailed => "teardown-failed",
             ErrorCode::BindingFailed => "binding-failed",
             ErrorCode::AuthFailed => "auth-failed",
+            ErrorCode::AuthRefused => "auth-refused",
         }
     }
 }
