@@ -228,6 +228,7 @@ pub fn run(args: RunArgs) -> Exit {
     opts.target = args.target;
     opts.auth = auth;
     opts.headers = args.headers.clone();
+    opts.known = gate.known().cloned();
     opts.client = ClientSettings {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         timeout: Duration::from_secs(args.timeout),

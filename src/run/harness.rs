@@ -72,6 +72,9 @@ pub struct RunOptions {
     pub progress: bool,
     /// Headers sent with every request (`--header`); credential values are redacted.
     pub headers: Vec<http::ExtraHeader>,
+    /// Known deviations: a case whose deviations are all excused shows as `known` (an
+    /// ignored trial with the reason), not `FAILED`, as the gate treats it.
+    pub known: Option<crate::report::known::KnownFile>,
 }
 
 /// Where a run keeps snapshots and what it may write.
@@ -103,6 +106,7 @@ impl RunOptions {
             partition: None,
             progress: false,
             headers: Vec::new(),
+            known: None,
         }
     }
 }
@@ -264,6 +268,8 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
     let runner = Arc::new(runner);
     let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
     let style = Style { color: color(&opts.libtest) };
+    let known = Arc::new(opts.known.clone());
+    let today = crate::report::known::today();
 
     // Cases skipped before the run never reach a trial's closure; the reports still list them
     // with their reason, unless libtest's filters leave them out.
@@ -301,6 +307,8 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             let kind = kind_of(&planned);
             let skipped = planned.skip.is_some();
             let bar = bar.clone();
+            let known = Arc::clone(&known);
+            let today = today.clone();
             let trial = Trial::ignorable_test(id, move || {
                 // The case runs on the runtime's workers, which own the sockets: its I/O
                 // wakes no other thread, and this one is woken once, when the case is done.
@@ -321,13 +329,27 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
                 }
                 let message = console::failure(&result, style);
                 let status = result.status;
-                let reason = result.skip_reason.clone();
+                let mut reason = result.skip_reason.clone();
+                let excused = (status == Status::Deviated)
+                    .then(|| {
+                        known.as_ref().as_ref()?.excuses_all(
+                            &result.id,
+                            result.deviations.iter().map(|d| (d.code.as_str(), d.path.as_str())),
+                            &today,
+                        )
+                    })
+                    .flatten();
+                let is_known = excused.is_some();
+                if is_known {
+                    reason = excused;
+                }
                 if let Ok(mut all) = results.lock() {
                     all.push(result);
                 }
                 match status {
                     Status::Passed => Ok(Completion::Completed),
                     Status::Skipped => Ok(Completion::Ignored { reason }),
+                    Status::Deviated if is_known => Ok(Completion::Ignored { reason }),
                     Status::Deviated | Status::Error => Err(Failed::from(message)),
                 }
             });
