@@ -738,3 +738,58 @@ fn a_target_that_refuses_the_first_requests_stops_the_run_with_one_hint() {
         exemplar(&["run", "--target", &target, "--header", &authorization, "--token-env", "X"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The list case checks the items its own fixtures created, not the whole tenant: a key set
+/// someone else holds, however it looks, neither fails it nor changes its result; the case
+/// notes how many items it left unchecked.
+#[test]
+fn the_list_case_checks_only_the_items_its_fixtures_created() {
+    let inner = mock_in_background(MockConfig { auth: false, ..MockConfig::default() });
+    let client = reqwest::Client::new();
+    let app =
+        Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let client = client.clone();
+            let inner = inner.clone();
+            async move {
+                let listing = method == Method::GET && uri.path() == "/beta/trustFramework/keySets";
+                let mut request = client.request(method, format!("{inner}{uri}")).body(body);
+                if let Some(ct) = headers.get("content-type") {
+                    request = request.header("content-type", ct);
+                }
+                let upstream = request.send().await.unwrap();
+                let status = upstream.status();
+                let mut builder = Response::builder().status(status);
+                for name in ["content-type", "location"] {
+                    if let Some(v) = upstream.headers().get(name) {
+                        builder = builder.header(name, v.clone());
+                    }
+                }
+                let bytes = upstream.bytes().await.unwrap();
+                let body = match serde_json::from_slice::<Value>(&bytes) {
+                    // Someone else's key set, in a shape no documented one has.
+                    Ok(mut v) if listing => {
+                        v["value"].as_array_mut().unwrap().push(json!({"id": 7, "keys": "none"}));
+                        Body::from(v.to_string())
+                    }
+                    _ => Body::from(bytes),
+                };
+                builder.body(body).unwrap()
+            }
+        });
+    let proxy = serve_in_background(app);
+    let mut opts = RunOptions::new(
+        repo_cases(),
+        libtest_mimic::Arguments {
+            exact: true,
+            filter: Some("docs::graph::beta::api::trustframework-list-keysets::get_keysets".into()),
+            ..quiet_args()
+        },
+    );
+    opts.target = Some(proxy);
+    let (exit, results) = run_lib(opts);
+    assert_eq!(results.len(), 1);
+    let r = &results[0];
+    assert!(r.deviations.is_empty(), "{:#?}", r.deviations);
+    assert_eq!(exit, Exit::Success);
+    assert!(r.strictness.others >= 1, "{:?}", r.strictness);
+}
