@@ -21,6 +21,8 @@ use exemplar::run::harness::RunOptions;
 use exemplar::run::{CaseResult, Status};
 use serde_json::{Value, json};
 
+mod common;
+
 fn repo_cases() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
 }
@@ -35,9 +37,13 @@ fn behaviour_only() -> libtest_mimic::Arguments {
     }
 }
 
-fn run_lib(opts: RunOptions) -> (Exit, Vec<CaseResult>) {
+fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
+    // libtest's lines of the nested run go to a file: a passing `cargo test` shows no
+    // `FAILED` lines of the runs its tests make fail on purpose.
+    let log = common::nested_log(&mut opts.libtest);
     std::thread::spawn(move || {
         let outcome = exemplar::run::run(opts);
+        drop(log);
         (outcome.exit, outcome.results)
     })
     .join()

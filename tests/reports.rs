@@ -436,6 +436,23 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
 
     // The same entries against a faithful run: every entry is unused, and the gate passes.
     std::fs::write(&known, &text).unwrap();
+    // The console agrees with the gate: a case whose deviations are all known is shown as
+    // known and counted apart (an ignored trial with the reason), not FAILED.
+    let out = exemplar(&[
+        "run",
+        "--check",
+        "--mock-deviate",
+        "wrong-type",
+        "--known",
+        s(&known),
+        "--exact",
+        GET,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let console = stdout(&out);
+    assert!(console.contains("ignored (known: type-mismatch at /keys"), "{console}");
+    assert!(console.contains(" 0 failed; 1 ignored;"), "{console}");
+    assert!(!console.contains("FAILED"), "{console}");
     let out = run_with_reports(&dir, "ok", &["--known", s(&known)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ok = read_json(&dir.join("ok.json"));

@@ -40,8 +40,12 @@ fn temp_dir(name: &str) -> common::Scratch {
 /// would add have their own tests in `tests/behaviour.rs`.
 fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
     opts.behaviour = false;
+    // libtest's lines of the nested run go to a file: a passing `cargo test` shows no
+    // `FAILED` lines of the runs its tests make fail on purpose.
+    let log = common::nested_log(&mut opts.libtest);
     std::thread::spawn(move || {
         let outcome = exemplar::run::run(opts);
+        drop(log);
         (outcome.exit, outcome.results)
     })
     .join()
@@ -675,4 +679,117 @@ fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
         error.message
     );
     assert_eq!(deletes.load(Ordering::SeqCst), 0, "nothing was created, nothing is deleted");
+}
+
+/// Someone's mock that wants credentials, run without any: the first requests answer 401, the
+/// run stops sending and says once what to pass. `--header 'Authorization: ...'` is such a
+/// credential, and its value is redacted like a token.
+#[test]
+fn a_target_that_refuses_the_first_requests_stops_the_run_with_one_hint() {
+    let target = mock_in_background(MockConfig::default());
+    let dir = temp_dir("refused");
+    let json = dir.join("r.json");
+    let out =
+        exemplar(&["run", "-q", "--target", &target, "--report-json", json.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.matches("hint: pass a bearer token with --token-env").count(), 1, "{stderr}");
+    assert!(stderr.contains("--header 'Authorization: ...'"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the target answered 401 to the run's first requests, so the run stopped sending"
+        ),
+        "{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    let not_sent = cases.iter().filter(|c| c["error"]["code"] == "auth-refused").count();
+    assert!(not_sent > 0, "later cases were not sent");
+    let sent: usize = cases.iter().map(|c| c["exchanges"].as_array().map_or(0, Vec::len)).sum();
+    assert!(sent < cases.len(), "stopped early: {sent} requests for {} cases", cases.len());
+
+    let secret = "exemplar-header-secret-7f3a";
+    let authorization = format!("Authorization: Bearer {secret}");
+    let out = exemplar(&[
+        "run",
+        "-q",
+        "--target",
+        &target,
+        "--header",
+        &authorization,
+        "--header",
+        "X-Exemplar-Trace: on",
+        "--report-json",
+        json.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(!stderr.contains("hint: pass a bearer token"), "{stderr}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains(secret), "the header's credential reached the report");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    assert!(text.contains("X-Exemplar-Trace"), "the other header was sent and recorded");
+    // Refused before anything runs: a malformed header, and two sources of credentials.
+    let out = exemplar(&["run", "--target", &target, "--header", "no colon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--header"));
+    let out =
+        exemplar(&["run", "--target", &target, "--header", &authorization, "--token-env", "X"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The list case checks the items its own fixtures created, not the whole tenant: a key set
+/// someone else holds, however it looks, neither fails it nor changes its result; the case
+/// notes how many items it left unchecked.
+#[test]
+fn the_list_case_checks_only_the_items_its_fixtures_created() {
+    let inner = mock_in_background(MockConfig { auth: false, ..MockConfig::default() });
+    let client = reqwest::Client::new();
+    let app =
+        Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let client = client.clone();
+            let inner = inner.clone();
+            async move {
+                let listing = method == Method::GET && uri.path() == "/beta/trustFramework/keySets";
+                let mut request = client.request(method, format!("{inner}{uri}")).body(body);
+                if let Some(ct) = headers.get("content-type") {
+                    request = request.header("content-type", ct);
+                }
+                let upstream = request.send().await.unwrap();
+                let status = upstream.status();
+                let mut builder = Response::builder().status(status);
+                for name in ["content-type", "location"] {
+                    if let Some(v) = upstream.headers().get(name) {
+                        builder = builder.header(name, v.clone());
+                    }
+                }
+                let bytes = upstream.bytes().await.unwrap();
+                let body = match serde_json::from_slice::<Value>(&bytes) {
+                    // Someone else's key set, in a shape no documented one has.
+                    Ok(mut v) if listing => {
+                        v["value"].as_array_mut().unwrap().push(json!({"id": 7, "keys": "none"}));
+                        Body::from(v.to_string())
+                    }
+                    _ => Body::from(bytes),
+                };
+                builder.body(body).unwrap()
+            }
+        });
+    let proxy = serve_in_background(app);
+    let mut opts = RunOptions::new(
+        repo_cases(),
+        libtest_mimic::Arguments {
+            exact: true,
+            filter: Some("docs::graph::beta::api::trustframework-list-keysets::get_keysets".into()),
+            ..quiet_args()
+        },
+    );
+    opts.target = Some(proxy);
+    let (exit, results) = run_lib(opts);
+    assert_eq!(results.len(), 1);
+    let r = &results[0];
+    assert!(r.deviations.is_empty(), "{:#?}", r.deviations);
+    assert_eq!(exit, Exit::Success);
+    assert!(r.strictness.others >= 1, "{:?}", r.strictness);
 }

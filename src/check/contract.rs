@@ -55,6 +55,9 @@ pub struct Strictness {
     pub truncated: bool,
     /// A resource type's property list was applied.
     pub typed: bool,
+    /// Items of a listed collection that this case's fixtures did not create: other cases (or
+    /// other people, on a real tenant) hold them, so they are left out of the check.
+    pub others: u32,
 }
 
 /// The result of checking one response.

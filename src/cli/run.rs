@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// Application (client) id for the client-credentials flow.
     #[arg(long, value_name = "ID", requires = "tenant")]
     pub client_id: Option<String>,
+    /// Send this header with every request: `--header 'Name: value'`, repeatable. Values of
+    /// credential headers (`Authorization`, `Cookie`, API keys) are redacted like tokens.
+    #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'")]
+    pub headers: Vec<crate::run::http::ExtraHeader>,
     /// Environment variable holding the client secret.
     #[arg(long, value_name = "VAR", requires = "tenant")]
     pub client_secret_env: Option<String>,
@@ -137,6 +141,16 @@ fn env(var: &str) -> Result<String, String> {
 
 /// Refuses option values that would make the run meaningless or hang, before anything runs.
 fn check_options(args: &RunArgs) -> Result<(), String> {
+    let authorization = args.headers.iter().any(|h| h.name.eq_ignore_ascii_case("authorization"));
+    if authorization && (args.token_env.is_some() || args.tenant.is_some()) {
+        return Err(
+            "--header Authorization and --token-env/--tenant both set the credentials; give one"
+                .into(),
+        );
+    }
+    if authorization && args.target.is_none() {
+        return Err("--header Authorization: the embedded mock gets a token of its own; use it with --target".into());
+    }
     if args.libtest.test_threads == Some(0) {
         return Err("--test-threads 0: at least one thread is needed to run a case".into());
     }
@@ -216,6 +230,17 @@ pub fn run(args: RunArgs) -> Exit {
     let mut opts = RunOptions::new(args.cases, args.libtest);
     opts.target = args.target;
     opts.auth = auth;
+    opts.headers = args.headers.clone();
+    if let Some(known) = gate.known().cloned() {
+        let today = crate::report::known::today();
+        opts.excuse = crate::run::Excuse::new(move |result| {
+            known.excuses_all(
+                &result.id,
+                result.deviations.iter().map(|d| (d.code.as_str(), d.path.as_str())),
+                &today,
+            )
+        });
+    }
     opts.client = ClientSettings {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         timeout: Duration::from_secs(args.timeout),
@@ -266,6 +291,10 @@ pub fn run(args: RunArgs) -> Exit {
     if listing || outcome.stopped.is_some() {
         return outcome.exit;
     }
+    if let Some(e) = refused(&outcome.results) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "error: {e}");
+    }
     if outcome.results.is_empty() && !args.allow_empty {
         return usage(&nothing_ran(filter.as_deref(), skips, &cases_dir, args.partition.as_ref()));
     }
@@ -284,6 +313,29 @@ pub fn run(args: RunArgs) -> Exit {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
     super::report::finish(report, &gate, &outputs, console)
+}
+
+/// The one error of a run whose first requests the target refused (401/403): what to pass.
+fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
+    use crate::run::result::ErrorCode;
+    let first_status = |r: &crate::run::result::CaseResult| {
+        r.exchanges.first()?.response.as_ref().map(|x| x.status)
+    };
+    let stopped =
+        results.iter().any(|r| r.error.as_ref().is_some_and(|e| e.code == ErrorCode::AuthRefused));
+    let sent: Vec<u16> = results.iter().filter_map(first_status).collect();
+    let all_refused = !sent.is_empty() && sent.iter().all(|s| matches!(s, 401 | 403));
+    if !stopped && !all_refused {
+        return None;
+    }
+    let status = sent.iter().find(|s| matches!(s, 401 | 403)).copied().unwrap_or(401);
+    Some(format!(
+        "the target answered {status} to the run's first requests{}: it wants credentials this run \
+         did not send, or refused the ones it sent\n\
+         hint: pass a bearer token with --token-env VAR, the client-credentials flow with --tenant, \
+         --client-id and --client-secret-env, or a header with --header 'Authorization: ...'",
+        if stopped { ", so the run stopped sending" } else { "" }
+    ))
 }
 
 /// The console reporter's phrasing of a failed case, coloured when libtest's output is.

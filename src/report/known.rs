@@ -146,6 +146,30 @@ pub fn apply(report: &mut Report, file: &KnownFile, today: &str) {
 }
 
 impl KnownFile {
+    /// When every one of a case's deviations (`(code, path)`) is excused by an unexpired
+    /// entry, the words the console shows for it (`known: type-mismatch at /keys`); `None`
+    /// when one is not, or there are none. The gate reaches the same decision from the
+    /// report, so the console's `known` and the verdict agree.
+    pub fn excuses_all<'a>(
+        &self,
+        case: &str,
+        deviations: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: &str,
+    ) -> Option<String> {
+        let mut excused = Vec::new();
+        for (code, path) in deviations {
+            let entry = self.entries.iter().find(|e| {
+                e.case == case
+                    && e.code == code
+                    && e.path.as_ref().is_none_or(|p| p == path)
+                    && e.expires.as_str() >= today
+            })?;
+            let _ = entry;
+            excused.push(format!("{code} at {path}"));
+        }
+        (!excused.is_empty()).then(|| format!("known: {}", excused.join(", ")))
+    }
+
     /// Refuses entries whose case is none of `ids` (the cases directory's ids): such an entry
     /// can never excuse anything, and is most often a typo or a case renamed by re-extraction.
     /// The error names the file and line of each.
@@ -204,6 +228,21 @@ expires = 2020-01-01
         assert_eq!(file.entries[1].line, 8);
         assert_eq!(file.entries[1].path.as_deref(), Some("status"));
         assert!(parse("k.toml", "").unwrap().entries.is_empty());
+    }
+
+    #[test]
+    fn a_case_is_known_only_when_every_deviation_is_excused_and_unexpired() {
+        let file = parse("k.toml", FILE).unwrap();
+        let today = "2026-06-01";
+        assert_eq!(
+            file.excuses_all("a::b", [("type-mismatch", "/keys")], today).as_deref(),
+            Some("known: type-mismatch at /keys")
+        );
+        let two = [("type-mismatch", "/keys"), ("status-mismatch", "status")];
+        assert_eq!(file.excuses_all("a::b", two, today), None, "one is not listed");
+        // a::c's entry expired in 2020.
+        assert_eq!(file.excuses_all("a::c", [("status-mismatch", "status")], today), None);
+        assert_eq!(file.excuses_all("a::b", [], today), None);
     }
 
     #[test]

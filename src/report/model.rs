@@ -834,7 +834,16 @@ impl CaseReport {
                 ignored: s.ignored,
                 truncated: s.truncated,
                 typed: s.typed,
-                relaxed: relaxations(s.by_type, s.ignored, s.truncated),
+                relaxed: {
+                    let mut words = relaxations(s.by_type, s.ignored, s.truncated);
+                    if s.others > 0 {
+                        words.push(format!(
+                            "{} listed item(s) this case did not create left unchecked",
+                            s.others
+                        ));
+                    }
+                    words
+                },
             },
             snapshot,
             exchanges: if exchanges {

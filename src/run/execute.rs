@@ -28,11 +28,19 @@ pub struct Settings {
     pub contract: bool,
     /// Where snapshots are compared and written (layer 2); `None`: no snapshot layer.
     pub snapshots: Option<Store>,
+    /// Headers sent with every request (`--header`).
+    pub headers: Vec<http::ExtraHeader>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { retry: Retry::default(), slow: None, contract: true, snapshots: None }
+        Settings {
+            retry: Retry::default(),
+            slow: None,
+            contract: true,
+            snapshots: None,
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -49,6 +57,9 @@ pub struct Runner {
     pub(super) redactor: Redactor,
     pub(super) contract: bool,
     pub(super) snapshots: Option<Store>,
+    pub(super) headers: Vec<http::ExtraHeader>,
+    /// Whether the target refused the run's first requests.
+    pub refusals: Refusals,
     run_id: String,
     counter: AtomicU64,
 }
@@ -65,7 +76,7 @@ impl Runner {
         // A short id for this run, so that what it creates is recognisable and never collides
         // with another run's (ids end up in key set names, which the service limits in length).
         let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-        let Settings { retry, slow, contract, snapshots } = settings;
+        let Settings { retry, slow, contract, snapshots, headers } = settings;
         Runner {
             client,
             target,
@@ -76,6 +87,8 @@ impl Runner {
             redactor,
             contract,
             snapshots,
+            headers,
+            refusals: Refusals::default(),
             run_id,
             counter: AtomicU64::new(0),
         }
@@ -83,6 +96,35 @@ impl Runner {
 
     fn unique(&self) -> String {
         format!("{}{:04}", self.run_id, self.counter.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// How many of the run's first requests the target refused with 401 or 403. When all of the
+/// first [`Refusals::FIRST`] were refused, the credentials are missing or wrong for the whole
+/// run: the run stops sending (each later request is an `auth-refused` error, not sent), and
+/// the command line says once what to pass.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    seen: AtomicU64,
+    refused: AtomicU64,
+    status: std::sync::atomic::AtomicU16,
+}
+
+impl Refusals {
+    /// The first requests that decide: enough that one odd answer does not stop a run.
+    pub const FIRST: u64 = 3;
+
+    fn observe(&self, status: u16) {
+        if self.seen.fetch_add(1, Ordering::SeqCst) < Self::FIRST && matches!(status, 401 | 403) {
+            self.status.store(status, Ordering::SeqCst);
+            self.refused.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The status the first requests were refused with, once they all were.
+    pub fn stopped(&self) -> Option<u16> {
+        (self.refused.load(Ordering::SeqCst) >= Self::FIRST)
+            .then(|| self.status.load(Ordering::SeqCst))
     }
 }
 
@@ -148,7 +190,25 @@ impl Runner {
         body: Option<Payload<'_>>,
         progress: &mut Progress,
     ) -> Result<Received, RunError> {
+        if let Some(status) = self.refusals.stopped() {
+            return Err(RunError::new(
+                ErrorCode::AuthRefused,
+                format!(
+                    "{method} {url} not sent: the target answered {status} to the run's first {} requests",
+                    Refusals::FIRST
+                ),
+            ));
+        }
+        // Requests made without the run's credentials on purpose (a behaviour check's "no
+        // credentials") get no credential headers either, and do not count as refusals.
+        let as_run = std::ptr::eq(auth, &self.auth);
         let mut headers = headers;
+        for extra in &self.headers {
+            let given = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&extra.name));
+            if !given && (as_run || !extra.is_secret()) {
+                headers.push((extra.name.clone(), extra.value.clone()));
+            }
+        }
         if let Some(Payload::Json(v)) = body {
             crate::redact::secret_values(v, &mut progress.secrets);
         }
@@ -187,6 +247,9 @@ impl Runner {
         };
         match result {
             Ok(mut received) => {
+                if as_run {
+                    self.refusals.observe(received.status);
+                }
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
                 // The record owns the headers and the parsed body; the captures and the
@@ -272,6 +335,8 @@ impl Runner {
             )
             .await
             .map_err(|e| {
+                // A request the run did not send keeps its code: it says why.
+                let code = if e.code == ErrorCode::AuthRefused { e.code } else { code };
                 RunError::new(
                     code,
                     format!("fixture `{alias}` {phase}: {} {url}: {e}", step.method),
@@ -468,7 +533,9 @@ impl Runner {
     /// snapshot check when snapshots are on.
     pub async fn execute(&self, planned: &Planned) -> CaseResult {
         let (mut result, known) = self.run_once(planned).await;
-        if let (Some(store), None) = (&self.snapshots, &planned.behaviour) {
+        // A refused run records no snapshots: they would be snapshots of the 401s.
+        let refused = self.refusals.stopped().is_some();
+        if let (Some(store), None, false) = (&self.snapshots, &planned.behaviour, refused) {
             if let Some((recording, subject)) = self.recording(store, planned, &result, &known) {
                 let (outcome, deviations) = store.check(&subject, &recording);
                 result.deviations.extend(deviations);
@@ -595,7 +662,16 @@ impl Runner {
             slow: self.slow,
         };
         let (recorded_headers, recorded_json) = last_response(progress);
-        let json = match (&received.json, recorded_json) {
+        // A listed collection holds whatever the target holds at that moment; like the
+        // snapshot layer, the contract checks only the items this case's fixtures created
+        // (they carry its unique value), so the result does not depend on what ran beside it.
+        let (owned, others) = match (recorded_json, vars.expand_str("{{unique}}")) {
+            (Some(v), Ok(unique)) if listed(case) && !planned.fixtures.is_empty() => {
+                own_items(v, &unique)
+            }
+            _ => (None, 0),
+        };
+        let json = match (&received.json, owned.as_ref().or(recorded_json)) {
             (Some(Err(e)), _) => Some(Err(e.as_str())),
             (_, Some(v)) => Some(Ok(v)),
             _ => None,
@@ -610,7 +686,8 @@ impl Runner {
         if !self.contract {
             return Ok((Vec::new(), check::Strictness::default(), None));
         }
-        let checked = check::check(contract, observed);
+        let mut checked = check::check(contract, observed);
+        checked.strictness.others = others;
         let diff = if checked.deviations.is_empty() {
             None
         } else {
@@ -679,6 +756,27 @@ impl Runner {
             e.message = r.text(&e.message);
         }
     }
+}
+
+/// Whether the case documents a listing: a `GET` whose documented response is a collection.
+fn listed(case: &crate::case::Case) -> bool {
+    case.request.method.eq_ignore_ascii_case("GET")
+        && case.response.as_ref().is_some_and(|r| r.is_collection)
+}
+
+/// The body with its `value` array cut to the items that mention `unique`, and how many were
+/// left out; `None` when there is no such array or nothing is left out.
+fn own_items(body: &Value, unique: &str) -> (Option<Value>, u32) {
+    let Some(items) = body.get("value").and_then(Value::as_array) else { return (None, 0) };
+    let mine: Vec<Value> =
+        items.iter().filter(|item| item.to_string().contains(unique)).cloned().collect();
+    let others = u32::try_from(items.len() - mine.len()).unwrap_or(u32::MAX);
+    if others == 0 {
+        return (None, 0);
+    }
+    let mut cut = body.clone();
+    cut["value"] = Value::Array(mine);
+    (Some(cut), others)
 }
 
 /// Whether a teardown step's URL and body can be written out with the captures at hand; the

@@ -75,6 +75,12 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Headers sent with every request (`--header`); credential values are redacted.
+    pub headers: Vec<http::ExtraHeader>,
+    /// Known deviations: a case whose deviations are all excused shows as `known` (an
+    /// ignored trial with the reason), not `FAILED`, as the gate treats it. The edge decides
+    /// what is excused (from the known-deviations file); the run only asks.
+    pub excuse: Excuse,
     /// How a failed case is phrased under libtest's `FAILED` line (the edge gives the
     /// console reporter's phrasing; without one the line stands alone).
     pub phrasing: Phrasing,
@@ -108,6 +114,8 @@ impl RunOptions {
             libtest,
             partition: None,
             progress: false,
+            headers: Vec::new(),
+            excuse: Excuse::default(),
             phrasing: Phrasing::default(),
         }
     }
@@ -133,6 +141,30 @@ impl Phrasing {
 impl std::fmt::Debug for Phrasing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() { "Phrasing(given)" } else { "Phrasing(none)" })
+    }
+}
+
+/// Whether every deviation of a deviating case is excused, and in what words (`known: …`).
+/// The gate decides from the same entries, so the console's `known` and the verdict agree;
+/// the run does not read known-deviations files itself, the edge hands it this.
+#[derive(Clone, Default)]
+pub struct Excuse(Option<Arc<ExcuseFn>>);
+
+type ExcuseFn = dyn Fn(&CaseResult) -> Option<String> + Send + Sync;
+
+impl Excuse {
+    pub fn new(excuse: impl Fn(&CaseResult) -> Option<String> + Send + Sync + 'static) -> Self {
+        Excuse(Some(Arc::new(excuse)))
+    }
+
+    fn of(&self, result: &CaseResult) -> Option<String> {
+        self.0.as_ref().and_then(|f| f(result))
+    }
+}
+
+impl std::fmt::Debug for Excuse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Excuse(given)" } else { "Excuse(none)" })
     }
 }
 
@@ -253,6 +285,14 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(c) => c,
         Err(e) => return RunOutcome::stopped(Stopped::Client(e)),
     };
+    let mut redactor = session.redactor.clone();
+    for h in opts.headers.iter().filter(|h| h.is_secret()) {
+        redactor.add_secret(&h.value);
+        // `Basic xyz`, `Bearer xyz`: the credential may also appear alone.
+        if let Some((_, credential)) = h.value.split_once(' ') {
+            redactor.add_secret(credential.trim());
+        }
+    }
     let settings = Settings {
         retry: opts.retry,
         slow: opts.slow,
@@ -264,6 +304,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             rules: Rules::graph(),
             cases: opts.cases.clone(),
         }),
+        headers: opts.headers.clone(),
     };
     // Every snapshot the cases can have, to find the ones left behind by removed cases.
     let expected: Option<BTreeSet<PathBuf>> = settings.snapshots.as_ref().map(|store| {
@@ -284,7 +325,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         session.target.clone(),
         session.auth.clone(),
         TypeRegistry::new(plan.types.iter()),
-        session.redactor.clone(),
+        redactor,
         settings,
     );
     let whole_suite =
@@ -311,6 +352,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         phrasing: opts.phrasing.clone(),
         bar: opts.progress.then(|| progress_bar(runnable(&plan.cases, &opts.libtest))),
         panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
+        excuse: opts.excuse.clone(),
     };
     let conclusion = libtest_mimic::run(&opts.libtest, trials.make(plan.cases));
     if let Some(bar) = &trials.bar {
@@ -420,6 +462,8 @@ struct Trials {
     phrasing: Phrasing,
     bar: Option<indicatif::ProgressBar>,
     panic_case: Option<Arc<str>>,
+    /// Known deviations: a case whose deviations are all excused is shown as known.
+    excuse: Excuse,
 }
 
 impl Trials {
@@ -439,6 +483,7 @@ impl Trials {
         let phrasing = self.phrasing.clone();
         let bar = self.bar.clone();
         let panic = self.panic_case.as_deref().is_some_and(|p| p == id);
+        let excuse = self.excuse.clone();
         Trial::ignorable_test(id, move || {
             // The case runs on the runtime's workers, which own the sockets: its I/O wakes
             // no other thread, and this one is woken once, when the case is done.
@@ -457,8 +502,13 @@ impl Trials {
                 bar.inc(1);
             }
             let status = result.status;
-            let reason = result.skip_reason.clone();
+            // A case whose deviations are all known is shown as known (an ignored trial with
+            // the reason), as the gate counts it, not as FAILED.
+            let excused = (status == Status::Deviated).then(|| excuse.of(&result)).flatten();
+            let is_known = excused.is_some();
+            let reason = excused.or_else(|| result.skip_reason.clone());
             let message = match status {
+                Status::Deviated if is_known => None,
                 Status::Deviated | Status::Error => Some(phrasing.phrase(&result)),
                 Status::Passed | Status::Skipped => None,
             };
@@ -466,7 +516,7 @@ impl Trials {
             // in it are still whole (each push is one step), so they are kept.
             results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
             match message {
-                None if status == Status::Skipped => Ok(Completion::Ignored { reason }),
+                None if status == Status::Skipped || is_known => Ok(Completion::Ignored { reason }),
                 None => Ok(Completion::Completed),
                 Some(message) => Err(Failed::from(message)),
             }

@@ -90,6 +90,50 @@ impl Default for ClientSettings {
     }
 }
 
+/// A header sent with every request (`--header 'Name: value'`). Its value is a secret when
+/// the name says credentials (`Authorization`, `Cookie`, API keys): redacted like a token in
+/// every output, `Debug` included.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExtraHeader {
+    pub name: String,
+    pub value: String,
+}
+
+impl ExtraHeader {
+    /// Whether the value is a credential.
+    pub fn is_secret(&self) -> bool {
+        let name = self.name.to_ascii_lowercase();
+        matches!(
+            name.as_str(),
+            "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "api-key"
+        ) || name.ends_with("-key")
+            || name.ends_with("-token")
+    }
+}
+
+impl std::fmt::Debug for ExtraHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = if self.is_secret() { "[redacted]" } else { self.value.as_str() };
+        write!(f, "{}: {value}", self.name)
+    }
+}
+
+impl std::str::FromStr for ExtraHeader {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((name, value)) = s.split_once(':') else {
+            return Err("expected `Name: value`".into());
+        };
+        let (name, value) = (name.trim(), value.trim());
+        reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a header name"))?;
+        reqwest::header::HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of `{name}` is not a valid header value"))?;
+        Ok(ExtraHeader { name: name.to_string(), value: value.to_string() })
+    }
+}
+
 /// Reads the `--cacert` files: each must hold at least one PEM certificate (a DER file, a key
 /// or an empty file is refused rather than trusted as nothing).
 pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
@@ -451,6 +495,20 @@ mod tests {
         assert_eq!(t.resolve("/beta/y"), "https://mock.example/api/beta/y");
         assert!(Target::parse("ftp://x").is_err());
         assert!(Target::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn extra_headers_parse_and_hide_credentials() {
+        let h: ExtraHeader = "Authorization: Basic dXNlcjpwYXNz".parse().unwrap();
+        assert_eq!((h.name.as_str(), h.value.as_str()), ("Authorization", "Basic dXNlcjpwYXNz"));
+        assert!(h.is_secret());
+        assert_eq!(format!("{h:?}"), "Authorization: [redacted]");
+        let h: ExtraHeader = "X-Trace:  on ".parse().unwrap();
+        assert!(!h.is_secret());
+        assert_eq!(format!("{h:?}"), "X-Trace: on");
+        assert!("Ocp-Apim-Subscription-Key: k".parse::<ExtraHeader>().unwrap().is_secret());
+        assert!("no colon".parse::<ExtraHeader>().is_err());
+        assert!("bad name: v".parse::<ExtraHeader>().is_err());
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     BindingFailed,
     /// No access token could be obtained.
     AuthFailed,
+    /// Not sent: the target refused the run's first requests (401/403), so the run stopped.
+    AuthRefused,
     /// The case stopped unexpectedly inside exemplar (its task panicked or was cancelled).
     Internal,
 }
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::TeardownFailed => "teardown-failed",
             ErrorCode::BindingFailed => "binding-failed",
             ErrorCode::AuthFailed => "auth-failed",
+            ErrorCode::AuthRefused => "auth-refused",
             ErrorCode::Internal => "internal",
         }
     }

@@ -49,3 +49,13 @@ pub fn tool_available(available: bool, tool: &str, install: &str) -> bool {
     );
     false
 }
+
+/// Sends the libtest output of a run made inside a test to a temporary file (removed when
+/// the returned handle is dropped) instead of the test binary's stdout, which libtest does
+/// not capture for it.
+pub fn nested_log(args: &mut libtest_mimic::Arguments) -> tempfile::NamedTempFile {
+    let log =
+        tempfile::Builder::new().prefix("exemplar-nested-").suffix(".log").tempfile().unwrap();
+    args.logfile = Some(log.path().display().to_string());
+    log
+}
