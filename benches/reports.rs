@@ -98,6 +98,7 @@ fn case(i: usize) -> CaseReport {
             response_line: Some(100),
             hash: "sha256:0000000000000000000000000000000000000000000000000000000000000000".into(),
         }),
+        doc_file: None,
         status: if deviated { Outcome::Deviated } else { Outcome::Passed },
         skip_reason: None,
         deviations,
@@ -139,7 +140,7 @@ fn main() {
     let n: usize =
         std::env::var("EXEMPLAR_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let cases: Vec<CaseReport> = (0..n).map(case).collect();
-    let run = RunInfo { target: "reference mock".into(), partition: None, duration_ms: 1 };
+    let run = RunInfo::new("reference mock", 1);
     let mut text = String::new();
     for i in (0..n).step_by(n.max(20) / 20) {
         text.push_str(&format!(

@@ -84,8 +84,8 @@ mod tests {
 
     #[test]
     fn reads_and_resolves() {
-        let dir = std::env::temp_dir().join(format!("exemplar-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().to_path_buf();
         let path = dir.join(FILE_NAME);
         std::fs::write(&path, "[extract]\ndocs = [\"d\"]\ncases = \"c\"\n").unwrap();
         let config = load(&path).unwrap().unwrap();
@@ -94,7 +94,6 @@ mod tests {
         std::fs::write(&path, "[extract]\ndocs = []\ncasse = \"c\"\n").unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("exemplar.toml:3:1: unknown field `casse`"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
         assert!(load(&dir.join("missing.toml")).unwrap().is_none());
     }
 }

@@ -477,10 +477,9 @@ fn a_static_mock_fails_every_behaviour_it_cannot_fake() {
 /// step's exchange, and coverage per operation saying which behaviours were checked.
 #[test]
 fn every_report_shows_behaviour_deviations_steps_and_coverage() {
-    let dir =
-        std::env::temp_dir().join(format!("exemplar-behaviour-reports-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed however the test ends: `cargo test` leaves nothing in the temporary directory.
+    let scratch = tempfile::Builder::new().prefix("exemplar-behaviour-reports-").tempdir().unwrap();
+    let dir = scratch.path();
     let (json, md, junit, html) =
         (dir.join("r.json"), dir.join("r.md"), dir.join("r.xml"), dir.join("r.html"));
     let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))

@@ -353,25 +353,56 @@ fn strict_fails_on_defects_and_passes_on_a_clean_page() {
     assert!(sandbox.path("clean/widget-get/get_widget.json").exists());
 
     // Notes (a skipped file) are not defects.
-    let run = sandbox.run(&["extract", "docs/notes.txt", "--out", "clean", "--strict"]);
+    let run = sandbox.run(&[
+        "extract",
+        "docs/notes.txt",
+        "docs/api/widget-get.md",
+        "--out",
+        "clean",
+        "--strict",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
 }
 
+/// A file that is no doc page is skipped with a note; when the paths hold no doc page at all,
+/// nothing was extracted and the run says so with exit 2 (a typo in a CI path must not pass).
 #[test]
 fn files_that_are_not_doc_pages_are_skipped_with_a_note() {
     let sandbox = Sandbox::new("skipped");
     for file in SKIPPED {
         let run = sandbox.run(&["extract", file, "--out", "out"]);
-        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.code, 2, "{run:?}");
         let diags = diagnostics(&run.stderr);
         assert_eq!(diags.len(), 1, "{}", run.stderr);
         assert_eq!((diags[0].path.as_str(), diags[0].code.as_str()), (*file, "not-a-doc-page"));
-        assert!(run.stdout.starts_with("0 pages, 0 examples"), "{}", run.stdout);
+        assert!(run.stderr.contains(&format!("error: no doc page under {file}")), "{}", run.stderr);
         assert!(!sandbox.path("out").exists() || sandbox.files("out").is_empty());
     }
-    // `--quiet` hides notes.
+    // `--quiet` hides notes, not the error.
     let run = sandbox.run(&["extract", "docs/notes.txt", "--out", "out", "--quiet"]);
-    assert_eq!((run.code, run.stderr.as_str(), run.stdout.as_str()), (0, "", ""));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.starts_with("error: no doc page under docs/notes.txt"), "{run:?}");
+    // A page among other files is enough.
+    let run = sandbox.run(&["extract", "docs/notes.txt", "docs/api", "--out", "out", "-q"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+/// Two doc roots of the same name would give their examples the same case ids: refused
+/// before anything is written, naming both.
+#[test]
+fn two_doc_roots_that_map_to_the_same_case_ids_are_refused() {
+    let sandbox = Sandbox::new("same-root");
+    copy_tree(&sandbox.path("docs"), &sandbox.path("other/docs"));
+    let run = sandbox.run(&["extract", "docs", "other/docs", "--out", "out"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("doc paths docs and other/docs both name their pages `docs/...`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!sandbox.path("out").exists());
+    let run = sandbox.run(&["extract", "docs", "docs", "--out", "out"]);
+    assert_eq!(run.code, 2, "{run:?}");
 }
 
 #[test]

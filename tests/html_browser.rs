@@ -4,8 +4,9 @@
 //! the screenshot is a real, non-blank picture.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`
-//! (`apt-get install -y chromium chromium-driver`); without them the test prints a notice
-//! and passes. `EXEMPLAR_CHROMEDRIVER` names another chromedriver binary.
+//! (`apt-get install -y chromium chromium-driver`); without them the test fails under
+//! `CI=true` and elsewhere prints a notice and checks nothing. `EXEMPLAR_CHROMEDRIVER` names
+//! another chromedriver binary.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,6 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
+
+mod common;
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -73,21 +76,26 @@ fn png_variety(bytes: &[u8]) -> (u32, u32, f64, usize) {
 
 #[tokio::test]
 async fn html_report_shows_cases_and_a_diff_in_headless_chromium() {
-    let Some(driver) = chromedriver() else {
-        eprintln!(
-            "notice: chromium and chromium-driver are not installed; skipping the HTML report's browser check"
-        );
+    let driver = chromedriver();
+    let install = "apt-get install -y chromium chromium-driver";
+    if !common::tool_available(driver.is_some(), "chromium with chromedriver", install) {
         return;
-    };
+    }
+    let driver = driver.unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-browser");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let html = write_report(&dir);
 
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Chromium keeps its profile and scratch files in the temporary directory and leaves them
+    // there when it is killed: give it one inside this test's directory.
+    let browser_tmp = dir.join("tmp");
+    std::fs::create_dir_all(&browser_tmp).unwrap();
     let _driver = Driver(
         Command::new(driver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &browser_tmp)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -96,7 +104,9 @@ async fn html_report_shows_cases_and_a_diff_in_headless_chromium() {
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--window-size=1280,1600"]
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--disable-quic", "--window-size=1280,1600",
+                     format!("--user-data-dir={}", dir.join("profile").display())]
         }
     });
     let caps = caps.as_object().unwrap().clone();

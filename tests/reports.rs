@@ -4,16 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exemplar-reports-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+mod common;
+
+fn temp_dir(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("reports-{name}"))
 }
 
 /// Runs the binary in the repository (for its `cases/`), outside GitHub Actions. A `run`
@@ -160,6 +159,9 @@ fn an_unwritable_report_is_an_error_naming_it_and_the_console_report_still_appea
     let console = stdout(&out);
     assert!(console.contains("test result: ok."), "{console}");
     assert!(console.contains("trustframeworkkeyset-get::get_trustframeworkkeyset"), "{console}");
+    // The verdict agrees with the exit code: the gate's evidence is missing.
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.ends_with("gate failed: 1 report file(s) could not be written"), "{err}");
 }
 
 #[test]
@@ -265,7 +267,12 @@ fn junit_report_reads_as_ci_systems_read_it() {
             get.attribute("classname"),
             Some("docs::graph::beta::api::trustframeworkkeyset-get")
         );
-        assert_eq!(get.attribute("file"), Some("docs/graph/beta/api/trustframeworkkeyset-get.md"));
+        // The docs of this repository's cases live outside it (exemplar.toml), so the link
+        // is the case file, a path inside the repository that a CI system can open.
+        let file = get.attribute("file").unwrap();
+        assert_eq!(file, GET_CASE_FILE);
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).is_file(), "{file}");
+        assert_eq!(get.attribute("line"), None, "a line of the doc page is not a line of {file}");
         let failure = get.children().find(|n| n.has_tag_name("failure"));
         assert_eq!(failure.is_some(), failing, "{stem}");
         if let Some(failure) = failure {
@@ -368,6 +375,10 @@ fn html_report_is_self_contained() {
     assert!(html.contains("<table class=\"sbs diff\">"));
 }
 
+/// The case file of [`GET`], relative to the repository.
+const GET_CASE_FILE: &str =
+    "cases/docs/graph/beta/api/trustframeworkkeyset-get/get_trustframeworkkeyset.json";
+
 const GET: &str = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset";
 
 #[test]
@@ -396,8 +407,10 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
             "[[deviation]]\ncase = \"{case}\"\ncode = \"{code}\"\nreason = \"accepted\"\nexpires = 2999-12-31\n\n"
         ));
     }
-    text.push_str("[[deviation]]\ncase = \"no::such::case\"\ncode = \"status-mismatch\"\nreason = \"gone\"\nexpires = 2999-12-31\n");
-    std::fs::write(&known, &text).unwrap();
+    // `report` reads a report of any subset of the cases: an entry for a case it does not
+    // hold is `not-run` there (`run` refuses it, below).
+    let gone = "[[deviation]]\ncase = \"no::such::case\"\ncode = \"status-mismatch\"\nreason = \"gone\"\nexpires = 2999-12-31\n";
+    std::fs::write(&known, format!("{text}{gone}")).unwrap();
     let out = exemplar(&[
         "report",
         "--known",
@@ -421,7 +434,8 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
     assert_eq!(states.last(), Some(&"not-run"));
     assert!(states[..states.len() - 1].iter().all(|s| *s == "used"), "{states:?}");
 
-    // The same file against a faithful run: every entry is unused, and the gate passes.
+    // The same entries against a faithful run: every entry is unused, and the gate passes.
+    std::fs::write(&known, &text).unwrap();
     let out = run_with_reports(&dir, "ok", &["--known", s(&known)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ok = read_json(&dir.join("ok.json"));
@@ -456,6 +470,16 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(&format!("{}:5:", known.display())), "{}", stderr(&out));
     assert!(!stdout(&out).contains("running"), "nothing ran: {}", stdout(&out));
+
+    // An entry whose case does not exist (a typo, a case renamed) is a usage error naming its
+    // line, not an entry that stays `not-run` for ever.
+    let typo = format!("{GET}x");
+    std::fs::write(&known, format!("# accepted\n\n[[deviation]]\ncase = \"{typo}\"\ncode = \"type-mismatch\"\nreason = \"r\"\nexpires = 2999-01-01\n")).unwrap();
+    let out = run_with_reports(&dir, "never", &["--known", s(&known)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let expected = format!("{}:3: `case` names no case in cases: {typo}", known.display());
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("running"), "nothing ran: {}", stdout(&out));
 }
 
 /// Strips what may differ between two runs of the same cases: timings, and the values each run
@@ -463,6 +487,8 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
 /// recorded exchanges and diffs.
 fn stable(mut report: Value) -> Value {
     report["run"]["durationMs"] = Value::Null;
+    // Shards record the case set they were cut from; the merge keeps it, a full run has none.
+    report["run"]["caseSet"] = Value::Null;
     for c in report["cases"].as_array_mut().unwrap() {
         c["durationMs"] = Value::Null;
         for e in c["exchanges"].as_array_mut().unwrap() {
@@ -551,15 +577,28 @@ fn shards_cover_every_case_once_and_merge_into_the_full_report() {
         }
         assert!(std::fs::read_to_string(&md).unwrap().contains("### Deviations"));
     }
-    // A report given twice merges: its cases are identical.
-    let one = dir.join("hash-1.json");
-    let out = exemplar(&["report", "merge", s(&one), s(&one), "--out", s(&dir.join("x.json"))]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "identical cases merge; the shard deviates: {}",
-        stderr(&out)
-    );
+    // A lost shard or one given twice is refused: the gate must not turn green on part of
+    // the suite.
+    let (one, two) = (dir.join("count-1.json"), dir.join("count-2.json"));
+    let out = exemplar(&["report", "merge", s(&one), s(&two)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shard(s) count:3/3 of 3 missing"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("gate passed"), "{}", stderr(&out));
+    let out = exemplar(&["report", "merge", s(&one), s(&one), s(&two)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shard count:1/3 is given twice"), "{}", stderr(&out));
+    let hash = dir.join("hash-3.json");
+    let out = exemplar(&["report", "merge", s(&one), s(&two), s(&hash)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is shard hash:3/3 but"), "{}", stderr(&out));
+    // With --allow-partial the merge goes ahead, and the report and the verdict say what is
+    // missing.
+    let partial = dir.join("partial.json");
+    let out =
+        exemplar(&["report", "merge", s(&one), s(&two), "--allow-partial", "--out", s(&partial)]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(stderr(&out).contains("partial merge: shard(s) count:3/3 missing"), "{}", stderr(&out));
+    assert_eq!(read_json(&partial)["run"]["missingShards"], serde_json::json!(["count:3/3"]));
 }
 
 #[test]
@@ -623,9 +662,7 @@ fn github_actions_annotations_point_at_the_documented_example() {
     let text = stdout(&out);
     let line = text
         .lines()
-        .find(|l| {
-            l.starts_with("::error file=docs/graph/beta/api/trustframeworkkeyset-get.md,line=")
-        })
+        .find(|l| l.starts_with(&format!("::error file={GET_CASE_FILE},title=")))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains(",title=docs%3A%3Agraph%3A%3Abeta"), "{line}");
     assert!(line.contains("::type-mismatch at /keys: expected an array"), "{line}");
@@ -652,4 +689,47 @@ fn report_help_lists_the_formats() {
     }
     let out = exemplar(&["report", "merge", "--help"]);
     assert!(stdout(&out).contains("--out"), "{}", stdout(&out));
+}
+
+/// When the docs live in the repository (a docs repository running its own gate), JUnit's
+/// `file` is the doc page by its path in the repository, with the example's line.
+#[test]
+fn junit_links_doc_pages_that_live_in_the_repository() {
+    let dir = temp_dir("doc-links");
+    let json = dir.join("run.json");
+    let out = exemplar(&["run", "-q", "--mock-deviate", "wrong-type", "--report-json", s(&json)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // A repository whose exemplar.toml names its own docs directory, holding the page.
+    let repo = dir.join("repo");
+    let page = repo.join("site/docs/graph/beta/api/trustframeworkkeyset-get.md");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    std::fs::write(&page, "# Get trustFrameworkKeySet\n").unwrap();
+    std::fs::write(repo.join("exemplar.toml"), "[extract]\ndocs = [\"site/docs\"]\n").unwrap();
+    let junit = dir.join("junit.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["report", s(&json), "--report-junit", s(&junit)])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let get = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("get_trustframeworkkeyset")
+        })
+        .unwrap();
+    assert_eq!(get.attribute("file"), Some("site/docs/graph/beta/api/trustframeworkkeyset-get.md"));
+    assert!(get.attribute("line").is_some_and(|l| l.parse::<u32>().is_ok_and(|n| n > 1)));
+    // A page the repository does not hold links its case file.
+    let other = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("get_keysets"))
+        .unwrap();
+    assert!(
+        other.attribute("file").unwrap().starts_with("cases/"),
+        "{:?}",
+        other.attribute("file")
+    );
 }

@@ -21,6 +21,8 @@ use exemplar::run::harness::{AuthOptions, RunOptions};
 use exemplar::run::{CaseResult, ErrorCode, Status};
 use serde_json::{Value, json};
 
+mod common;
+
 fn repo_cases() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
 }
@@ -29,11 +31,8 @@ fn quiet_args() -> libtest_mimic::Arguments {
     libtest_mimic::Arguments { quiet: true, test_threads: Some(4), ..Default::default() }
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exemplar-run-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("run-{name}"))
 }
 
 /// Runs the library harness in its own thread (it builds its own runtime), on the cases
@@ -331,7 +330,7 @@ fn throttled_requests_are_retried_after_the_time_asked() {
     let target = serve_in_background(app);
     let dir = temp_dir("throttle");
     write_case(&dir, "a/one.json", &simple_case("a::one", "https://graph.microsoft.com/beta/x"));
-    let mut opts = RunOptions::new(dir, quiet_args());
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
     opts.target = Some(target);
     let (exit, results) = run_lib(opts);
     assert_eq!(exit, Exit::Success, "{results:#?}");
@@ -408,7 +407,7 @@ fn client_credentials_flow_gets_caches_and_hides_the_token() {
     assert!(!all.contains(TOKEN) && !all.contains(SECRET), "{all}");
 
     // And in results as data: the echoed token in a body is redacted too.
-    let mut opts = RunOptions::new(dir, quiet_args());
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
     opts.target = Some(base.clone());
     opts.auth = AuthOptions::ClientCredentials {
         authority: base,
@@ -430,7 +429,7 @@ fn unreachable_targets_are_errors_not_deviations() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = temp_dir("refused");
     write_case(&dir, "a/one.json", &simple_case("a::one", "https://graph.microsoft.com/beta/x"));
-    let mut opts = RunOptions::new(dir.clone(), quiet_args());
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
     opts.target = Some(format!("http://127.0.0.1:{port}"));
     let (exit, results) = run_lib(opts);
     assert_eq!(exit, Exit::Error);
@@ -483,7 +482,7 @@ fn stalling_lying_and_resetting_servers() {
     for (addr, want) in
         [(g, ErrorCode::Protocol), (s, ErrorCode::Timeout), (r, ErrorCode::Protocol)]
     {
-        let mut opts = RunOptions::new(dir.clone(), quiet_args());
+        let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
         opts.target = Some(format!("http://{addr}"));
         opts.client.timeout = Duration::from_secs(1);
         let (exit, results) = run_lib(opts);
@@ -537,7 +536,7 @@ fn a_fixture_that_fails_is_an_error_and_teardown_still_runs() {
         json!([{"use": "thing", "as": "t"}, {"use": "part", "with": {"thing": "{{t.id}}"}}]);
     case["bind"] = json!({"id": "{{t.id}}"});
     write_case(&dir, "a/one.json", &case);
-    let mut opts = RunOptions::new(dir, quiet_args());
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
     opts.target = Some(target);
     let (exit, results) = run_lib(opts);
     assert_eq!(exit, Exit::Error);
@@ -562,4 +561,118 @@ fn changing_requests_may_only_address_what_fixtures_created() {
         stderr.contains("a DELETE may only address what a fixture of this case created"),
         "{stderr}"
     );
+}
+
+const GET_SET: &str = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset";
+
+/// Option values that would make a run meaningless or hang are refused before anything runs,
+/// each with a message that names the option.
+#[test]
+fn meaningless_option_values_are_refused_naming_the_option() {
+    let dir = temp_dir("options");
+    let der = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cert.der");
+    let pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cert.pem");
+    let empty = dir.join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let same = dir.join("r.json");
+    let same_other = format!("{}/./r.json", dir.display());
+    let refused: [(Vec<&str>, &str); 6] = [
+        (vec!["--timeout", "0"], "--timeout"),
+        (vec!["--connect-timeout", "0"], "--connect-timeout"),
+        (vec!["--test-threads", "0"], "--test-threads"),
+        (vec!["--cacert", der], "--cacert"),
+        (vec!["--cacert", empty.to_str().unwrap()], "--cacert"),
+        (vec!["--report-json", same.to_str().unwrap(), "--report-md", &same_other], "--report-md"),
+    ];
+    for (args, option) in refused {
+        let mut all = vec!["run"];
+        all.extend(&args);
+        let out = exemplar(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(option), "{args:?} names {option}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing ran");
+        assert!(!same.exists(), "{args:?}: no report was written");
+    }
+    // A PEM bundle is accepted.
+    let out = exemplar(&["run", "-q", "--cacert", pem, "--exact", GET_SET]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A run that selects no case checked nothing: a usage error with a hint, unless
+/// `--allow-empty` says an empty run is expected.
+#[test]
+fn a_run_that_selects_no_case_is_a_usage_error_unless_allowed() {
+    let empty = temp_dir("no-cases");
+    let empty_dir = empty.to_str().unwrap();
+    let runs: [(Vec<&str>, &str); 4] = [
+        (
+            vec!["--exact", "docs::no::such::case"],
+            "the filter `docs::no::such::case` selects no case",
+        ),
+        (vec!["no-such-filter"], "the filter `no-such-filter` selects no case"),
+        (vec!["--skip", "docs", "--skip", "seeds"], "the --skip patterns leave out every case"),
+        (vec!["--cases", empty_dir], "holds no case file"),
+    ];
+    for (args, why) in runs {
+        let mut all = vec!["run", "-q"];
+        all.extend(&args);
+        let out = exemplar(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert!(stderr.contains("hint: `exemplar run --list`"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("gate passed"), "{args:?}: {stderr}");
+        all.push("--allow-empty");
+        let out = exemplar(&all);
+        assert_eq!(out.status.code(), Some(0), "{args:?} --allow-empty");
+    }
+}
+
+/// A setup that fails before capturing the id its teardown deletes has created nothing: its
+/// teardown is skipped and said once with the setup's error, not reported as
+/// `teardown-failed: {{id}} is not defined`.
+#[test]
+fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
+    let deletes = Arc::new(AtomicUsize::new(0));
+    let d = Arc::clone(&deletes);
+    let app = Router::new().fallback(move |method: Method| {
+        let d = Arc::clone(&d);
+        async move {
+            if method == Method::DELETE {
+                d.fetch_add(1, Ordering::SeqCst);
+            }
+            Response::builder().status(500).body(Body::from("down")).unwrap()
+        }
+    });
+    let target = serve_in_background(app);
+    let dir = temp_dir("setup-fails");
+    std::fs::write(
+        dir.join("fixtures.json"),
+        serde_json::to_string(&json!({"format": 1, "fixtures": {
+            "thing": {"setup": [{"method": "POST", "url": "/beta/things", "capture": {"id": "/id"}}], "teardown": [{"method": "DELETE", "url": "/beta/things/{{id}}"}]}
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut case = simple_case("a::one", "https://graph.microsoft.com/beta/things/{id}");
+    case["fixtures"] = json!([{"use": "thing", "as": "t"}]);
+    case["bind"] = json!({"id": "{{t.id}}"});
+    write_case(&dir, "a/one.json", &case);
+    let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
+    opts.target = Some(target);
+    let (exit, results) = run_lib(opts);
+    assert_eq!(exit, Exit::Error);
+    let r = &results[0];
+    assert!(r.teardown_errors.is_empty(), "{:?}", r.teardown_errors);
+    let error = r.error.as_ref().unwrap();
+    assert_eq!(error.code, ErrorCode::FixtureFailed);
+    assert!(error.message.contains("answered 500: down"), "{}", error.message);
+    assert_eq!(
+        error.message.matches("; teardown of fixture `t` (no `id` captured) skipped").count(),
+        1,
+        "{}",
+        error.message
+    );
+    assert_eq!(deletes.load(Ordering::SeqCst), 0, "nothing was created, nothing is deleted");
 }

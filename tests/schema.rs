@@ -107,18 +107,17 @@ fn every_committed_case_and_type_file_validates() {
 
 #[test]
 fn extracted_fixture_cases_validate() {
-    let out = std::env::temp_dir().join(format!("exemplar-schema-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let scratch = tempfile::Builder::new().prefix("exemplar-schema-").tempdir().unwrap();
+    let out = scratch.path().join("cases");
     let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docs");
     let output = Command::new(env!("CARGO_BIN_EXE_exemplar"))
         .args(["extract", docs, "--out"])
         .arg(&out)
-        .current_dir(std::env::temp_dir())
+        .current_dir(scratch.path())
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let counted = validate_dir(&out);
-    std::fs::remove_dir_all(&out).unwrap();
     assert_eq!(counted, (12, 1));
 }
 

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -14,17 +14,16 @@ use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
+mod common;
+
 const EXE: &str = env!("CARGO_BIN_EXE_exemplar");
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("exemplar-snap-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("snap-{name}"))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -263,7 +262,7 @@ fn a_killed_recording_leaves_every_snapshot_old_or_new() {
             .arg("--cases")
             .arg(repo().join("cases"))
             .arg("--snapshots")
-            .arg(&dir)
+            .arg(dir.as_os_str())
             .env_remove("CI")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -393,13 +392,14 @@ fn canary_secrets_reach_no_snapshot_and_no_output() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// cargo-insta itself lists and accepts the pending files of a run. Runs when cargo-insta is
-/// installed (`.ci/run` installs it); says so and checks nothing more otherwise.
+/// cargo-insta itself lists and accepts the pending files of a run. Needs cargo-insta
+/// (`.ci/run` installs it): fails without it under `CI=true`, says so and checks nothing
+/// elsewhere.
 #[test]
 fn cargo_insta_lists_and_accepts_pending_snapshots() {
     let probe = Command::new("cargo").args(["insta", "--version"]).output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("cargo-insta is not installed: `cargo install cargo-insta` to run this test");
+    let install = "cargo install cargo-insta --locked --version <the insta of Cargo.lock>";
+    if !common::tool_available(probe.is_ok_and(|o| o.status.success()), "cargo-insta", install) {
         return;
     }
     // A crate of its own, as cargo-insta works on a cargo workspace.

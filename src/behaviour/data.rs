@@ -187,7 +187,8 @@ mod tests {
 
     #[test]
     fn absent_data_is_empty_and_bad_data_names_the_file() {
-        let dir = tempdir();
+        let scratch = tempfile::Builder::new().prefix("exemplar-bd-").tempdir().unwrap();
+        let dir = scratch.path().to_path_buf();
         assert_eq!(BehaviourData::load(&dir).unwrap().types.len(), 0);
         std::fs::write(dir.join(FILE), "{\"format\": 1, \"typo\": 1}").unwrap();
         let e = BehaviourData::load(&dir).unwrap_err().to_string();
@@ -195,11 +196,5 @@ mod tests {
         std::fs::write(dir.join(FILE), "{\"format\": 7}").unwrap();
         let e = BehaviourData::load(&dir).unwrap_err().to_string();
         assert!(e.contains("format 7"), "{e}");
-    }
-
-    fn tempdir() -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("exemplar-bd-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
     }
 }

@@ -267,7 +267,8 @@ mod tests {
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_file() {
-        let dir = std::env::temp_dir().join(format!("exemplar-atomic-{}", std::process::id()));
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let path = dir.join("sub/file.json");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
@@ -275,7 +276,6 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

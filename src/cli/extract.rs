@@ -73,6 +73,17 @@ pub fn run(args: ExtractArgs) -> Exit {
         }
     }
 
+    if extraction.pages.is_empty() {
+        let listed: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(
+            err,
+            "error: no doc page under {}: nothing to extract, and no case file was written or \
+             checked (a doc page is a Markdown page with annotated HTTP examples, or the text of \
+             a rendered one)",
+            listed.join(", ")
+        );
+        return Exit::Usage;
+    }
     let changes = case::changes::plan(&extraction, &cases_dir);
     for e in &changes.errors {
         let _ = writeln!(err, "error: {e} (file left untouched)");

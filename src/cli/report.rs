@@ -60,6 +60,13 @@ pub struct Gate {
     baseline: Option<(String, Report)>,
 }
 
+impl Gate {
+    /// The known-deviations file, when there is one.
+    pub fn known(&self) -> Option<&known::KnownFile> {
+        self.known.as_ref()
+    }
+}
+
 impl GateArgs {
     /// Reads the files the gate needs; an error is a usage error.
     pub fn load(&self) -> Result<Gate, String> {
@@ -100,6 +107,13 @@ pub fn in_github_actions() -> bool {
 /// Applies the gate to `report`, writes the files, prints the verdict and returns the exit
 /// code. A report file that cannot be written makes the exit code 3 (could not run).
 pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Console) -> Exit {
+    // Links into the repository (the current directory) for JUnit and annotations.
+    let doc_roots = crate::config::load(Path::new(crate::config::FILE_NAME))
+        .ok()
+        .flatten()
+        .map(|c| c.extract.docs)
+        .unwrap_or_default();
+    crate::report::location::locate(&mut report, &doc_roots, Path::new("."));
     if let Some(k) = &gate.known {
         known::apply(&mut report, k, &known::today());
     }
@@ -117,6 +131,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     for e in &write_errors {
         let _ = writeln!(err, "error: {e}");
     }
+    let verdict = verdict.with_unwritten(write_errors.len());
     let line = gate::describe(&report, &verdict);
     let code = if verdict.exit == Exit::Success { "32" } else { "31" };
     if console.color {
@@ -124,7 +139,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     } else {
         let _ = writeln!(err, "{line}");
     }
-    if write_errors.is_empty() { verdict.exit } else { Exit::Error }
+    verdict.exit
 }
 
 /// `exemplar report`: work on JSON reports after the fact.
@@ -174,6 +189,10 @@ pub struct MergeArgs {
     /// The shard reports.
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
+    /// Merge even when some shards of the partition are missing; the report and the verdict
+    /// name them. Without it, a missing shard is an error: its cases would go unchecked.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Write the merged JSON report here (the same as `--report-json`).
     #[arg(long, value_name = "FILE", conflicts_with = "report_json")]
     pub out: Option<PathBuf>,
@@ -199,16 +218,27 @@ pub fn run(args: ReportArgs) -> Exit {
                 Ok(g) => g,
                 Err(e) => return usage(&e),
             };
+            let outputs = args.files.outputs();
+            if let Err(e) = outputs.check_distinct() {
+                return usage(&e);
+            }
             let report = match json::read(&path) {
                 Ok(r) => r,
                 Err(e) => return usage(&e.to_string()),
             };
-            finish(report, &gate, &args.files.outputs(), args.color.console())
+            finish(report, &gate, &outputs, args.color.console())
         }
     }
 }
 
 fn run_merge(args: MergeArgs) -> Exit {
+    let mut outputs = args.files.outputs();
+    if args.out.is_some() {
+        outputs.json = args.out;
+    }
+    if let Err(e) = outputs.check_distinct() {
+        return usage(&e.replace("--report-json", "--out/--report-json"));
+    }
     let gate = match args.gate.load() {
         Ok(g) => g,
         Err(e) => return usage(&e),
@@ -220,13 +250,9 @@ fn run_merge(args: MergeArgs) -> Exit {
             Err(e) => return usage(&e.to_string()),
         }
     }
-    let merged = match merge::merge(shards) {
+    let merged = match merge::merge(shards, args.allow_partial) {
         Ok(m) => m,
         Err(e) => return usage(&e),
     };
-    let mut outputs = args.files.outputs();
-    if args.out.is_some() {
-        outputs.json = args.out;
-    }
     finish(merged, &gate, &outputs, args.color.console())
 }

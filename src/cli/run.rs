@@ -17,6 +17,9 @@ use super::Exit;
 /// The Microsoft identity platform, where client credentials are exchanged for tokens.
 const AUTHORITY: &str = "https://login.microsoftonline.com";
 
+/// The `response-slow` bound against a real target, in milliseconds.
+pub const DEFAULT_SLOW_MS: u64 = 2000;
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The cases directory.
@@ -44,18 +47,20 @@ pub struct RunArgs {
     /// OAuth2 scope to request.
     #[arg(long, value_name = "SCOPE", default_value = "https://graph.microsoft.com/.default")]
     pub scope: String,
-    /// Total time allowed for one request, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Total time allowed for one request, in seconds (at least 1).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
-    /// Time allowed to connect, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Time allowed to connect, in seconds (at least 1).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub connect_timeout: u64,
     /// How often a 429 or 503 is retried (honouring Retry-After).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
     /// A response slower than this many milliseconds is a `response-slow` deviation (0: off).
-    #[arg(long, value_name = "MS", default_value_t = 2000)]
-    pub slow: u64,
+    /// Default: 2000 against a `--target`; off against the embedded mock (whose speed is the
+    /// machine's, not a target's), unless `--mock-deviate slow` asks to see it caught.
+    #[arg(long, value_name = "MS")]
+    pub slow: Option<u64>,
     /// Send every request through this proxy (otherwise the usual proxy variables apply).
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
@@ -95,6 +100,10 @@ pub struct RunArgs {
     /// proposing them for the case's `volatile` list.
     #[arg(long)]
     pub record_twice: bool,
+    /// Let a run that selects no case pass (by default it is a usage error: a filter with a
+    /// typo, an empty cases directory or an empty shard would otherwise pass the gate).
+    #[arg(long)]
+    pub allow_empty: bool,
     // Reports and the CI gate.
     #[command(flatten)]
     pub reports: super::report::ReportFiles,
@@ -123,7 +132,19 @@ fn env(var: &str) -> Result<String, String> {
     std::env::var(var).map_err(|_| format!("environment variable `{var}` is not set"))
 }
 
+/// Refuses option values that would make the run meaningless or hang, before anything runs.
+fn check_options(args: &RunArgs) -> Result<(), String> {
+    if args.libtest.test_threads == Some(0) {
+        return Err("--test-threads 0: at least one thread is needed to run a case".into());
+    }
+    crate::run::http::ca_certificates(&args.cacert)?;
+    args.reports.outputs().check_distinct()
+}
+
 pub fn run(args: RunArgs) -> Exit {
+    if let Err(e) = check_options(&args) {
+        return usage(&e);
+    }
     let auth = match (&args.token_env, &args.tenant) {
         (Some(var), _) => match env(var) {
             Ok(token) => AuthOptions::Bearer(token),
@@ -150,6 +171,23 @@ pub fn run(args: RunArgs) -> Exit {
         Ok(g) => g,
         Err(e) => return usage(&e),
     };
+    // The ids of the whole cases directory: a known-deviations entry must name one of them,
+    // and a shard records them so that `report merge` can tell its shards belong together.
+    // Case files that do not load are the runner's to report, with their lines.
+    let mut case_set = None;
+    if gate.known().is_some() || args.partition.is_some() {
+        let dir = crate::case::load_dir(&args.cases);
+        if dir.errors.is_empty() {
+            let ids: std::collections::BTreeSet<&str> =
+                dir.cases.iter().map(|c| c.case.id.as_str()).collect();
+            if let Some(known) = gate.known() {
+                if let Err(e) = known.check_cases(&ids, &args.cases.display().to_string()) {
+                    return usage(&e);
+                }
+            }
+            case_set = args.partition.map(|_| crate::report::model::CaseSet::of(ids));
+        }
+    }
     let listing = args.libtest.list;
     let console = super::report::Console {
         color: match args.libtest.color {
@@ -168,6 +206,10 @@ pub fn run(args: RunArgs) -> Exit {
         None => crate::report::model::reference_mock_name(&args.mock_deviate),
     };
 
+    let slow = slow_bound(args.slow, args.target.is_some(), &args.mock_deviate);
+    let filter = args.libtest.filter.clone();
+    let skips = !args.libtest.skip.is_empty();
+    let cases_dir = args.cases.display().to_string();
     let mut opts = RunOptions::new(args.cases, args.libtest);
     opts.target = args.target;
     opts.auth = auth;
@@ -179,7 +221,7 @@ pub fn run(args: RunArgs) -> Exit {
         insecure: args.insecure,
     };
     opts.retry = Retry { max_retries: args.retries, ..Retry::default() };
-    opts.slow = (args.slow > 0).then(|| Duration::from_millis(args.slow));
+    opts.slow = slow;
     opts.mock_deviations = args.mock_deviate;
     if args.checks.is_empty() {
         return usage("--checks needs at least one of contract, snapshot, behaviour");
@@ -220,10 +262,16 @@ pub fn run(args: RunArgs) -> Exit {
     if listing || outcome.exit == Exit::Usage || not_started {
         return outcome.exit;
     }
+    if outcome.results.is_empty() && !args.allow_empty {
+        return usage(&nothing_ran(filter.as_deref(), skips, &cases_dir, args.partition.as_ref()));
+    }
     let info = crate::report::RunInfo {
-        target: target_name,
         partition: args.partition.map(|p| p.to_string()),
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        case_set,
+        ..crate::report::RunInfo::new(
+            target_name,
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        )
     };
     let outputs = args.reports.outputs();
     let report = if outputs.any() || console.annotations {
@@ -232,6 +280,38 @@ pub fn run(args: RunArgs) -> Exit {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
     super::report::finish(report, &gate, &outputs, console)
+}
+
+/// Why a run that selected no case is refused, with what to do about it.
+fn nothing_ran(
+    filter: Option<&str>,
+    skips: bool,
+    cases: &str,
+    partition: Option<&crate::plan::Partition>,
+) -> String {
+    let why = match (filter, partition) {
+        (Some(f), _) => format!("the filter `{f}` selects no case"),
+        (None, _) if skips => "the --skip patterns leave out every case".to_string(),
+        (None, Some(p)) => format!("shard {p} of the cases in {cases} holds no case"),
+        (None, None) => format!("{cases} holds no case file"),
+    };
+    format!(
+        "no case ran: {why}, so nothing was checked\n\
+         hint: `exemplar run --list` shows the case ids; pass --allow-empty if an empty run is expected"
+    )
+}
+
+/// The `response-slow` bound: `--slow MS` (0: off) if given; else the default against a real
+/// target, and none against the embedded mock, whose speed is the machine's (a busy CI runner
+/// must not fail the gate), unless its `slow` deviation is asked for.
+fn slow_bound(
+    slow: Option<u64>,
+    real_target: bool,
+    deviations: &[mock::Deviation],
+) -> Option<Duration> {
+    let default = real_target || deviations.contains(&mock::Deviation::Slow);
+    let ms = slow.unwrap_or(if default { DEFAULT_SLOW_MS } else { 0 });
+    (ms > 0).then(|| Duration::from_millis(ms))
 }
 
 /// A set name is a folder name: no separators, nothing that climbs out of the directory.
@@ -245,4 +325,20 @@ fn usage(message: &str) -> Exit {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "error: {message}");
     Exit::Usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_slow_is_opt_in_for_the_embedded_mock() {
+        let default = Some(Duration::from_millis(DEFAULT_SLOW_MS));
+        assert_eq!(slow_bound(None, false, &[]), None);
+        assert_eq!(slow_bound(None, false, &[mock::Deviation::WrongType]), None);
+        assert_eq!(slow_bound(None, false, &[mock::Deviation::Slow]), default);
+        assert_eq!(slow_bound(None, true, &[]), default);
+        assert_eq!(slow_bound(Some(500), false, &[]), Some(Duration::from_millis(500)));
+        assert_eq!(slow_bound(Some(0), true, &[]), None);
+    }
 }

@@ -34,13 +34,22 @@ impl Extraction {
     }
 }
 
-/// A root that could not be read at all.
+/// Roots that cannot be read as one doc set.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {path}: {source}")]
-pub struct ReadError {
-    pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
+pub enum ReadError {
+    /// A root that could not be read at all.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Two roots whose pages would be named alike, so their case ids would collide.
+    #[error(
+        "doc paths {first} and {second} both name their pages `{name}/...`, so their examples \
+         would get the same case ids; pass only one, or a directory that holds both"
+    )]
+    SameName { first: PathBuf, second: PathBuf, name: String },
 }
 
 fn root_name(path: &Path) -> String {
@@ -55,10 +64,22 @@ fn root_name(path: &Path) -> String {
 /// Reads every file under `roots`.
 pub fn read_roots(roots: &[PathBuf]) -> Result<Extraction, ReadError> {
     let mut out = Extraction::default();
+    let mut named: Vec<(&PathBuf, String)> = Vec::new();
     for root in roots {
-        let meta =
-            std::fs::metadata(root).map_err(|source| ReadError { path: root.clone(), source })?;
+        std::fs::metadata(root).map_err(|source| ReadError::Io { path: root.clone(), source })?;
         let name = root_name(root);
+        if let Some((first, _)) = named.iter().find(|(_, n)| *n == name) {
+            return Err(ReadError::SameName {
+                first: (*first).clone(),
+                second: root.clone(),
+                name,
+            });
+        }
+        named.push((root, name.clone()));
+    }
+    for (root, name) in named {
+        let meta = std::fs::metadata(root)
+            .map_err(|source| ReadError::Io { path: root.clone(), source })?;
         out.roots.push(name.clone());
         if meta.is_file() {
             read_file(root, &name, &mut out);

@@ -18,10 +18,12 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A file inside the repository, which GitHub can show: the doc page when it lives there,
+/// else the case file.
 fn place(c: &CaseReport) -> String {
-    match &c.source {
-        Some(s) => format!("file={},line={}", property(&s.doc), s.line),
-        None => format!("file={}", property(&c.file)),
+    match (&c.doc_file, &c.source) {
+        (Some(doc), Some(s)) => format!("file={},line={}", property(doc), s.line),
+        _ => format!("file={}", property(&c.file)),
     }
 }
 

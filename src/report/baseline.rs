@@ -75,6 +75,7 @@ mod tests {
             method: "GET".into(),
             file: format!("{id}.json"),
             source: None,
+            doc_file: None,
             status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
             skip_reason: None,
             deviations: deviations
@@ -100,7 +101,7 @@ mod tests {
     }
 
     fn report(cases: Vec<CaseReport>) -> Report {
-        Report::from_cases(cases, RunInfo { target: "t".into(), partition: None, duration_ms: 0 })
+        Report::from_cases(cases, RunInfo::new("t", 0))
     }
 
     #[test]

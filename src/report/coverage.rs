@@ -91,6 +91,7 @@ mod tests {
                 response_line: None,
                 hash: "sha256:0".into(),
             }),
+            doc_file: None,
             status,
             skip_reason: (status == Outcome::Skipped).then(|| "no response".into()),
             deviations: Vec::new(),

@@ -19,6 +19,20 @@ pub struct Verdict {
     pub known: u32,
     /// Known-deviations entries past their expiry date.
     pub expired: u32,
+    /// Report files that could not be written: the gate's evidence is missing, so it fails
+    /// (as "could not run") whatever the cases said.
+    pub unwritten: u32,
+}
+
+impl Verdict {
+    /// The verdict once `count` report files could not be written.
+    pub fn with_unwritten(mut self, count: usize) -> Self {
+        if count > 0 {
+            self.unwritten = super::model::count(count);
+            self.exit = Exit::Error;
+        }
+        self
+    }
 }
 
 /// Decides the exit code of `report`.
@@ -59,6 +73,7 @@ pub fn verdict(report: &Report) -> Verdict {
         failing: super::model::count(failing),
         known: report.summary.known_deviations,
         expired: super::model::count(expired),
+        unwritten: 0,
     }
 }
 
@@ -83,7 +98,16 @@ pub fn describe(report: &Report, verdict: &Verdict) -> String {
             verdict.known, k.file, verdict.expired
         ));
     }
+    if !report.run.missing_shards.is_empty() {
+        parts.push(format!(
+            "partial merge: shard(s) {} missing, their cases were not checked",
+            report.run.missing_shards.join(", ")
+        ));
+    }
     let decision = match verdict.exit {
+        _ if verdict.unwritten > 0 => {
+            format!("gate failed: {} report file(s) could not be written", verdict.unwritten)
+        }
         Exit::Success => "gate passed".to_string(),
         Exit::Failed => format!("gate failed: {} failing case(s)", verdict.failing),
         _ => format!("gate failed: {} case(s) could not run", verdict.errors),

@@ -114,13 +114,16 @@ fn system_out(c: &CaseReport) -> String {
 
 fn write_case(w: &mut Writer<Vec<u8>>, c: &CaseReport) -> std::io::Result<()> {
     let (classname, name) = c.id.rsplit_once("::").unwrap_or(("", c.id.as_str()));
-    let line = c.source.as_ref().map(|s| s.line.to_string());
+    // A path inside the repository, so CI systems can link it: the doc page when it lives
+    // there (with the example's line), else the case file.
+    let doc = c.doc_file.as_deref().zip(c.source.as_ref());
+    let line = doc.map(|(_, s)| s.line.to_string());
     let mut el = w
         .create_element("testcase")
         .with_attribute(("name", name))
         .with_attribute(("classname", classname))
         .with_attribute(("time", seconds(c.duration_ms).as_str()))
-        .with_attribute(("file", c.source.as_ref().map_or(c.file.as_str(), |s| s.doc.as_str())));
+        .with_attribute(("file", doc.map_or(c.file.as_str(), |(f, _)| f)));
     if let Some(line) = &line {
         el = el.with_attribute(("line", line.as_str()));
     }

@@ -146,6 +146,29 @@ pub fn apply(report: &mut Report, file: &KnownFile, today: &str) {
 }
 
 impl KnownFile {
+    /// Refuses entries whose case is none of `ids` (the cases directory's ids): such an entry
+    /// can never excuse anything, and is most often a typo or a case renamed by re-extraction.
+    /// The error names the file and line of each.
+    pub fn check_cases(
+        &self,
+        ids: &std::collections::BTreeSet<&str>,
+        dir: &str,
+    ) -> Result<(), String> {
+        let unknown: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|e| !ids.contains(e.case.as_str()))
+            .map(|e| format!("{}:{}: `case` names no case in {dir}: {}", self.path, e.line, e.case))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "{}\nhint: `exemplar run --list` shows the case ids; remove or rename the entry",
+            unknown.join("\n")
+        ))
+    }
+
     /// The entries a report carries, to apply them again (after merging shards).
     pub fn from_report(known: &KnownReport) -> Self {
         KnownFile { path: known.file.clone(), entries: known.entries.clone() }
@@ -181,6 +204,17 @@ expires = 2020-01-01
         assert_eq!(file.entries[1].line, 8);
         assert_eq!(file.entries[1].path.as_deref(), Some("status"));
         assert!(parse("k.toml", "").unwrap().entries.is_empty());
+    }
+
+    #[test]
+    fn an_entry_naming_no_case_is_refused_with_its_line() {
+        let file = parse("k.toml", FILE).unwrap();
+        let ids: std::collections::BTreeSet<&str> = ["a::b", "a::c"].into();
+        assert_eq!(file.check_cases(&ids, "cases"), Ok(()));
+        let ids: std::collections::BTreeSet<&str> = ["a::b"].into();
+        let err = file.check_cases(&ids, "cases").unwrap_err();
+        assert!(err.starts_with("k.toml:8: `case` names no case in cases: a::c\n"), "{err}");
+        assert!(!err.contains("a::b"), "{err}");
     }
 
     #[test]

@@ -2,18 +2,89 @@
 //! unsharded run would have written: the cases joined and sorted, summary, coverage and
 //! known-deviation states computed again over all of them. Only timings can differ (the run
 //! takes the slowest shard's time).
+//!
+//! A merge is a gate's verdict over the whole suite only if it has every shard, so the set of
+//! reports must be exactly the N parts of one partition of one case set: the same scheme and
+//! N, each part once, cut from the same case ids. A lost CI artifact is then a refusal, not a
+//! green gate; `--allow-partial` merges what there is and the report names what is missing.
 
 use std::collections::BTreeMap;
+
+use crate::plan::Partition;
 
 use super::known::{self, KnownFile};
 use super::model::{CaseReport, Report, RunInfo};
 
-/// Joins `shards` (each with the file it came from). A case in two shards must be the same
-/// in both; shards of different targets or known-deviations files do not merge.
-pub fn merge(shards: Vec<(String, Report)>) -> Result<Report, String> {
+/// Checks that `shards` are the parts of one partition of one case set; returns the parts
+/// that are missing (an error unless `allow_partial`).
+fn check_partition(
+    shards: &[(String, Report)],
+    allow_partial: bool,
+) -> Result<Vec<String>, String> {
+    let mut parts: Vec<(&str, Partition)> = Vec::new();
+    for (file, shard) in shards {
+        let Some(text) = &shard.run.partition else {
+            return Err(format!(
+                "{file} is not a shard report: only reports of `run --partition` merge"
+            ));
+        };
+        let p: Partition = text.parse().map_err(|e| format!("{file}: {e}"))?;
+        parts.push((file, p));
+    }
+    let (first_file, first) = parts[0];
+    let first_set = &shards[0].1.run.case_set;
+    for (i, (file, p)) in parts.iter().enumerate() {
+        if p.kind != first.kind || p.total != first.total {
+            return Err(format!(
+                "{file} is shard {p} but {first_file} is shard {first}: the shards of one \
+                 partition share its scheme and N"
+            ));
+        }
+        let set = &shards[i].1.run.case_set;
+        if set.is_none() || set != first_set {
+            let describe = |s: &Option<super::model::CaseSet>| match s {
+                Some(s) => format!("{} cases, {}", s.cases, s.hash),
+                None => "no case set recorded".into(),
+            };
+            return Err(format!(
+                "{file} was cut from another case set ({}) than {first_file} ({}): were the shards \
+                 run on one commit?",
+                describe(set),
+                describe(first_set)
+            ));
+        }
+        if let Some((other, _)) = parts[..i].iter().find(|(_, q)| q.shard == p.shard) {
+            return Err(format!(
+                "shard {p} is given twice ({other} and {file}): each part merges once"
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=first.total)
+        .filter(|k| !parts.iter().any(|(_, p)| p.shard == *k))
+        .map(|k| Partition { shard: k, ..first }.to_string())
+        .collect();
+    if !missing.is_empty() && !allow_partial {
+        return Err(format!(
+            "shard(s) {} of {} missing: their cases would not be checked; merge all {} \
+             shard reports, or pass --allow-partial to merge these and say what is missing",
+            missing.join(", "),
+            first.total,
+            first.total
+        ));
+    }
+    Ok(missing)
+}
+
+/// Joins `shards` (each with the file it came from): they must be the parts of one partition
+/// (see the module's text; missing parts are allowed with `allow_partial` and listed in the
+/// report). A case in two shards must be the same in both; shards of different targets or
+/// known-deviations files do not merge.
+pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Report, String> {
     let Some((first_file, first)) = shards.first() else {
         return Err("no reports to merge".into());
     };
+    let missing_shards = check_partition(&shards, allow_partial)?;
+    let case_set = first.run.case_set.clone();
     let target = first.run.target.clone();
     let known = first.known.clone();
     let tool = first.tool.clone();
@@ -57,7 +128,7 @@ pub fn merge(shards: Vec<(String, Report)>) -> Result<Report, String> {
     }
     let mut report = Report::from_cases(
         cases.into_values().map(|(_, c)| c).collect(),
-        RunInfo { target, partition: None, duration_ms },
+        RunInfo { target, partition: None, case_set, missing_shards, duration_ms },
     );
     report.tool = tool;
     if let Some(k) = &known {
@@ -68,7 +139,7 @@ pub fn merge(shards: Vec<(String, Report)>) -> Result<Report, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{Checks, DeviationReport, Outcome};
+    use super::super::model::{CaseSet, Checks, DeviationReport, Outcome};
     use super::*;
     use crate::plan::Partition;
 
@@ -87,6 +158,7 @@ mod tests {
             method: "GET".into(),
             file: format!("c{i}.json"),
             source: None,
+            doc_file: None,
             status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
             skip_reason: None,
             deviations,
@@ -108,9 +180,9 @@ mod tests {
 
     fn run(partition: Option<&Partition>, duration_ms: u64) -> RunInfo {
         RunInfo {
-            target: "reference mock".into(),
             partition: partition.map(|p| p.to_string()),
-            duration_ms,
+            case_set: partition.map(|_| CaseSet::of(["a", "b"])),
+            ..RunInfo::new("reference mock", duration_ms)
         }
     }
 
@@ -139,24 +211,87 @@ mod tests {
                 known::apply(&mut shard, &known, "2026-01-01");
                 shards.push((format!("{k}.json"), shard));
             }
-            let merged = merge(shards).unwrap();
+            let merged = merge(shards, false).unwrap();
             assert_eq!(merged.run.duration_ms, 30);
             let mut expected = full.clone();
             expected.run.duration_ms = 30;
+            expected.run.case_set = Some(CaseSet::of(["a", "b"]));
             assert_eq!(merged, expected, "{kind}");
         }
     }
 
+    fn shard(p: &str, cases: Vec<CaseReport>) -> Report {
+        let p: Partition = p.parse().unwrap();
+        Report::from_cases(cases, run(Some(&p), 0))
+    }
+
     #[test]
     fn shards_of_different_runs_do_not_merge() {
-        let a = Report::from_cases(vec![case(1)], run(None, 0));
-        let mut b = Report::from_cases(vec![case(2)], run(None, 0));
+        let a = shard("count:1/2", vec![case(1)]);
+        let mut b = shard("count:2/2", vec![case(2)]);
         b.run.target = "http://elsewhere".into();
-        let err = merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)]).unwrap_err();
+        let err =
+            merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)], false).unwrap_err();
         assert!(err.contains("b.json ran against http://elsewhere"), "{err}");
-        let mut c = Report::from_cases(vec![case(1)], run(None, 0));
+        let mut c = shard("count:2/2", vec![case(1)]);
         c.cases[0].status = Outcome::Error;
-        let err = merge(vec![("a.json".into(), a), ("c.json".into(), c)]).unwrap_err();
+        let err = merge(vec![("a.json".into(), a), ("c.json".into(), c)], false).unwrap_err();
         assert!(err.contains("different results"), "{err}");
+    }
+
+    /// A lost shard, a shard given twice, shards of two partitions or of two case sets, and a
+    /// report that is no shard at all: each is refused, so the gate cannot turn green on part
+    /// of the suite.
+    #[test]
+    fn only_the_whole_partition_of_one_case_set_merges() {
+        let named = |reports: Vec<(&str, Report)>| {
+            reports.into_iter().map(|(f, r)| (f.to_string(), r)).collect::<Vec<_>>()
+        };
+        let one = || shard("count:1/3", vec![case(1)]);
+        let two = || shard("count:2/3", vec![case(2)]);
+        let three = || shard("count:3/3", vec![case(3)]);
+        assert!(merge(named(vec![("1", one()), ("2", two()), ("3", three())]), false).is_ok());
+
+        let err = merge(named(vec![("1", one()), ("2", two())]), false).unwrap_err();
+        assert!(err.contains("shard(s) count:3/3 of 3 missing"), "{err}");
+        assert!(err.contains("--allow-partial"), "{err}");
+        let partial = merge(named(vec![("1", one()), ("2", two())]), true).unwrap();
+        assert_eq!(partial.run.missing_shards, ["count:3/3"]);
+        assert_eq!(partial.cases.len(), 2);
+
+        let err =
+            merge(named(vec![("1", one()), ("1b", one()), ("3", three())]), false).unwrap_err();
+        assert!(err.contains("shard count:1/3 is given twice (1 and 1b)"), "{err}");
+        // Twice and nothing missing is still refused with --allow-partial.
+        assert!(merge(named(vec![("1", one()), ("1b", one())]), true).is_err());
+
+        let other_n = shard("count:2/4", vec![case(2)]);
+        let err =
+            merge(named(vec![("1", one()), ("x", other_n), ("3", three())]), false).unwrap_err();
+        assert!(err.contains("x is shard count:2/4 but 1 is shard count:1/3"), "{err}");
+        let other_kind = shard("hash:2/3", vec![case(2)]);
+        assert!(
+            merge(named(vec![("1", one()), ("x", other_kind), ("3", three())]), false).is_err()
+        );
+
+        let mut other_set = two();
+        other_set.run.case_set = Some(CaseSet::of(["a", "b", "c"]));
+        let err =
+            merge(named(vec![("1", one()), ("x", other_set), ("3", three())]), false).unwrap_err();
+        assert!(err.contains("x was cut from another case set (3 cases"), "{err}");
+        let mut no_set = two();
+        no_set.run.case_set = None;
+        assert!(merge(named(vec![("1", one()), ("x", no_set), ("3", three())]), false).is_err());
+
+        let full = Report::from_cases(vec![case(2)], run(None, 0));
+        let err = merge(named(vec![("1", one()), ("full", full)]), true).unwrap_err();
+        assert!(err.contains("full is not a shard report"), "{err}");
+    }
+
+    #[test]
+    fn case_sets_ignore_order_and_count_distinct_ids() {
+        assert_eq!(CaseSet::of(["b", "a"]), CaseSet::of(["a", "b", "a"]));
+        assert_eq!(CaseSet::of(["b", "a"]).cases, 2);
+        assert_ne!(CaseSet::of(["a"]), CaseSet::of(["a", "b"]));
     }
 }

@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod known;
+pub mod location;
 pub mod markdown;
 pub mod merge;
 pub mod model;

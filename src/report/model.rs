@@ -63,8 +63,56 @@ pub struct RunInfo {
     /// The shard this report covers (`hash:1/3`); absent for a full or merged run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
+    /// The whole case set a shard was cut from, so that a merge can tell whether its shards
+    /// belong together; written by `run --partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_set: Option<CaseSet>,
+    /// The shards a merge did not have (`report merge --allow-partial`): their cases are
+    /// missing from this report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_shards: Vec<String>,
     /// Wall-clock time of the run (for merged shards: the slowest shard).
     pub duration_ms: u64,
+}
+
+impl RunInfo {
+    /// A run against `target` that is neither a shard nor a merge.
+    pub fn new(target: impl Into<String>, duration_ms: u64) -> Self {
+        RunInfo {
+            target: target.into(),
+            partition: None,
+            case_set: None,
+            missing_shards: Vec::new(),
+            duration_ms,
+        }
+    }
+}
+
+/// A set of case ids, identified by the SHA-256 of the sorted ids (one per line) and counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSet {
+    /// `sha256:` and the hex digest.
+    pub hash: String,
+    pub cases: u64,
+}
+
+impl CaseSet {
+    pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut ids: Vec<&str> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut hasher = Sha256::new();
+        for id in &ids {
+            hasher.update(id.as_bytes());
+            hasher.update(b"\n");
+        }
+        CaseSet {
+            hash: format!("sha256:{}", hex::encode(hasher.finalize())),
+            cases: u64::try_from(ids.len()).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// How a case ended.
@@ -134,6 +182,10 @@ pub struct CaseReport {
     /// Where the example is documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// The doc page as a path relative to the repository root, when the docs live in it (what
+    /// JUnit's `file` and annotations link; otherwise they link the case file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_file: Option<String>,
     pub status: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
@@ -768,6 +820,7 @@ impl CaseReport {
             method: r.method.clone(),
             file: r.file.clone(),
             source: r.source.clone(),
+            doc_file: None,
             status: r.status.into(),
             skip_reason: r.skip_reason.clone(),
             deviations: r

@@ -40,6 +40,47 @@ pub struct WriteError {
 }
 
 impl Outputs {
+    /// Refuses two formats written to one file (the second would overwrite the first, and
+    /// the gate would still pass): the error names both options and the file.
+    pub fn check_distinct(&self) -> Result<(), String> {
+        // The same file however it is spelled: `r.json`, `./r.json`, `sub/../r.json`.
+        fn key(path: &std::path::Path) -> PathBuf {
+            use std::path::Component;
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let mut lexical = PathBuf::new();
+            for part in abs.components() {
+                match part {
+                    Component::ParentDir => {
+                        lexical.pop();
+                    }
+                    Component::CurDir => {}
+                    other => lexical.push(other),
+                }
+            }
+            match (lexical.parent().and_then(|d| d.canonicalize().ok()), lexical.file_name()) {
+                (Some(dir), Some(name)) => dir.join(name),
+                _ => lexical,
+            }
+        }
+        let named = [
+            ("--report-json", &self.json),
+            ("--report-junit", &self.junit),
+            ("--report-md", &self.markdown),
+            ("--report-html", &self.html),
+        ];
+        let given: Vec<(&str, &PathBuf, PathBuf)> =
+            named.iter().filter_map(|(o, p)| p.as_ref().map(|p| (*o, p, key(p)))).collect();
+        for (i, (option, path, k)) in given.iter().enumerate() {
+            if let Some((first, _, _)) = given[..i].iter().find(|(_, _, other)| other == k) {
+                return Err(format!(
+                    "{first} and {option} name the same file {}: give each report format its own file",
+                    path.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         [&self.json, &self.junit, &self.markdown, &self.html].iter().all(|p| p.is_none())
     }
@@ -60,5 +101,27 @@ impl Outputs {
             }
         }
         errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_formats_in_one_file_are_refused_naming_both_options() {
+        let outputs = Outputs {
+            json: Some("r.json".into()),
+            markdown: Some("./sub/../r.json".into()),
+            ..Outputs::default()
+        };
+        let err = outputs.check_distinct().unwrap_err();
+        assert!(err.starts_with("--report-json and --report-md name the same file"), "{err}");
+        let outputs = Outputs {
+            json: Some("r.json".into()),
+            junit: Some("r.xml".into()),
+            ..Outputs::default()
+        };
+        assert_eq!(outputs.check_distinct(), Ok(()));
     }
 }

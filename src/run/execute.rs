@@ -345,8 +345,9 @@ impl Runner {
         let unique = self.unique();
         vars.insert("unique", Value::String(unique.clone()));
 
-        // Setup: fixtures in order; remember which ones need tearing down.
-        let mut set_up: Vec<(&str, &crate::plan::Fixture, Vars)> = Vec::new();
+        // Setup: fixtures in order; remember which ones need tearing down, and whether their
+        // setup completed.
+        let mut set_up: Vec<(&str, &crate::plan::Fixture, Vars, bool)> = Vec::new();
         let mut failure: Option<RunError> = None;
         for (alias, fixture) in &planned.fixtures {
             let mut scope = Vars::new();
@@ -392,7 +393,7 @@ impl Runner {
                 }
             }
             vars.insert_scoped(alias, &scope);
-            set_up.push((alias, fixture, scope));
+            set_up.push((alias, fixture, scope, ok));
             if !ok {
                 break;
             }
@@ -414,14 +415,30 @@ impl Runner {
             }
         }
 
-        // Teardown: always, newest first.
-        for (alias, fixture, mut scope) in set_up.into_iter().rev() {
+        // Teardown: always, newest first. A setup that failed before capturing what its
+        // teardown addresses (`{{id}}` of a key set never created) has nothing to undo: that
+        // teardown is skipped and said once with the setup's error, not reported as a second
+        // failure.
+        let mut skipped: Vec<String> = Vec::new();
+        for (alias, fixture, mut scope, complete) in set_up.into_iter().rev() {
             for step in &fixture.teardown {
+                if !complete {
+                    if let Err(missing) = teardown_inputs(step, &scope) {
+                        skipped.push(format!("`{alias}` (no `{missing}` captured)"));
+                        break;
+                    }
+                }
                 if let Err(e) = self.step(alias, step, &mut scope, true, &mut progress).await {
                     result.teardown_errors.push(e);
                     break;
                 }
             }
+        }
+        if let (Some(f), false) = (&mut failure, skipped.is_empty()) {
+            f.message.push_str(&format!(
+                "; teardown of fixture {} skipped: its setup stopped before creating anything",
+                skipped.join(", ")
+            ));
         }
 
         result.error = failure.or_else(|| result.teardown_errors.first().cloned());
@@ -657,6 +674,16 @@ impl Runner {
             e.message = r.text(&e.message);
         }
     }
+}
+
+/// Whether a teardown step's URL and body can be written out with the captures at hand; the
+/// first value that is missing otherwise.
+fn teardown_inputs(step: &Step, scope: &Vars) -> Result<(), String> {
+    scope.expand_str(&step.url).map_err(|e| e.name)?;
+    if let Some(body) = &step.body {
+        scope.expand(body).map_err(|e| e.name)?;
+    }
+    Ok(())
 }
 
 /// The headers and JSON body of the response just recorded.

@@ -89,19 +89,33 @@ impl Default for ClientSettings {
     }
 }
 
+/// Reads the `--cacert` files: each must hold at least one PEM certificate (a DER file, a key
+/// or an empty file is refused rather than trusted as nothing).
+pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
+    let mut certs = Vec::new();
+    for path in paths {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("--cacert {}: cannot read: {e}", path.display()))?;
+        let found = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            format!("--cacert {}: not a PEM certificate bundle: {e}", path.display())
+        })?;
+        if found.is_empty() || !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            return Err(format!(
+                "--cacert {}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)",
+                path.display()
+            ));
+        }
+        certs.extend(found);
+    }
+    Ok(certs)
+}
+
 /// Builds the one client a run uses. Redirects are not followed: a redirect is a response
 /// to check, not a detour. On a machine with no CA certificates the platform verifier cannot
 /// be built; the client then trusts only `--cacert` files, which is enough for plain HTTP
 /// targets and says so for HTTPS ones.
 pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
-    let mut certs = Vec::new();
-    for path in &settings.ca_certs {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read CA certificate {}: {e}", path.display()))?;
-        let found = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("{}: not a PEM certificate bundle: {e}", path.display()))?;
-        certs.extend(found);
-    }
+    let certs = ca_certificates(&settings.ca_certs)?;
     let builder = |only_given: bool| {
         let mut b = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)

@@ -204,6 +204,13 @@ impl Normaliser<'_> {
     }
 
     fn json(&mut self, value: &Value, ptr: &mut String) -> Value {
+        if let Value::String(s) = value {
+            if let Some(at) = s.find("/$metadata") {
+                if self.rules.service_root.iter().any(|p| matches(p, ptr)) {
+                    return Value::String(format!("[service-root]{}", self.text(&s[at..])));
+                }
+            }
+        }
         if self.is_volatile(ptr) && !value.is_null() {
             if let Value::String(s) = value {
                 let substituted = self.known.substitute(s);
@@ -455,6 +462,40 @@ mod tests {
             body_text: None,
             size: 0,
         }
+    }
+
+    /// A target that names another service root than the URL it was reached at (a copy of the
+    /// docs' `https://graph.microsoft.com/beta`, a gateway) records the same `@odata.context`;
+    /// a different resource path after `$metadata#` still differs.
+    #[test]
+    fn the_service_root_of_odata_context_is_normalised() {
+        let mut known = Known::new();
+        known.add("target", "http://127.0.0.1:4321");
+        let context = |c: &str| {
+            let r = response(&[], json!({"@odata.context": c, "value": [{"@odata.context": c}]}));
+            normalise(&r, &known, &Rules::graph(), CaseRules::default()).render()
+        };
+        let ours = context("http://127.0.0.1:4321/beta/$metadata#trustFramework/keySets/$entity");
+        assert!(
+            ours.contains("\"[service-root]/$metadata#trustFramework/keySets/$entity\""),
+            "{ours}"
+        );
+        assert_eq!(
+            context("https://graph.microsoft.com/beta/$metadata#trustFramework/keySets/$entity"),
+            ours
+        );
+        assert_eq!(
+            context("https://gw.example/graph/v1.0/$metadata#trustFramework/keySets/$entity"),
+            ours
+        );
+        assert_ne!(
+            context("https://graph.microsoft.com/beta/$metadata#trustFramework/keySets"),
+            ours
+        );
+        // Only the pointers the rules name: the same text elsewhere is recorded as it is.
+        let r = response(&[], json!({"note": "https://graph.microsoft.com/beta/$metadata#x"}));
+        let other = normalise(&r, &known, &Rules::graph(), CaseRules::default()).render();
+        assert!(other.contains("https://graph.microsoft.com/beta/$metadata#x"), "{other}");
     }
 
     #[test]

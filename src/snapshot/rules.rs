@@ -18,6 +18,11 @@ pub struct Rules {
     pub volatile: Vec<String>,
     /// Arrays of which only the items mentioning this case's own values are recorded.
     pub owned: Vec<String>,
+    /// OData URLs (`@odata.context`) whose service root, the part before `/$metadata`, is
+    /// recorded as `[service-root]`: it names where the target was reached (a gateway, a copy
+    /// of the docs' `https://graph.microsoft.com/beta`), not what it answered.
+    #[serde(default)]
+    pub service_root: Vec<String>,
     /// GUIDs anywhere in a string are tokens.
     pub uuids: bool,
     /// Whole-string ISO 8601 date-times are tokens.
@@ -39,6 +44,7 @@ impl Rules {
             volatile_headers: Vec::new(),
             volatile: Vec::new(),
             owned: Vec::new(),
+            service_root: Vec::new(),
             uuids: false,
             datetimes: false,
         }

@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests: scratch directories that are removed however the
+//! test ends, and the rule for tests that need a tool from outside Cargo.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::ops::Deref;
+use std::path::Path;
+
+/// A directory of the system's temporary directory, removed with everything in it when
+/// dropped, also when an assertion fails.
+#[derive(Debug)]
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        Scratch(tempfile::Builder::new().prefix(&format!("exemplar-{name}-")).tempdir().unwrap())
+    }
+}
+
+impl Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// Whether a test that needs `tool` can run. Under `CI=true` a missing tool fails the test
+/// (`.ci/run` installs every tool, so a skip there would be a false green); elsewhere the test
+/// is skipped with a notice written straight to the process's stderr, which libtest does not
+/// capture, so the skip shows in the output of a passing run.
+pub fn tool_available(available: bool, tool: &str, install: &str) -> bool {
+    if available {
+        return true;
+    }
+    if exemplar::snapshot::is_ci() {
+        panic!("{tool} is needed by this test and is not installed under CI ({install})");
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "notice: {tool} is not installed, so this test checks nothing ({install}); under CI=true it fails"
+    );
+    false
+}
