@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::{Value, json};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docs");
+/// One small page per way the Graph docs at large were found to be misread (issue 12).
+const PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
 
 /// A scratch directory holding a copy of the fixtures as `docs/`.
 struct Sandbox {
@@ -51,7 +53,13 @@ impl Sandbox {
             .join(format!("exemplar-extract-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         copy_tree(Path::new(FIXTURES), &dir.join("docs"));
+        copy_tree(Path::new(PAGES), &dir.join("pages"));
         Sandbox { dir }
+    }
+
+    /// `exemplar extract pages/<page> --out cases`: the cases land in `cases/<page stem>/`.
+    fn extract_page(&self, page: &str) -> Run {
+        self.run(&["extract", &format!("pages/{page}"), "--out", "cases"])
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -556,4 +564,295 @@ fn stale_cases_are_kept_until_pruned() {
     assert!(run.stdout.contains("1 removed"), "{}", run.stdout);
     assert!(!sandbox.path(stale).exists(), "--prune kept the stale file");
     assert_eq!(sandbox.extract(&["--check"]).code, 0);
+}
+
+// Issue 12: each way the Graph docs at large were misread, on a small page in the form seen.
+
+/// The diagnostics of a run as `(line, code)`, for one page.
+fn codes(run: &Run) -> Vec<(u32, String)> {
+    diagnostics(&run.stderr).into_iter().map(|d| (d.line, d.code)).collect()
+}
+
+#[test]
+fn repeated_placeholder_names_get_a_parameter_each() {
+    let sandbox = Sandbox::new("repeated");
+    let run = sandbox.extract_page("repeated-placeholder.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), []);
+    let case = sandbox.json("cases/repeated-placeholder/list_submissions.json");
+    assert_eq!(
+        case["request"]["url"],
+        "https://graph.microsoft.com/v1.0/education/classes/{id}/assignments/{id-2}/submissions"
+    );
+    assert_eq!(case["request"]["params"], json!({"id": "19002", "id-2": "11021"}));
+}
+
+#[test]
+fn urls_with_spaces_are_read_whole() {
+    let sandbox = Sandbox::new("spaces");
+    let run = sandbox.extract_page("url-with-spaces.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), []);
+    let private = sandbox.json("cases/url-with-spaces/list_private_channels.json");
+    assert_eq!(
+        private["request"]["url"],
+        "https://graph.microsoft.com/beta/teams/{team-id}/channels?$filter=membershipType eq 'private'"
+    );
+    assert_eq!(
+        private["request"]["params"],
+        json!({"team-id": "893075dd-2487-4122-925f-022c42e20265"})
+    );
+    // A trailing protocol version is not part of the URL.
+    let sales = sandbox.json("cases/url-with-spaces/list_sales_channels.json");
+    assert_eq!(
+        sales["request"]["url"],
+        "https://graph.microsoft.com/beta/teams?$filter=displayName eq 'Sales'"
+    );
+}
+
+/// The URL with spaces reaches the target whole and percent-encoded: a real `exemplar run`
+/// against a loopback server that records the request line it receives.
+#[test]
+fn urls_with_spaces_are_sent_percent_encoded() {
+    use std::io::{BufRead, BufReader, Write};
+    let sandbox = Sandbox::new("spaces-sent");
+    assert_eq!(sandbox.extract_page("url-with-spaces.md").code, 0);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        let body = "{\"value\": []}";
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        request_line
+    });
+    let run = sandbox.run(&[
+        "run",
+        "--cases",
+        "cases",
+        "--target",
+        &format!("http://{addr}"),
+        "--checks",
+        "contract",
+        "--exact",
+        "url-with-spaces::list_sales_channels",
+    ]);
+    let request_line = server.join().unwrap();
+    assert_eq!(
+        request_line.trim_end(),
+        "GET /beta/teams?$filter=displayName%20eq%20%27Sales%27 HTTP/1.1",
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_blank_line_between_the_request_line_and_its_headers() {
+    let sandbox = Sandbox::new("blank-headers");
+    let run = sandbox.extract_page("blank-line-before-headers.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        codes(&run),
+        [(15, "blank-line-before-headers".into()), (29, "blank-line-before-headers".into())]
+    );
+    let case = sandbox.json("cases/blank-line-before-headers/create_note.json");
+    assert_eq!(
+        case["request"]["headers"],
+        json!([
+            {"name": "Content-type", "value": "application/json"},
+            {"name": "Prefer", "value": "return=representation"}
+        ])
+    );
+    assert_eq!(case["request"]["body"], json!({"title": "Groceries"}));
+    assert_eq!(case["request"].get("bodyText"), None);
+    assert_eq!(
+        case["response"]["headers"],
+        json!([{"name": "Content-type", "value": "application/json"}])
+    );
+    assert_eq!(case["response"]["body"], json!({"id": "n-1", "title": "Groceries"}));
+}
+
+#[test]
+fn http_in_a_fence_of_another_language() {
+    let sandbox = Sandbox::new("fence-language");
+    let run = sandbox.extract_page("http-in-json-fence.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), [(13, "fence-language".into()), (20, "fence-language".into())]);
+    let case = sandbox.json("cases/http-in-json-fence/get_note.json");
+    assert_eq!(case["request"]["method"], "GET");
+    assert_eq!(case["request"]["url"], "https://graph.microsoft.com/v1.0/me/notes/n-1");
+    assert_eq!(case["response"]["status"], 200);
+    assert_eq!(case["response"]["body"], json!({"id": "n-1", "title": "Groceries"}));
+}
+
+#[test]
+fn pairing_never_crosses_another_request() {
+    let sandbox = Sandbox::new("pairing");
+    let run = sandbox.extract_page("pairing-across-ignored.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    // The 202 answers the `ignored` request right before it: it is left out with it, and the
+    // documented callback before them keeps no response.
+    assert_eq!(codes(&run), [(14, "unpaired-request".into()), (38, "ignored-response".into())]);
+    let ignored = diagnostics(&run.stderr).into_iter().find(|d| d.line == 38).unwrap();
+    assert!(ignored.message.contains("line 26, which is marked `ignored`"), "{}", ignored.message);
+    let callback = sandbox.json("cases/pairing-across-ignored/incoming_call_notification.json");
+    assert_eq!(callback["request"]["url"], "https://bot.contoso.com/api/calls");
+    assert_eq!(callback.get("response"), None);
+    assert_eq!(sandbox.files("cases").len(), 1);
+}
+
+#[test]
+fn alternatives_in_braces_are_one_placeholder() {
+    let sandbox = Sandbox::new("alternatives");
+    let run = sandbox.extract_page("alternatives-in-braces.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), []);
+    let url =
+        "https://graph.microsoft.com/v1.0/me/drive/items/{id}/workbook/worksheets/{id|name}/charts";
+    let charts = sandbox.json("cases/alternatives-in-braces/list_charts.json");
+    assert_eq!(charts["request"]["url"], url);
+    assert_eq!(
+        charts["request"]["params"],
+        json!({"id": "01CYZLFJGUJ7JHBSZDFZFL25KSZGQTVAUN", "id|name": "Sheet1"})
+    );
+    let any = sandbox.json("cases/alternatives-in-braces/list_charts_any_sheet.json");
+    assert_eq!(any["request"]["url"], url);
+    assert_eq!(any["request"].get("params"), None);
+}
+
+#[test]
+fn a_response_shared_by_several_requests_pairs_with_each() {
+    let sandbox = Sandbox::new("shared");
+    let run = sandbox.extract_page("shared-response.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), []);
+    for name in ["get-drive-1", "get-drive-2"] {
+        let case = sandbox.json(&format!("cases/shared-response/{name}.json"));
+        assert_eq!(case["response"]["status"], 200, "{name}");
+        assert_eq!(case["response"]["body"]["driveType"], "business", "{name}");
+        assert_eq!(case["source"]["responseLine"], 28, "{name}");
+    }
+}
+
+#[test]
+fn status_lines_without_the_version() {
+    let sandbox = Sandbox::new("versionless");
+    let run = sandbox.extract_page("status-without-version.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), [(20, "status-line-version".into())]);
+    let case = sandbox.json("cases/status-without-version/create_tag.json");
+    assert_eq!(case["response"]["status"], 201);
+    assert_eq!(case["response"]["reason"], "Created");
+    assert_eq!(case["response"]["body"], json!({"id": "t-1", "displayName": "urgent"}));
+}
+
+#[test]
+fn syntax_blocks_are_never_examples() {
+    let sandbox = Sandbox::new("syntax");
+    let run = sandbox.extract_page("syntax-block-absolute.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    // The unannotated syntax block is syntax as a matter of course; the one annotated as a
+    // request under the heading is reported, and neither becomes a case.
+    assert_eq!(codes(&run), [(18, "syntax-block-annotated".into())]);
+    let written: Vec<_> = sandbox.files("cases").into_keys().collect();
+    assert_eq!(written, ["syntax-block-absolute/list_events.json"]);
+    // The absolute syntax lines still give the placeholder for the example's literal id.
+    let case = sandbox.json("cases/syntax-block-absolute/list_events.json");
+    assert_eq!(case["request"]["url"], "https://graph.microsoft.com/v1.0/users/{id}/events");
+    assert_eq!(case["request"]["params"], json!({"id": "8f3c0a1e-5b7d-4e21-9c6a-2d4b8e0f1a37"}));
+}
+
+#[test]
+fn several_resource_blocks_of_one_type_are_merged() {
+    let sandbox = Sandbox::new("resources");
+    let run = sandbox.extract_page("resource-blocks.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), [(28, "resource-merged".into())]);
+    let written: Vec<_> = sandbox.files("cases").into_keys().collect();
+    assert_eq!(written, ["resource-blocks/microsoft.graph.note.type.json"]);
+    let note = sandbox.json("cases/resource-blocks/microsoft.graph.note.type.json");
+    let names: Vec<_> = note["properties"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(names, ["id", "pinned", "title"]);
+    assert_eq!(note["properties"]["pinned"]["type"], "boolean");
+    assert_eq!(note["keyProperty"], "id");
+    assert_eq!(note["optionalProperties"], json!(["pinned"]));
+    assert_eq!(note["source"]["line"], 18);
+    // Extracting again finds nothing to change: the blocks no longer overwrite each other.
+    let run = sandbox.run(&["extract", "pages/resource-blocks.md", "--out", "cases", "--check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn method_conflict_compares_only_named_examples_of_one_endpoint() {
+    let sandbox = Sandbox::new("method");
+    // Two pages, one URL, two operations, neither example named: not a conflict.
+    let run = sandbox.run(&["extract", "pages/method", "--out", "cases"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let found: Vec<_> = diagnostics(&run.stderr).into_iter().map(|d| d.code).collect();
+    assert!(!found.iter().any(|c| c == "method-conflict"), "{}", run.stderr);
+    assert_eq!(found.iter().filter(|c| *c == "missing-annotation").count(), 4);
+    // Named alike, they are the same operation documented twice, and the lint speaks.
+    for (page, method) in [("get-profile", "GET"), ("update-profile", "PATCH")] {
+        let path = format!("pages/method/{page}.md");
+        let text = sandbox.read(&path);
+        let named = text.replacen(
+            &format!("```http\n{method}"),
+            &format!("<!-- {{ \"blockType\": \"request\", \"name\": \"profile\" }} -->\n```http\n{method}"),
+            1,
+        );
+        sandbox.write(&path, &named);
+    }
+    let run = sandbox.run(&["extract", "pages/method", "--out", "named"]);
+    let conflicts: Vec<_> =
+        diagnostics(&run.stderr).into_iter().filter(|d| d.code == "method-conflict").collect();
+    assert_eq!(conflicts.len(), 1, "{}", run.stderr);
+    assert!(conflicts[0].message.contains("with PATCH and with GET"), "{}", conflicts[0].message);
+}
+
+#[test]
+fn resource_type_conflict_accepts_enum_typed_properties() {
+    let sandbox = Sandbox::new("enum");
+    let run = sandbox.extract_page("enum-property.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(codes(&run), []);
+    let tag = sandbox.json("cases/enum-property/microsoft.graph.tag.type.json");
+    let props = &tag["properties"];
+    assert_eq!(props["colour"], json!({"type": "string", "graphType": "tagColour"}));
+    assert_eq!(
+        props["shades"],
+        json!({"type": "array", "items": "string", "graphType": "tagColour collection"})
+    );
+    // A linked complex type is still an object of that type.
+    assert_eq!(props["owner"]["type"], "object");
+    assert_eq!(props["owner"]["odataType"], "microsoft.graph.identity");
+}
+
+#[test]
+fn literal_in_braces_only_for_literals() {
+    let sandbox = Sandbox::new("braces");
+    let run = sandbox.extract_page("placeholders-in-braces.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    // Placeholder names (with digits, dashes, alternatives) pass; the id-shaped value does not.
+    assert_eq!(codes(&run), [(25, "literal-in-braces".into())]);
+    let grant = sandbox.json("cases/placeholders-in-braces/get_grant.json");
+    assert_eq!(
+        grant["request"]["url"],
+        "https://graph.microsoft.com/v1.0/users/{user-id}/oauth2PermissionGrants/{oauth2PermissionGrantId}/x509Configurations/{x509CertificateConfiguration-id}"
+    );
+    let by_id = sandbox.json("cases/placeholders-in-braces/get_grant_by_id.json");
+    assert_eq!(
+        by_id["request"]["url"],
+        "https://graph.microsoft.com/v1.0/users/{user-id}/oauth2PermissionGrants/l5ugQ0cmW06Sn7HJ7aaw3zkPZkPGQ8gkWSVfNaQ"
+    );
 }

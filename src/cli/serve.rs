@@ -7,7 +7,7 @@ use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use super::Exit;
-use crate::mock::{Deviation, MockConfig};
+use crate::mock::{AppState, Deviation, MockConfig};
 
 /// Serve the reference mock of the trustFramework keySets API.
 #[derive(Debug, Args)]
@@ -35,6 +35,62 @@ pub struct ServeArgs {
     /// How long the `slow` deviation holds each response, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 2500)]
     pub slow_ms: u64,
+
+    /// Items per page of a collection when the client gives no `$top`.
+    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_PAGE_SIZE,
+          value_parser = clap::value_parser!(u16).range(1..=999).map(usize::from))]
+    pub page_size: usize,
+
+    /// Close a connection whose request head is not complete this long after its first
+    /// byte, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = millis(MockConfig::DEFAULT_HEADER_TIMEOUT),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Answer `408` when a request body has not arrived after this long, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = millis(MockConfig::DEFAULT_BODY_TIMEOUT),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+
+    /// Close a keep-alive connection idle this long between requests, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = millis(MockConfig::DEFAULT_IDLE_TIMEOUT),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+
+    /// The most connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub max_connections: usize,
+
+    /// The most header fields a request may carry (`431` beyond).
+    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_MAX_HEADERS,
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub max_headers: usize,
+
+    /// The largest request body, in bytes (`413` beyond).
+    #[arg(long, value_name = "BYTES", default_value_t = MockConfig::DEFAULT_BODY_LIMIT)]
+    pub max_body_bytes: usize,
+
+    /// The most key sets held at once (`507` beyond).
+    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_MAX_KEY_SETS)]
+    pub max_key_sets: usize,
+
+    /// The most keys in one key set (`507` beyond).
+    #[arg(long, value_name = "N", default_value_t = MockConfig::DEFAULT_MAX_KEYS_PER_SET)]
+    pub max_keys_per_set: usize,
+
+    /// The most bytes of key material held in all (`507` beyond).
+    #[arg(long, value_name = "BYTES", default_value_t = MockConfig::DEFAULT_MAX_STORED_BYTES)]
+    pub max_stored_bytes: usize,
+
+    /// RSA key pairs made ahead of time for `generateKey`, filled at start-up (0: none).
+    #[arg(long, value_name = "N", default_value_t = MockConfig::SERVE_RSA_POOL)]
+    pub rsa_pool: usize,
+}
+
+/// A default duration as the whole milliseconds an option takes.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Lists every deviation with its description in `--help`.
@@ -50,7 +106,17 @@ impl ServeArgs {
             latency: Duration::from_millis(self.latency),
             deviations: self.deviate.clone(),
             slow_delay: Duration::from_millis(self.slow_ms),
-            ..MockConfig::default()
+            page_size: self.page_size,
+            header_timeout: Duration::from_millis(self.header_timeout),
+            body_timeout: Duration::from_millis(self.body_timeout),
+            idle_timeout: Duration::from_millis(self.idle_timeout),
+            max_connections: self.max_connections,
+            max_headers: self.max_headers,
+            body_limit: self.max_body_bytes,
+            max_key_sets: self.max_key_sets,
+            max_keys_per_set: self.max_keys_per_set,
+            max_stored_bytes: self.max_stored_bytes,
+            rsa_pool: self.rsa_pool,
         }
     }
 }
@@ -80,7 +146,17 @@ pub fn run(args: ServeArgs) -> Exit {
             let names: Vec<&str> = config.deviations.iter().map(|d| d.name()).collect();
             eprintln!("deviating on purpose: {}", names.join(", "));
         }
-        match crate::mock::serve(listener, config, crate::mock::shutdown_signal()).await {
+        let state = AppState::new(config);
+        // A long-lived server fills its key pool at once; the line lets scripts wait for it.
+        let pool = state.keys.clone();
+        if pool.capacity() > 0 {
+            pool.start();
+            tokio::spawn(async move {
+                pool.filled().await;
+                eprintln!("RSA key pool filled: {} key pairs ready", pool.capacity());
+            });
+        }
+        match crate::mock::serve_state(listener, state, crate::mock::shutdown_signal()).await {
             Ok(()) => Exit::Success,
             Err(error) => {
                 eprintln!("error: the mock server failed: {error}");
@@ -109,7 +185,13 @@ mod tests {
 
     #[test]
     fn defaults_are_the_faithful_mock() {
-        assert_eq!(parse(&[]).unwrap(), MockConfig::default());
+        let config = parse(&[]).unwrap();
+        // A long-lived server keeps RSA key pairs ready; otherwise the library's defaults.
+        assert_eq!(config.rsa_pool, MockConfig::SERVE_RSA_POOL);
+        assert_eq!(
+            MockConfig { rsa_pool: MockConfig::DEFAULT_RSA_POOL, ..config },
+            MockConfig::default()
+        );
     }
 
     #[test]
@@ -137,5 +219,58 @@ mod tests {
         assert!(parse(&["--deviate", "teapot"]).is_err());
         assert!(parse(&["--bind", "localhost"]).is_err());
         assert!(parse(&["--latency", "-1"]).is_err());
+    }
+
+    #[test]
+    fn limits_and_timeouts_reach_the_config() {
+        let config = parse(&[
+            "--page-size",
+            "7",
+            "--header-timeout",
+            "250",
+            "--body-timeout",
+            "300",
+            "--idle-timeout",
+            "400",
+            "--max-connections",
+            "3",
+            "--max-headers",
+            "12",
+            "--max-body-bytes",
+            "2048",
+            "--max-key-sets",
+            "5",
+            "--max-keys-per-set",
+            "6",
+            "--max-stored-bytes",
+            "9999",
+            "--rsa-pool",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(config.page_size, 7);
+        assert_eq!(config.header_timeout, Duration::from_millis(250));
+        assert_eq!(config.body_timeout, Duration::from_millis(300));
+        assert_eq!(config.idle_timeout, Duration::from_millis(400));
+        assert_eq!((config.max_connections, config.max_headers), (3, 12));
+        assert_eq!(config.body_limit, 2048);
+        assert_eq!((config.max_key_sets, config.max_keys_per_set), (5, 6));
+        assert_eq!((config.max_stored_bytes, config.rsa_pool), (9999, 0));
+    }
+
+    #[test]
+    fn zero_timeouts_and_page_sizes_are_usage_errors() {
+        for option in [
+            "--header-timeout",
+            "--body-timeout",
+            "--idle-timeout",
+            "--page-size",
+            "--max-connections",
+            "--max-headers",
+        ] {
+            let error = parse(&[option, "0"]).unwrap_err();
+            assert!(error.to_string().contains(option), "{option}: {error}");
+        }
+        assert!(parse(&["--page-size", "1000"]).is_err());
     }
 }

@@ -45,12 +45,15 @@ pub struct HttpResponse {
     pub line: u32,
 }
 
-/// `GET https://...` or `GET /path`: the method, the target and the column where the target starts.
+/// `GET https://...` or `GET /path`: the method and the target. The target is the rest of the
+/// line up to an optional trailing `HTTP/x.y`, spaces included: doc authors write OData query
+/// options as they read (`?$filter=membershipType eq 'private'`), and cutting at the first
+/// space would send another request. The runner percent-encodes the URL when it sends it.
 pub fn request_line(text: &str) -> Option<(&str, &str)> {
-    let mut parts = text.split_whitespace();
-    let method = parts.next()?;
-    let target = parts.next()?;
+    let trimmed = text.trim();
+    let (method, rest) = trimmed.split_once(|c: char| c.is_whitespace())?;
     let known = METHODS.iter().any(|m| m.eq_ignore_ascii_case(method));
+    let target = strip_version(rest.trim_start()).0;
     (known
         && (target.starts_with('/')
             || target.starts_with("http://")
@@ -58,10 +61,43 @@ pub fn request_line(text: &str) -> Option<(&str, &str)> {
     .then_some((method, target))
 }
 
+/// Splits a trailing ` HTTP/x.y` off a request target: (target, the whitespace and version).
+fn strip_version(rest: &str) -> (&str, &str) {
+    let rest = rest.trim_end();
+    if let Some((before, last)) = rest.rsplit_once(|c: char| c.is_whitespace()) {
+        let b = last.as_bytes();
+        if b.len() > 5 && b[..5].eq_ignore_ascii_case(b"HTTP/") && b[5].is_ascii_digit() {
+            let target = before.trim_end();
+            return (target, &rest[target.len()..]);
+        }
+    }
+    (rest, "")
+}
+
+/// A status line: `HTTP/1.1 200 OK`, or `HTTP 201 Created` with the version left out.
 pub fn is_status_line(text: &str) -> bool {
     // Compare bytes: slicing the str at 5 panics when byte 5 is inside a character (`HTTPé`).
     let t = text.trim_start().as_bytes();
-    t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP/"))
+    t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP/")) || versionless_status(t)
+}
+
+/// `HTTP 201 Created`: `HTTP`, blanks, then three digits (so that prose such as "HTTP request"
+/// is not a status line).
+fn versionless_status(t: &[u8]) -> bool {
+    if !t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"HTTP")) {
+        return false;
+    }
+    let rest = &t[4..];
+    let digits_at = rest.iter().position(|b| !matches!(b, b' ' | b'\t'));
+    match digits_at {
+        Some(at) if at > 0 => {
+            let d = &rest[at..];
+            d.len() >= 3
+                && d[..3].iter().all(u8::is_ascii_digit)
+                && d.get(3).is_none_or(|b| !b.is_ascii_alphanumeric())
+        }
+        _ => false,
+    }
 }
 
 fn first_content(lines: &[Line<'_>]) -> usize {
@@ -98,7 +134,7 @@ pub fn parse_request(
         ));
         return None;
     };
-    check_spacing(path, *first, "request-line-spacing", "request line", diags);
+    check_request_spacing(path, *first, method, url, diags);
     if method != method.to_ascii_uppercase() {
         diags.push(Diagnostic::warning(
             path,
@@ -110,8 +146,9 @@ pub fn parse_request(
             ),
         ));
     }
-    // The method comes first and cannot contain the URL, so the first match is the URL.
-    let url_at = first.text.find(url).unwrap_or(0);
+    // `url` is a slice of `first.text`, so its offset is where the URL starts.
+    let url_at = (url.as_ptr() as usize).saturating_sub(first.text.as_ptr() as usize);
+    let url_at = if first.text.get(url_at..).is_some() { url_at } else { 0 };
     let url_col = first.text[..url_at].chars().count() as u32 + 1;
     let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
     Some(HttpRequest {
@@ -159,7 +196,7 @@ pub fn parse_response(
         });
     }
     let mut parts = first.text.split_whitespace();
-    let _version = parts.next();
+    let version = parts.next().unwrap_or_default();
     let Some(status) =
         parts.next().and_then(|s| s.parse::<u16>().ok()).filter(|s| (100..=599).contains(s))
     else {
@@ -172,9 +209,57 @@ pub fn parse_response(
         return None;
     };
     let reason = parts.collect::<Vec<_>>().join(" ");
+    if !version.contains('/') {
+        let read_as = format!("HTTP/1.1 {status} {reason}");
+        diags.push(Diagnostic::warning(
+            path,
+            Pos::line(first.no),
+            "status-line-version",
+            format!("status line has no HTTP version; read as `{}`", read_as.trim_end()),
+        ));
+    }
     check_spacing(path, *first, "status-line-spacing", "status line", diags);
     let (headers, body) = headers_and_body(path, &lines[start + 1..], diags);
     Some(HttpResponse { status, reason, headers, body, line: first.no })
+}
+
+/// Reports more than one space between the method and the URL, or between the URL and the
+/// version; spaces inside the URL belong to it.
+fn check_request_spacing(
+    path: &str,
+    line: Line<'_>,
+    method: &str,
+    url: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = line.text.trim_end();
+    let offset = |s: &str| (s.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let method_end = offset(method) + method.len();
+    let url_start = offset(url);
+    let url_end = url_start + url.len();
+    let gaps = [(method_end, url_start), (url_end, text.len())];
+    for (from, to) in gaps {
+        let Some(gap) = text.get(from..to) else { continue };
+        let gap = &gap[..gap.len() - gap.trim_start().len()];
+        if gap.len() > 1 || gap.contains('\t') {
+            let col = text[..from].chars().count() + 2;
+            let version = strip_version(&text[url_start..]).1.trim();
+            let read_as = if version.is_empty() {
+                format!("{} {url}", method.to_ascii_uppercase())
+            } else {
+                format!("{} {url} {version}", method.to_ascii_uppercase())
+            };
+            diags.push(Diagnostic::warning(
+                path,
+                Pos::new(line.no, col as u32),
+                "request-line-spacing",
+                format!(
+                    "request line has more than one space between its parts; read as `{read_as}`"
+                ),
+            ));
+            return;
+        }
+    }
 }
 
 /// Reports runs of more than one space between the parts of a start line.
@@ -211,7 +296,7 @@ fn headers_and_body(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<(String, String)>, Body) {
     let mut headers = Vec::new();
-    let mut i = 0;
+    let mut i = header_paragraph_after_blank(path, lines, diags);
     while i < lines.len() {
         let line = lines[i];
         let text = line.text.trim();
@@ -246,6 +331,80 @@ fn headers_and_body(
     let body_lines = &lines[i.min(lines.len())..];
     let body = body(path, body_lines, &headers, diags);
     (headers, body)
+}
+
+/// Header names common enough in the Graph docs that a paragraph starting with one is taken for
+/// the headers even when a blank line separates it from the start line.
+const KNOWN_HEADERS: &[&str] = &[
+    "accept",
+    "accept-language",
+    "authorization",
+    "cache-control",
+    "client-request-id",
+    "consistencylevel",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-location",
+    "content-range",
+    "content-type",
+    "date",
+    "etag",
+    "host",
+    "if-match",
+    "if-none-match",
+    "location",
+    "odata-maxversion",
+    "odata-version",
+    "prefer",
+    "preference-applied",
+    "request-id",
+    "retry-after",
+    "www-authenticate",
+];
+
+fn header_line(text: &str) -> Option<(&str, &str)> {
+    text.split_once(':').filter(|(name, _)| is_token(name))
+}
+
+/// When the start line is followed by a blank line and then a paragraph made only of header
+/// lines, the first of a known header name, that paragraph is the headers (the author put a
+/// blank line in the wrong place): returns the index where header reading starts, and says so.
+/// Otherwise returns 0, and the blank line ends the (empty) headers as usual.
+fn header_paragraph_after_blank(
+    path: &str,
+    lines: &[Line<'_>],
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    let Some(first) = lines.first() else { return 0 };
+    if !first.text.trim().is_empty() {
+        return 0;
+    }
+    let start = first_content(lines);
+    let Some(head) = lines.get(start) else { return 0 };
+    let known = header_line(head.text.trim())
+        .is_some_and(|(name, _)| KNOWN_HEADERS.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    if !known {
+        return 0;
+    }
+    let paragraph = lines[start..]
+        .iter()
+        .take_while(|l| !l.text.trim().is_empty() && !looks_like_body(l.text))
+        .all(|l| header_line(l.text.trim()).is_some());
+    if !paragraph {
+        return 0;
+    }
+    diags.push(Diagnostic::warning(
+        path,
+        Pos::line(first.no),
+        "blank-line-before-headers",
+        format!(
+            "blank line between the start line and its headers; the lines from line {} on are read as headers",
+            head.no
+        ),
+    ));
+    start
 }
 
 fn is_token(name: &str) -> bool {

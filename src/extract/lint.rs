@@ -21,12 +21,15 @@ fn shape(url: &str) -> String {
         .join("/")
 }
 
-/// Finds examples that share a name and a URL shape but not a method.
+/// Finds examples of one endpoint (the same URL shape) and one operation (the same name, as the
+/// page gives it) documented with different methods. Examples the page did not name
+/// (`example-1`) are left out: their made-up names say nothing about which operation they show,
+/// and comparing them paired unrelated pages.
 pub fn across_pages(pages: &[Page]) -> Vec<Diagnostic> {
     let mut first: BTreeMap<(String, String), (&str, &str, u32)> = BTreeMap::new();
     let mut out = Vec::new();
     for page in pages {
-        for example in &page.examples {
+        for example in page.examples.iter().filter(|e| !e.auto_named) {
             let key = (example.name.to_ascii_lowercase(), shape(&example.request.url));
             let method = example.request.method.as_str();
             match first.get(&key) {

@@ -33,6 +33,9 @@ pub struct Fence<'a> {
 pub struct Block<'a> {
     pub annotation: Option<Annotation>,
     pub fence: Fence<'a>,
+    /// Whether the block sits under an "HTTP request" heading: the URL syntax of the page,
+    /// never an example, whatever its annotation or content.
+    pub in_syntax: bool,
 }
 
 /// A row of a "Properties" table: `|name|type|description|`.
@@ -82,6 +85,11 @@ pub fn is_tab_marker(text: &str) -> bool {
     t.starts_with("# [") && t.contains("](#tab/")
 }
 
+/// "HTTP request" (also "HTTP requests"): the heading of a page's URL syntax.
+pub fn is_syntax_title(title: &str) -> bool {
+    title.eq_ignore_ascii_case("http request") || title.eq_ignore_ascii_case("http requests")
+}
+
 pub fn is_include(text: &str) -> bool {
     text.trim_start().starts_with("[!INCLUDE")
 }
@@ -94,6 +102,9 @@ pub fn scan<'a>(path: &str, text: &'a str) -> Scan<'a> {
     let mut pending: Option<Annotation> = None;
     let mut unclosed = Unclosed::default();
     let mut in_properties = false;
+    // The level of the "HTTP request" heading the scan is under, if any; a heading of that
+    // level or above ends the section.
+    let mut syntax_level: Option<usize> = None;
 
     while i < lines.len() {
         let line = lines[i];
@@ -115,14 +126,22 @@ pub fn scan<'a>(path: &str, text: &'a str) -> Scan<'a> {
         if let Some((c, n, info)) = fence_marker(line.text) {
             let (fence, next) =
                 read_fence(path, &lines, i, (c, n, info), &mut unclosed, &mut scan.diagnostics);
-            scan.blocks.push(Block { annotation: pending.take(), fence });
+            let in_syntax = syntax_level.is_some();
+            scan.blocks.push(Block { annotation: pending.take(), fence, in_syntax });
             i = next;
             continue;
         }
 
         if is_heading(line.text) && !is_tab_marker(line.text) {
-            let title = trimmed.trim_start_matches('#').trim();
+            let level = trimmed.chars().take_while(|&c| c == '#').count();
+            let title = trimmed.trim_start_matches('#').trim().trim_end_matches('#').trim();
             in_properties = title.eq_ignore_ascii_case("properties");
+            if syntax_level.is_some_and(|l| level <= l) {
+                syntax_level = None;
+            }
+            if is_syntax_title(title) {
+                syntax_level = Some(level);
+            }
         } else if in_properties && trimmed.starts_with('|') {
             if let Some(row) = property_row(line) {
                 scan.property_rows.push(row);

@@ -37,6 +37,9 @@ impl Form {
 pub struct Example {
     /// Unique within the page.
     pub name: String,
+    /// Whether the page gave no name and `name` was made up (`example-1`): such a name says
+    /// nothing about which operation the example shows.
+    pub auto_named: bool,
     pub request: HttpRequest,
     /// Example values found where the page's syntax has a placeholder, by placeholder name.
     pub params: BTreeMap<String, String>,
@@ -64,6 +67,9 @@ pub struct Page {
 pub enum MessageKind {
     Request,
     Response,
+    /// A request the page marks `ignored` (a documented callback, say): never an example, but
+    /// the response after it is its own and must not be paired with an earlier request.
+    IgnoredRequest,
 }
 
 /// A request or response block before it is parsed.
@@ -151,7 +157,32 @@ fn is_markdown(text: &str) -> bool {
 }
 
 fn is_http_info(info: &str) -> bool {
-    matches!(info, "http" | "msgraph-interactive" | "")
+    matches!(info, "http" | "msgraph-interactive")
+}
+
+/// What the first line of a block's content says it is, if it is an HTTP message: a status
+/// line, or a request line with an absolute URL (a relative one is syntax, `GET /me`).
+fn content_kind(lines: &[Line<'_>]) -> Option<MessageKind> {
+    let first = lines.iter().find(|l| !l.text.trim().is_empty())?;
+    if http::is_status_line(first.text) {
+        Some(MessageKind::Response)
+    } else if http::request_line(first.text).is_some_and(|(_, t)| t.starts_with("http")) {
+        Some(MessageKind::Request)
+    } else {
+        None
+    }
+}
+
+fn what(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Response => "response",
+        MessageKind::Request | MessageKind::IgnoredRequest => "request",
+    }
+}
+
+/// The fence's language in a message: "`json` block", "block without a language".
+fn fence_phrase(info: &str) -> String {
+    if info.is_empty() { "fence without a language".to_string() } else { format!("`{info}` fence") }
 }
 
 /// Classifies the fenced blocks of a markdown page into syntax templates, messages and types.
@@ -166,137 +197,247 @@ fn markdown_messages<'a>(
     for block in scan.blocks {
         let fence = block.fence;
         let block_type = block.annotation.as_ref().and_then(|a| a.block_type.clone());
-        match block_type {
-            Some(BlockType::Request) => {
-                messages.push(Message {
-                    kind: MessageKind::Request,
-                    annotation: block.annotation,
-                    lines: fence.lines,
-                });
+        if block.in_syntax && block_type != Some(BlockType::Resource) {
+            // Under "HTTP request" a block is the URL syntax, even with an absolute URL.
+            if let Some(t @ (BlockType::Request | BlockType::Response)) = &block_type {
+                let t = if *t == BlockType::Request { "request" } else { "response" };
+                page.diagnostics.push(Diagnostic::warning(
+                    &page.doc,
+                    Pos::line(fence.open_line),
+                    "syntax-block-annotated",
+                    format!(
+                        "block under the \"HTTP request\" heading is the URL syntax; its `{t}` annotation is ignored and no example is made of it"
+                    ),
+                ));
             }
-            Some(BlockType::Response) => {
-                messages.push(Message {
-                    kind: MessageKind::Response,
-                    annotation: block.annotation,
-                    lines: fence.lines,
-                });
+            templates.extend(http::parse_syntax(&fence.lines));
+            continue;
+        }
+        match block_type {
+            Some(t @ (BlockType::Request | BlockType::Response)) => {
+                let kind = if t == BlockType::Request {
+                    MessageKind::Request
+                } else {
+                    MessageKind::Response
+                };
+                if !is_http_info(&fence.info) && content_kind(&fence.lines) == Some(kind) {
+                    page.diagnostics.push(Diagnostic::warning(
+                        &page.doc,
+                        Pos::line(fence.open_line),
+                        "fence-language",
+                        format!(
+                            "{} holds an HTTP {}; read as HTTP (write ```http)",
+                            fence_phrase(&fence.info),
+                            what(kind)
+                        ),
+                    ));
+                }
+                messages.push(Message { kind, annotation: block.annotation, lines: fence.lines });
             }
             Some(BlockType::Resource) => {
                 if let Some(ann) = &block.annotation {
-                    if let Some(t) = resource::read(
-                        &page.doc,
-                        ann,
-                        &fence,
-                        &scan.property_rows,
-                        &mut page.diagnostics,
-                    ) {
-                        page.types.push(t);
+                    if let Some(t) =
+                        resource::read_json(&page.doc, ann, &fence, &mut page.diagnostics)
+                    {
+                        match page.types.iter_mut().find(|u| u.name == t.name) {
+                            Some(first) => {
+                                resource::merge(&page.doc, first, t, &mut page.diagnostics)
+                            }
+                            None => page.types.push(t),
+                        }
                     }
                 }
             }
-            Some(BlockType::Ignored) => templates.extend(http::parse_syntax(&fence.lines)),
+            Some(BlockType::Ignored) => {
+                templates.extend(http::parse_syntax(&fence.lines));
+                if content_kind(&fence.lines) == Some(MessageKind::Request) {
+                    messages.push(Message {
+                        kind: MessageKind::IgnoredRequest,
+                        annotation: block.annotation,
+                        lines: fence.lines,
+                    });
+                }
+            }
             Some(BlockType::Example | BlockType::Permissions) => {}
-            None if is_http_info(&fence.info) => {
+            None => {
                 // No usable annotation: decide from the content, and say so.
-                let Some(first) = fence.lines.iter().find(|l| !l.text.trim().is_empty()) else {
+                let http_fence = is_http_info(&fence.info) || fence.info.is_empty();
+                let Some(kind) = content_kind(&fence.lines) else {
+                    if http_fence {
+                        templates.extend(http::parse_syntax(&fence.lines));
+                    }
                     continue;
                 };
-                let kind = if http::is_status_line(first.text) {
-                    MessageKind::Response
-                } else if http::request_line(first.text).is_some_and(|(_, t)| t.starts_with("http"))
-                {
-                    MessageKind::Request
+                let message = if http_fence {
+                    format!(
+                        "`{}` block has no annotation; read as a {} from its content",
+                        fence.info,
+                        what(kind)
+                    )
                 } else {
-                    templates.extend(http::parse_syntax(&fence.lines));
-                    continue;
+                    format!(
+                        "`{}` block has no annotation but holds an HTTP {}; read as HTTP from its content",
+                        fence.info,
+                        what(kind)
+                    )
                 };
-                let what = if kind == MessageKind::Request { "request" } else { "response" };
                 page.diagnostics.push(Diagnostic::warning(
                     &page.doc,
                     Pos::line(fence.open_line),
                     "missing-annotation",
-                    format!(
-                        "`{}` block has no annotation; read as a {what} from its content",
-                        fence.info
-                    ),
+                    message,
                 ));
                 messages.push(Message { kind, annotation: block.annotation, lines: fence.lines });
             }
-            None => {}
         }
+    }
+    for t in &mut page.types {
+        resource::apply_table(&page.doc, t, &scan.property_rows, &mut page.diagnostics);
     }
     (templates, messages)
 }
 
+/// What stands before a response: an example's request, or a block that no response after it
+/// may be paired across.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Example,
+    /// A request marked `ignored`.
+    Ignored,
+    /// A request block that could not be read (already reported).
+    Unreadable,
+}
+
 /// A request waiting for its response.
 struct Pending<'a> {
+    slot: Slot,
     names: Vec<String>,
-    request: HttpRequest,
+    /// Line of the request line (or of the block's first line when it could not be read).
+    line: u32,
+    request: Option<HttpRequest>,
     lines: Vec<Line<'a>>,
     response: Option<(HttpResponse, Annotation, Vec<Line<'a>>)>,
 }
 
-/// Pairs messages into examples: a response goes with the request of the same name, else with
-/// the latest request.
+/// Pairs messages into examples: a response goes with the request (or requests) of its name,
+/// else with the nearest request block before it — never across another request block to an
+/// earlier one. A response that follows an `ignored` request belongs to it and is left out too.
 fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Message<'_>>) {
     let doc = page.doc.clone();
     let diags = &mut page.diagnostics;
     let mut pending: Vec<Pending<'_>> = Vec::new();
     for message in messages {
         let names = message.annotation.as_ref().map(|a| a.names.clone()).unwrap_or_default();
+        let block_line = message
+            .lines
+            .iter()
+            .find(|l| !l.text.trim().is_empty())
+            .map_or(message.annotation.as_ref().map_or(1, |a| a.line), |l| l.no);
         match message.kind {
             MessageKind::Request => {
-                if let Some(request) = http::parse_request(&doc, &message.lines, diags) {
-                    pending.push(Pending { names, request, lines: message.lines, response: None });
-                }
+                let request = http::parse_request(&doc, &message.lines, diags);
+                let slot = if request.is_some() { Slot::Example } else { Slot::Unreadable };
+                let line = request.as_ref().map_or(block_line, |r| r.line);
+                pending.push(Pending {
+                    slot,
+                    names,
+                    line,
+                    request,
+                    lines: message.lines,
+                    response: None,
+                });
             }
+            MessageKind::IgnoredRequest => pending.push(Pending {
+                slot: Slot::Ignored,
+                names,
+                line: block_line,
+                request: None,
+                lines: message.lines,
+                response: None,
+            }),
             MessageKind::Response => {
                 let Some(response) = http::parse_response(&doc, &message.lines, diags) else {
                     continue;
                 };
                 let line = response.line;
-                let by_name = if names.is_empty() {
-                    None
-                } else {
-                    let found =
-                        pending.iter().rposition(|p| p.names.iter().any(|n| names.contains(n)));
-                    if found.is_none() {
-                        diags.push(Diagnostic::warning(
+                let mut targets: Vec<usize> = Vec::new();
+                for name in &names {
+                    let found = pending
+                        .iter()
+                        .rposition(|p| p.slot == Slot::Example && p.names.contains(name));
+                    if let Some(t) = found.filter(|t| !targets.contains(t)) {
+                        targets.push(t);
+                    }
+                }
+                if !names.is_empty() && targets.is_empty() {
+                    diags.push(Diagnostic::warning(
+                        &doc,
+                        Pos::line(line),
+                        "unknown-request-name",
+                        format!("response names {} but no request before it has that name; paired with the latest request", quoted(&names)),
+                    ));
+                }
+                if targets.is_empty() {
+                    let Some(nearest) = pending.len().checked_sub(1) else {
+                        diags.push(Diagnostic::error(
                             &doc,
                             Pos::line(line),
-                            "unknown-request-name",
-                            format!("response names {} but no request before it has that name; paired with the latest request", quoted(&names)),
+                            "orphan-response",
+                            "response has no request before it; no example can be made of it",
                         ));
+                        continue;
+                    };
+                    match pending[nearest].slot {
+                        Slot::Example => targets.push(nearest),
+                        Slot::Ignored => {
+                            diags.push(Diagnostic::note(
+                                &doc,
+                                Pos::line(line),
+                                "ignored-response",
+                                format!(
+                                    "response answers the request at line {}, which is marked `ignored`; it is not extracted either",
+                                    pending[nearest].line
+                                ),
+                            ));
+                            continue;
+                        }
+                        Slot::Unreadable => {
+                            diags.push(Diagnostic::error(
+                                &doc,
+                                Pos::line(line),
+                                "orphan-response",
+                                format!(
+                                    "response answers the request block at line {}, which could not be read; no example can be made of it",
+                                    pending[nearest].line
+                                ),
+                            ));
+                            continue;
+                        }
                     }
-                    found
-                };
-                let Some(target) = by_name.or_else(|| pending.len().checked_sub(1)) else {
-                    diags.push(Diagnostic::error(
-                        &doc,
-                        Pos::line(line),
-                        "orphan-response",
-                        "response has no request before it; no example can be made of it",
-                    ));
-                    continue;
-                };
-                let slot = &mut pending[target];
-                if slot.response.is_some() {
-                    diags.push(Diagnostic::error(
-                        &doc,
-                        Pos::line(line),
-                        "extra-response",
-                        format!(
-                            "the request at line {} already has a response; this one is not used",
-                            slot.request.line
-                        ),
-                    ));
-                    continue;
                 }
-                slot.response =
-                    Some((response, message.annotation.unwrap_or_default(), message.lines));
+                let annotation = message.annotation.unwrap_or_default();
+                for target in targets {
+                    let slot = &mut pending[target];
+                    if slot.response.is_some() {
+                        diags.push(Diagnostic::error(
+                            &doc,
+                            Pos::line(line),
+                            "extra-response",
+                            format!(
+                                "the request at line {} already has a response; this one is not used",
+                                slot.line
+                            ),
+                        ));
+                        continue;
+                    }
+                    slot.response =
+                        Some((response.clone(), annotation.clone(), message.lines.clone()));
+                }
             }
         }
     }
+    let pending: Vec<Pending<'_>> =
+        pending.into_iter().filter(|p| p.slot == Slot::Example).collect();
 
     // Names taken so far, lower-cased (names are unique ignoring ASCII case), and per base name
     // the next suffix to try. Names are only ever added, so every suffix below that one is still
@@ -309,6 +450,7 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
             .first()
             .cloned()
             .or_else(|| p.response.as_ref().and_then(|(_, a, _)| a.names.first().cloned()));
+        let auto_named = base.is_none();
         let base = base.unwrap_or_else(|| format!("example-{}", index + 1));
         let mut name = base.clone();
         let n = next_suffix.entry(base.to_ascii_lowercase()).or_insert(2);
@@ -316,10 +458,11 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
             name = format!("{base}-{n}");
             *n += 1;
         }
+        let Some(mut request) = p.request else { continue };
         if name != base {
             diags.push(Diagnostic::warning(
                 &doc,
-                Pos::line(p.request.line),
+                Pos::line(request.line),
                 "duplicate-name",
                 format!("another example on this page is already named `{base}`; this one is named `{name}`"),
             ));
@@ -328,19 +471,26 @@ fn assemble(page: &mut Page, templates: &[(String, String)], messages: Vec<Messa
         if p.response.is_none() {
             diags.push(Diagnostic::warning(
                 &doc,
-                Pos::line(p.request.line),
+                Pos::line(request.line),
                 "unpaired-request",
                 "request has no documented response; its case has no expectation and will be skipped",
             ));
         }
-        let mut request = p.request;
         let params = parameterise(&doc, &mut request, templates, diags);
         let hash = hash(&p.lines, p.response.as_ref().map(|(_, _, l)| l.as_slice()));
         let (response, response_annotation) = match p.response {
             Some((r, a, _)) => (Some(r), a),
             None => (None, Annotation::default()),
         };
-        page.examples.push(Example { name, request, params, response, response_annotation, hash });
+        page.examples.push(Example {
+            name,
+            auto_named,
+            request,
+            params,
+            response,
+            response_annotation,
+            hash,
+        });
     }
 }
 
@@ -362,14 +512,37 @@ fn hash(request: &[Line<'_>], response: Option<&[Line<'_>]>) -> String {
     format!("sha256:{}", hex::encode(h.finalize()))
 }
 
-/// `{name}` that reads as a placeholder name rather than a literal id in braces.
-fn is_placeholder_name(name: &str) -> bool {
-    let without_version = name.replace("_v2", "").replace("_V2", "");
+/// The canonical name of what is inside `{...}` when it reads as a placeholder rather than as
+/// a literal id in braces: a name (`id`, `user-id`, `oauth2PermissionGrantId`), or names with
+/// alternatives (`id|name`, `id | userPrincipalName`, written `id|userPrincipalName`).
+fn placeholder_name(inner: &str) -> Option<String> {
+    let alternatives: Vec<String> =
+        inner.split('|').map(|a| a.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    alternatives.iter().all(|a| is_name(a)).then(|| alternatives.join("|"))
+}
+
+/// One placeholder name: letters first, then letters, digits, `_`, `-`, `.` or single spaces,
+/// and not shaped like an id (a GUID, many digits, digits scattered through the letters).
+fn is_name(name: &str) -> bool {
+    let digits = name.chars().filter(char::is_ascii_digit).count();
+    let digit_runs = name
+        .as_bytes()
+        .windows(2)
+        .filter(|w| !w[0].is_ascii_digit() && w[1].is_ascii_digit())
+        .count();
     !name.is_empty()
-        && name.len() <= 48
+        && name.len() <= 64
         && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !without_version.chars().any(|c| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+        && digits < 5
+        && digit_runs < 3
+        && !is_guid(name)
+}
+
+fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Splits `https://host/beta/a/b?x` into (`https://host/beta`, [`a`, `b`], `?x`).
@@ -397,7 +570,9 @@ fn split_url(url: &str) -> (String, Vec<String>, String) {
 
 /// Rewrites the example URL so that every place the page's syntax has a `{placeholder}` holds
 /// one: a literal id there becomes the placeholder and its value goes into the returned params.
-/// A literal wrapped in braces (`{aTREvwojOB9...}`) is a doc defect and is reported.
+/// Each occurrence of a placeholder gets its own parameter: `/classes/{id}/assignments/{id}`
+/// becomes `{id}` and `{id-2}`, so that two example values are two parameters. A literal
+/// wrapped in braces (`{aTREvwojOB9...}`) is a doc defect and is reported.
 fn parameterise(
     doc: &str,
     request: &mut HttpRequest,
@@ -413,39 +588,62 @@ fn parameterise(
                 t.iter().zip(&segments).all(|(ts, es)| is_braced(ts) || ts.eq_ignore_ascii_case(es))
             },
         );
+    // Placeholders in the order they appear: (segment index, name, the example's value).
+    let mut slots: Vec<(usize, String, Option<String>)> = Vec::new();
     let mut changed = false;
     for (i, segment) in segments.iter_mut().enumerate() {
-        let slot = template.as_ref().map(|t| t[i].as_str()).filter(|t| is_braced(t));
-        let braced_literal =
-            is_braced(segment) && !is_placeholder_name(&segment[1..segment.len() - 1]);
-        if braced_literal {
-            let literal = segment[1..segment.len() - 1].to_string();
-            let fix = match slot {
-                Some(t) => format!("replaced by the syntax's placeholder `{t}`"),
-                None => "read as the literal value".to_string(),
-            };
-            // Point at the `{` of the literal in the request line, not at the line's start.
-            let col = original_url
-                .find(segment.as_str())
-                .map_or(0, |at| original_url[..at].chars().count() as u32);
-            diags.push(Diagnostic::warning(
-                doc,
-                Pos::new(request.line, request.url_col + col),
-                "literal-in-braces",
-                format!("URL has the literal id `{literal}` wrapped in braces as if it were a placeholder; {fix}"),
-            ));
-            match slot {
-                Some(t) => {
-                    params.insert(t[1..t.len() - 1].to_string(), literal);
-                    *segment = t.to_string();
-                }
-                None => *segment = literal,
+        let slot = template.as_ref().map(|t| t[i].as_str()).filter(|t| is_braced(t)).map(|t| {
+            let inner = &t[1..t.len() - 1];
+            placeholder_name(inner).unwrap_or_else(|| inner.to_string())
+        });
+        if !is_braced(segment) {
+            if let Some(name) = slot {
+                slots.push((i, name, Some(segment.clone())));
+                changed = true;
             }
+            continue;
+        }
+        let inner = segment[1..segment.len() - 1].to_string();
+        if let Some(name) = placeholder_name(&inner) {
+            slots.push((i, name, None));
+            continue;
+        }
+        let fix = match &slot {
+            Some(t) => format!("replaced by the syntax's placeholder `{{{t}}}`"),
+            None => "read as the literal value".to_string(),
+        };
+        // Point at the `{` of the literal in the request line, not at the line's start.
+        let col = original_url
+            .find(segment.as_str())
+            .map_or(0, |at| original_url[..at].chars().count() as u32);
+        diags.push(Diagnostic::warning(
+            doc,
+            Pos::new(request.line, request.url_col + col),
+            "literal-in-braces",
+            format!("URL has the literal id `{inner}` wrapped in braces as if it were a placeholder; {fix}"),
+        ));
+        match slot {
+            Some(name) => slots.push((i, name, Some(inner))),
+            None => *segment = inner,
+        }
+        changed = true;
+    }
+    let mut taken: HashSet<String> = HashSet::new();
+    for (i, name, value) in slots {
+        let mut unique = name.clone();
+        let mut n = 2;
+        while taken.contains(&unique) {
+            unique = format!("{name}-{n}");
+            n += 1;
+        }
+        taken.insert(unique.clone());
+        let braced = format!("{{{unique}}}");
+        if segments[i] != braced {
+            segments[i] = braced;
             changed = true;
-        } else if let Some(t) = slot.filter(|_| !is_braced(segment)) {
-            params.insert(t[1..t.len() - 1].to_string(), segment.clone());
-            *segment = t.to_string();
-            changed = true;
+        }
+        if let Some(value) = value {
+            params.insert(unique, value);
         }
     }
     if changed {
@@ -558,10 +756,21 @@ mod tests {
 
     #[test]
     fn placeholder_names() {
-        assert!(is_placeholder_name("id"));
-        assert!(is_placeholder_name("trustFrameworkKey_v2Id"));
-        assert!(!is_placeholder_name("aTREvwojOB9ph3fr2r6eTf_5eD5fmQsfsapVMwYI3o"));
-        assert!(!is_placeholder_name("0a1b-2c"));
+        let name = |s: &str| placeholder_name(s);
+        assert_eq!(name("id").as_deref(), Some("id"));
+        assert_eq!(name("trustFrameworkKey_v2Id").as_deref(), Some("trustFrameworkKey_v2Id"));
+        assert_eq!(name("oauth2PermissionGrantId").as_deref(), Some("oauth2PermissionGrantId"));
+        assert_eq!(
+            name("x509CertificateConfiguration-id").as_deref(),
+            Some("x509CertificateConfiguration-id")
+        );
+        assert_eq!(name("id | userPrincipalName").as_deref(), Some("id|userPrincipalName"));
+        assert_eq!(name("id|name").as_deref(), Some("id|name"));
+        assert_eq!(name("aTREvwojOB9ph3fr2r6eTf_5eD5fmQsfsapVMwYI3o"), None);
+        assert_eq!(name("0a1b-2c"), None);
+        assert_eq!(name("8a1c4e1e-4b6d-4f0e-9a3e-2c5f0b7d9e11"), None);
+        assert_eq!(name("user@contoso.com"), None);
+        assert_eq!(name("12345"), None);
     }
 
     #[test]

@@ -36,21 +36,31 @@ fn ends_message(text: &str) -> bool {
 /// Syntax templates (`METHOD /path`) and example messages of a rendered page.
 pub fn read<'a>(lines: &[Line<'a>]) -> (Vec<(String, String)>, Vec<Message<'a>>) {
     let mut templates = Vec::new();
+    // The lines of the "HTTP request" section: the URL syntax, even with absolute URLs, and
+    // never an example.
+    let mut syntax = 0..0;
     if let Some(start) = lines.iter().position(|l| is_title(l.text, "HTTP request")) {
+        let mut end = start + 1;
         for line in &lines[start + 1..] {
             match request_line(line.text) {
-                Some((method, target)) if target.starts_with('/') => {
+                Some((method, target)) => {
                     templates.push((method.to_ascii_uppercase(), target.to_string()));
                 }
-                _ if !line.text.trim().is_empty() => break,
-                _ => {}
+                None if !line.text.trim().is_empty() => break,
+                None => {}
             }
+            end += 1;
         }
+        syntax = start..end;
     }
 
     let mut messages = Vec::new();
     let mut i = 0;
     while i < lines.len() {
+        if syntax.contains(&i) {
+            i = syntax.end;
+            continue;
+        }
         let text = lines[i].text;
         let kind = if is_example_request(text) {
             MessageKind::Request

@@ -112,6 +112,19 @@ pub fn read(
     rows: &[PropertyRow],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ResourceType> {
+    let mut t = read_json(path, annotation, fence, diags)?;
+    apply_table(path, &mut t, rows, diags);
+    Some(t)
+}
+
+/// The type as a `resource` block's JSON representation gives it, before the Properties table
+/// is read into it (see [`apply_table`]); several blocks of one type are [`merge`]d first.
+pub fn read_json(
+    path: &str,
+    annotation: &Annotation,
+    fence: &Fence<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ResourceType> {
     let Some(name) = annotation.odata_type.clone() else {
         diags.push(Diagnostic::error(
             path,
@@ -155,11 +168,45 @@ pub fn read(
             });
         }
     }
+    properties.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(ResourceType {
+        name,
+        line: annotation.line,
+        base_type: annotation.base_type.clone(),
+        key_property: annotation.key_property.clone(),
+        open_type: annotation.open_type,
+        optional_properties: annotation.optional_properties.clone(),
+        properties,
+    })
+}
+
+/// Adds what the page's Properties table says to a type read from its JSON representation.
+pub fn apply_table(
+    path: &str,
+    t: &mut ResourceType,
+    rows: &[PropertyRow],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let properties = &mut t.properties;
     for row in rows {
-        let (json_type, items, odata_type) = from_table_type(&row.type_text);
+        let (mut json_type, mut items, mut odata_type) = from_table_type(&row.type_text);
         let graph_type = plain_type(&row.type_text);
+        let enum_values = enum_values(&row.description);
         match properties.iter_mut().find(|p| p.name == row.name) {
             Some(p) => {
+                // A named type in the table and a string in the JSON: an enum type (its values
+                // travel as strings), not a conflict. So is a type whose values are listed.
+                let named = odata_type.is_some();
+                let strings = |t: JsonType, items: Option<JsonType>| {
+                    t == JsonType::String || items == Some(JsonType::String)
+                };
+                if named && (strings(p.json_type, p.items) || !enum_values.is_empty()) {
+                    (json_type, items) = match json_type {
+                        JsonType::Array => (JsonType::Array, Some(JsonType::String)),
+                        _ => (JsonType::String, None),
+                    };
+                    odata_type = None;
+                }
                 let disagree = json_type != JsonType::Any
                     && p.json_type != JsonType::Any
                     && !p.json_type.accepts(json_type)
@@ -188,7 +235,7 @@ pub fn read(
                 }
                 p.graph_type = graph_type;
                 p.readable = readable(&row.description);
-                p.enum_values = enum_values(&row.description);
+                p.enum_values = enum_values;
             }
             None => {
                 diags.push(Diagnostic::note(
@@ -204,21 +251,89 @@ pub fn read(
                     odata_type,
                     graph_type,
                     readable: readable(&row.description),
-                    enum_values: enum_values(&row.description),
+                    enum_values,
                 });
             }
         }
     }
     properties.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(ResourceType {
-        name,
-        line: annotation.line,
-        base_type: annotation.base_type.clone(),
-        key_property: annotation.key_property.clone(),
-        open_type: annotation.open_type,
-        optional_properties: annotation.optional_properties.clone(),
-        properties,
-    })
+}
+
+/// Folds a second `resource` block of the same type on one page into the first, so that the
+/// page gives one type file whatever the number of blocks: the properties of both, the first
+/// block's reading where the two disagree (reported), the first key and base type given, and
+/// the optional properties of both.
+pub fn merge(
+    path: &str,
+    into: &mut ResourceType,
+    other: ResourceType,
+    diags: &mut Vec<Diagnostic>,
+) {
+    diags.push(Diagnostic::note(
+        path,
+        Pos::line(other.line),
+        "resource-merged",
+        format!(
+            "another resource block for `{}` is at line {}; the two are merged into one type",
+            other.name, into.line
+        ),
+    ));
+    for q in other.properties {
+        match into.properties.iter_mut().find(|p| p.name == q.name) {
+            None => into.properties.push(q),
+            Some(p) => {
+                let disagree = p.json_type != JsonType::Any
+                    && q.json_type != JsonType::Any
+                    && !p.json_type.accepts(q.json_type)
+                    && !q.json_type.accepts(p.json_type);
+                if disagree {
+                    diags.push(Diagnostic::warning(
+                        path,
+                        Pos::line(other.line),
+                        "resource-type-conflict",
+                        format!(
+                            "property `{}` is {} in this resource block but {} in the one at line {}; the first is used",
+                            q.name,
+                            q.json_type.phrase(),
+                            p.json_type.phrase(),
+                            into.line
+                        ),
+                    ));
+                }
+                if p.json_type == JsonType::Any {
+                    p.json_type = q.json_type;
+                }
+                if p.items.is_none() || p.items == Some(JsonType::Any) {
+                    p.items = q.items;
+                }
+                if p.odata_type.is_none() {
+                    p.odata_type = q.odata_type;
+                }
+                if p.graph_type.is_empty() {
+                    p.graph_type = q.graph_type;
+                }
+                p.readable &= q.readable;
+                for v in q.enum_values {
+                    if !p.enum_values.contains(&v) {
+                        p.enum_values.push(v);
+                    }
+                }
+            }
+        }
+    }
+    into.properties.sort_by(|a, b| a.name.cmp(&b.name));
+    if into.base_type.is_none() {
+        into.base_type = other.base_type;
+    }
+    if into.key_property.is_none() {
+        into.key_property = other.key_property;
+    }
+    into.open_type |= other.open_type;
+    for o in other.optional_properties {
+        if !into.optional_properties.contains(&o) {
+            into.optional_properties.push(o);
+        }
+    }
 }
 
 /// The JSON type a placeholder value in a JSON representation stands for.

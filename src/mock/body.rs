@@ -2,8 +2,11 @@
 //! `application/json`, no larger than the configured limit.
 //!
 //! Every way a body can be wrong maps to the status a client expects — `415` for another
-//! media type, `413` for a body over the limit, `400` for an empty body, malformed JSON or
-//! JSON that is not an object — each in Graph's error envelope.
+//! media type, `413` for a body over the limit, `408` for a body that does not arrive in
+//! time, `400` for an empty body, malformed JSON or JSON that is not an object — each in
+//! Graph's error envelope.
+
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -23,6 +26,10 @@ pub struct JsonBody(pub Map<String, Value>);
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// How long the body may take to arrive, put in the request extensions by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = GraphError;
 
@@ -39,13 +46,25 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             }
         }
         let limit = request.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                GraphError::payload_too_large(limit)
-            } else {
-                GraphError::bad_request(format!("the request body could not be read: {rejection}"))
-            }
-        })?;
+        let timeout = request.extensions().get::<BodyTimeout>().map_or(Duration::MAX, |t| t.0);
+        let read = tokio::time::timeout(timeout, Bytes::from_request(request, state));
+        let bytes = read
+            .await
+            .map_err(|_| {
+                GraphError::request_timeout(format!(
+                    "the request body did not arrive within {} ms",
+                    timeout.as_millis()
+                ))
+            })?
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    GraphError::payload_too_large(limit)
+                } else {
+                    GraphError::bad_request(format!(
+                        "the request body could not be read: {rejection}"
+                    ))
+                }
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(GraphError::bad_request(
                 "the request body is empty; this operation needs a JSON object",

@@ -146,7 +146,7 @@ fn for_each_object(
     wrapper_too: bool,
     mut edit: impl FnMut(&mut Map<String, Value>),
 ) {
-    if shape == Shape::Collection {
+    if matches!(shape, Shape::Collection | Shape::KeyCollection) {
         if let Some(Value::Array(items)) = object.get_mut("value") {
             items.iter_mut().filter_map(Value::as_object_mut).for_each(&mut edit);
         }
@@ -179,6 +179,14 @@ fn drop_property(shape: Shape, object: &mut Map<String, Value>) {
             object.shift_remove("kty");
             object.shift_remove("status");
         }
+        Shape::KeyCollection => {
+            object.shift_remove("@odata.context");
+            if let Some(Value::Array(items)) = object.get_mut("value") {
+                for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                    drop_property(Shape::KeyV2, item);
+                }
+            }
+        }
     }
 }
 
@@ -195,6 +203,13 @@ fn retype_property(shape: Shape, object: &mut Map<String, Value>) {
             retype_key(object);
             if object.contains_key("status") {
                 object.insert("status".into(), Value::from(1));
+            }
+        }
+        Shape::KeyCollection => {
+            if let Some(Value::Array(items)) = object.get_mut("value") {
+                for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                    retype_property(Shape::KeyV2, item);
+                }
             }
         }
     }

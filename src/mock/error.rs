@@ -56,6 +56,28 @@ impl GraphError {
         Self::new(StatusCode::CONFLICT, "Conflict", message)
     }
 
+    /// `507 quotaLimitReached` (the code Graph uses for a full drive): storing what the
+    /// request sends would go beyond one of the mock's memory bounds.
+    pub fn insufficient_storage(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INSUFFICIENT_STORAGE, "quotaLimitReached", message)
+    }
+
+    /// `408 RequestTimeout`: the request body did not arrive in time.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "RequestTimeout", message)
+    }
+
+    /// `431 RequestHeaderFieldsTooLarge`: more header fields than the mock accepts.
+    pub fn too_many_headers(count: usize, limit: usize) -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "RequestHeaderFieldsTooLarge",
+            format!(
+                "the request has {count} header fields; the mock accepts at most {limit} (--max-headers)"
+            ),
+        )
+    }
+
     /// `413 RequestEntityTooLarge`.
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
@@ -87,6 +109,10 @@ impl GraphError {
             StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
             StatusCode::PAYLOAD_TOO_LARGE => "RequestEntityTooLarge",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
+            StatusCode::REQUEST_TIMEOUT => "RequestTimeout",
+            StatusCode::URI_TOO_LONG => "RequestUriTooLong",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "RequestHeaderFieldsTooLarge",
+            StatusCode::INSUFFICIENT_STORAGE => "quotaLimitReached",
             s if s.is_server_error() => "generalException",
             _ => "BadRequest",
         };

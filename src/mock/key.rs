@@ -1,6 +1,6 @@
-//! A policy key as the mock stores it, and its two public shapes: `trustFrameworkKey` (in
-//! key sets and action answers) and `trustFrameworkKey_v2` (the `keys_v2` navigation, which
-//! adds `status`).
+//! A policy key as the mock stores it, and its public shape. `trustFrameworkKey` (in key
+//! sets and action answers) and `trustFrameworkKey_v2` (the `keys_v2` navigation) document
+//! the same members, `status` included, so both render alike.
 //!
 //! The private members of a JSON Web Key (`k`, `d`, `p`, `q`, `dp`, `dq`, `qi`) live in
 //! [`PrivateParts`], which can be neither serialised nor printed: the rendering code below
@@ -112,6 +112,11 @@ impl PrivateParts {
     pub fn has(&self, member: &str) -> bool {
         self.0.iter().any(|(name, _)| *name == member)
     }
+
+    /// The bytes the values take.
+    pub fn stored_bytes(&self) -> usize {
+        self.0.iter().map(|(_, value)| value.len()).sum()
+    }
 }
 
 impl fmt::Debug for PrivateParts {
@@ -121,6 +126,10 @@ impl fmt::Debug for PrivateParts {
         write!(f, "PrivateParts({names:?}, values redacted)")
     }
 }
+
+/// What a key costs beyond its strings (the struct itself, allocation headers), counted so
+/// that a flood of tiny keys is bounded too.
+const KEY_OVERHEAD: usize = 256;
 
 /// A stored key. Members that do not apply to a key (`n`/`e` for a secret, `x5t` without a
 /// certificate, dates that were never given) are absent from its JSON rather than `null`;
@@ -173,14 +182,33 @@ impl Key {
         if let Some(x5t) = &self.x5t {
             object.insert("x5t".into(), x5t.clone().into());
         }
+        // Both resource pages document `status`; the service's own answers to key set
+        // requests carry it too.
+        object.insert("status".into(), self.status.as_str().into());
         object
     }
 
-    /// The `trustFrameworkKey_v2` shape: the same members plus `status`.
-    pub fn to_json_v2(&self) -> Map<String, Value> {
-        let mut object = self.to_json();
-        object.insert("status".into(), self.status.as_str().into());
-        object
+    /// The string members a `$filter` may test, by name.
+    pub fn filter_property(&self, name: &str) -> Option<&str> {
+        match name {
+            "kid" => Some(&self.kid),
+            "kty" => Some(self.kty.as_str()),
+            "use" => Some(self.key_use.as_str()),
+            "status" => Some(self.status.as_str()),
+            _ => None,
+        }
+    }
+
+    /// How many bytes of key material the key holds, for the store's memory bound.
+    pub fn stored_bytes(&self) -> usize {
+        let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        self.kid.len()
+            + optional(&self.n)
+            + optional(&self.e)
+            + optional(&self.x5t)
+            + self.x5c.iter().map(String::len).sum::<usize>()
+            + self.private.stored_bytes()
+            + KEY_OVERHEAD
     }
 }
 
@@ -207,12 +235,7 @@ mod tests {
     #[test]
     fn private_members_never_reach_json_or_debug() {
         let key = key();
-        let text = format!(
-            "{:?} {} {}",
-            key,
-            Value::Object(key.to_json()),
-            Value::Object(key.to_json_v2())
-        );
+        let text = format!("{:?} {}", key, Value::Object(key.to_json()));
         assert!(!text.contains("c2VjcmV0"), "{text}");
         assert!(key.private.has("k"));
         assert!(!key.to_json().contains_key("k"));
@@ -233,8 +256,8 @@ mod tests {
     }
 
     #[test]
-    fn v2_adds_status() {
-        let json = key().to_json_v2();
+    fn status_is_part_of_every_key_answer() {
+        let json = key().to_json();
         assert_eq!(json["status"], "enabled");
         assert_eq!(json["kty"], "oct");
         assert!(!json.contains_key("n"));

@@ -12,6 +12,10 @@ use super::key::Key;
 /// The prefix B2C puts on every key set id.
 pub const ID_PREFIX: &str = "B2C_1A_";
 
+/// What a key set costs beyond its strings, counted so that a flood of empty key sets is
+/// bounded too.
+const SET_OVERHEAD: usize = 256;
+
 /// The longest id accepted, prefix included.
 const MAX_ID_LEN: usize = 128;
 
@@ -30,6 +34,16 @@ impl KeySet {
         let keys = self.keys.iter().map(|key| Value::Object(key.to_json())).collect();
         object.insert("keys".into(), Value::Array(keys));
         object
+    }
+
+    /// How many bytes the key set holds, for the store's memory bound.
+    pub fn stored_bytes(&self) -> usize {
+        SET_OVERHEAD + self.id.len() + self.keys.iter().map(Key::stored_bytes).sum::<usize>()
+    }
+
+    /// The string members a `$filter` may test, by name.
+    pub fn filter_property(&self, name: &str) -> Option<&str> {
+        (name == "id").then_some(self.id.as_str())
     }
 
     /// The key with this `kid`, compared exactly.

@@ -4,7 +4,11 @@
 //! - an entity can be addressed with OData key syntax, `keySets('B2C_1A_x')` (quotes
 //!   literal or percent-encoded), as well as with a path segment, `keySets/B2C_1A_x`;
 //! - the names in a path (`trustFramework`, `keySets`, `generateKey`, …) ignore letter
-//!   case, as Graph's do.
+//!   case, as Graph's do;
+//! - a bound function may be called with empty parentheses, `getActiveKey()`, and a bound
+//!   action or function may be qualified with its namespace, `microsoft.graph.generateKey`,
+//!   the forms OData allows and the Graph SDKs (kiota) send;
+//! - the `$count` segment may arrive percent-encoded (`%24count`).
 //!
 //! The version is remembered in the request so answers can point back at the same root.
 
@@ -23,7 +27,8 @@ pub struct ApiVersion(pub &'static str);
 const VERSIONS: [&str; 2] = ["/beta", "/v1.0"];
 
 /// The names that appear in the API's paths, in their documented spelling.
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
+    "$count",
     "trustFramework",
     "keySets",
     "generateKey",
@@ -33,6 +38,13 @@ const NAMES: [&str; 8] = [
     "getActiveKey",
     "keys_v2",
 ];
+
+/// The bound actions and functions, which may be namespace-qualified.
+const OPERATIONS: [&str; 5] =
+    ["generateKey", "uploadSecret", "uploadCertificate", "uploadPkcs12", "getActiveKey"];
+
+/// The namespace of every Graph type and bound operation.
+const NAMESPACE: &str = "microsoft.graph.";
 
 /// Rewrites a request's path to the canonical form the router knows and records its
 /// [`ApiVersion`].
@@ -68,11 +80,18 @@ fn canonical_path(path: &str) -> Option<String> {
         || path.contains("//")
         || (path.len() > 1 && path.ends_with('/'))
         || path.split('/').any(|segment| canonical_name(segment) != segment);
+    // A function call's `()` is also caught by the `(` test above.
     if !needs_work {
         return None;
     }
     let mut out = String::with_capacity(path.len());
     for segment in path.split('/').filter(|s| !s.is_empty()) {
+        // `getActiveKey()`: a call without parameters is the function itself.
+        // Only operations are called; `keySets()` stays unknown.
+        let segment = match segment.strip_suffix("()") {
+            Some(name) if OPERATIONS.contains(&canonical_name(name)) || has_namespace(name) => name,
+            _ => segment,
+        };
         match key_syntax(segment) {
             Some((name, key)) => {
                 out.push('/');
@@ -104,7 +123,21 @@ fn key_syntax(segment: &str) -> Option<(&str, &str)> {
 }
 
 fn canonical_name(segment: &str) -> &str {
+    if segment.eq_ignore_ascii_case("%24count") {
+        return "$count";
+    }
+    if has_namespace(segment) {
+        let name = &segment[NAMESPACE.len()..];
+        let name = name.strip_suffix("()").unwrap_or(name);
+        if let Some(operation) = OPERATIONS.iter().find(|op| op.eq_ignore_ascii_case(name)) {
+            return operation;
+        }
+    }
     NAMES.iter().find(|name| name.eq_ignore_ascii_case(segment)).copied().unwrap_or(segment)
+}
+
+fn has_namespace(segment: &str) -> bool {
+    segment.get(..NAMESPACE.len()).is_some_and(|head| head.eq_ignore_ascii_case(NAMESPACE))
 }
 
 fn with_path(original: &Uri, path: &str) -> Option<Uri> {
@@ -174,6 +207,33 @@ mod tests {
             "/trustFramework/keySets/B2C_1A_x/keys_v2/kid"
         );
         assert_eq!(rewrite("/trustFramework/keySets()").0, "/trustFramework/keySets()");
+    }
+
+    #[test]
+    fn function_calls_and_namespaces_name_the_operation() {
+        let set = "/trustFramework/keySets/B2C_1A_x";
+        for (sent, canonical) in [
+            ("getActiveKey()", "getActiveKey"),
+            ("microsoft.graph.getActiveKey()", "getActiveKey"),
+            ("Microsoft.Graph.getactivekey", "getActiveKey"),
+            ("microsoft.graph.generateKey", "generateKey"),
+            ("microsoft.graph.uploadPkcs12", "uploadPkcs12"),
+            ("microsoft.graph.keys_v2", "microsoft.graph.keys_v2"),
+            ("microsoft.graph.rotate()", "microsoft.graph.rotate"),
+        ] {
+            assert_eq!(rewrite(&format!("/beta{set}/{sent}")).0, format!("{set}/{canonical}"));
+        }
+        assert_eq!(
+            rewrite("/beta/trustFramework/keySets('B2C_1A_x')/getActiveKey()").0,
+            "/trustFramework/keySets/B2C_1A_x/getActiveKey"
+        );
+        assert_eq!(rewrite("/trustFramework/keySets/%24count").0, "/trustFramework/keySets/$count");
+        assert_eq!(rewrite("/trustFramework/keySets/$COUNT").0, "/trustFramework/keySets/$count");
+        // An id with a dot is an id, not a namespace.
+        assert_eq!(
+            rewrite("/trustFramework/keySets/B2C_1A_a.b").0,
+            "/trustFramework/keySets/B2C_1A_a.b"
+        );
     }
 
     #[test]

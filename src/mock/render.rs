@@ -10,7 +10,9 @@ use std::time::SystemTime;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, LOCATION, WWW_AUTHENTICATE};
+use axum::http::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_TYPE, DATE, LOCATION, WWW_AUTHENTICATE,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -25,6 +27,9 @@ pub const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.stre
 
 /// The media type of error envelopes, as Graph sends them.
 const ERROR_JSON: &str = "application/json";
+
+/// The media type of a `$count` answer, as Graph sends it.
+const PLAIN_TEXT: &str = "text/plain";
 
 /// What [`Deviation::ContentType`] labels JSON bodies with.
 const WRONG_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -56,7 +61,10 @@ pub async fn graph_response(
     let ids = Ids { request: request_id, client };
     let config = &state.config;
 
-    let response = if config.auth && !has_bearer_token(request.headers()) {
+    let header_count = request.headers().len();
+    let response = if header_count > config.max_headers {
+        GraphError::too_many_headers(header_count, config.max_headers).into_response()
+    } else if config.auth && !has_bearer_token(request.headers()) {
         GraphError::unauthorized().into_response()
     } else {
         next.run(request).await
@@ -118,10 +126,41 @@ fn render_error(error: &GraphError, mut headers: HeaderMap, ids: &Ids) -> Respon
     if error.status == StatusCode::UNAUTHORIZED {
         headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    if error.status == StatusCode::REQUEST_TIMEOUT {
+        // The rest of the body may still come; the connection cannot be reused.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     let mut response = Response::new(Body::from(envelope.to_string()));
     *response.status_mut() = error.status;
     *response.headers_mut() = headers;
     response
+}
+
+/// The whole HTTP/1.1 answer to a request that hyper refused before the mock saw it (a
+/// malformed request line, a head too large): the same status, with `request-id` and the
+/// envelope like every other answer, and `Connection: close`, since hyper closes it.
+pub fn protocol_rejection(status: StatusCode) -> Vec<u8> {
+    let detail = match status {
+        StatusCode::BAD_REQUEST => "the request line or a header field could not be parsed",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "the request head is too large",
+        StatusCode::URI_TOO_LONG => "the request URL is too long",
+        StatusCode::HTTP_VERSION_NOT_SUPPORTED => "only HTTP/1.0 and HTTP/1.1 are served",
+        _ => "the request could not be read",
+    };
+    let error = GraphError::from_status(status, detail);
+    let id = Uuid::new_v4().to_string();
+    let date = inner_error_date(OffsetDateTime::now_utc());
+    let body = error.envelope(&date, &id, &id).to_string();
+    let reason = status.canonical_reason().unwrap_or("Error");
+    format!(
+        "HTTP/1.1 {} {reason}\r\ncontent-type: {ERROR_JSON}\r\ncontent-length: {}\r\n{}: {id}\r\n{}: {id}\r\ndate: {}\r\nconnection: close\r\n\r\n{body}",
+        status.as_u16(),
+        body.len(),
+        REQUEST_ID.as_str(),
+        CLIENT_REQUEST_ID.as_str(),
+        httpdate::fmt_http_date(SystemTime::now()),
+    )
+    .into_bytes()
 }
 
 /// Graph's `innerError.date`: UTC, to the second, without a zone designator.
@@ -161,7 +200,14 @@ async fn render_reply(reply: Reply, config: &MockConfig, ids: &Ids) -> Response 
     };
 
     let mut response = match reply.body {
-        None => Response::new(Body::empty()),
+        None => match reply.text {
+            None => Response::new(Body::empty()),
+            Some(text) => {
+                let mut response = Response::new(Body::from(text));
+                response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(PLAIN_TEXT));
+                response
+            }
+        },
         Some(mut body) => {
             if let Some(shape) = reply.operation.shape() {
                 for &deviation in config.deviations.iter().filter(|&&d| active(d)) {

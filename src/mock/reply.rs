@@ -12,6 +12,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
     ListKeySets,
+    /// `GET /trustFramework/keySets/$count`.
+    CountKeySets,
     CreateKeySet,
     GetKeySet,
     /// `PUT /trustFramework/keySets/{id}`, the current update page.
@@ -24,6 +26,10 @@ pub enum Operation {
     UploadCertificate,
     UploadPkcs12,
     GetActiveKey,
+    /// `GET .../keys_v2`, the navigation collection.
+    ListKeys,
+    /// `GET .../keys_v2/$count`.
+    CountKeys,
     /// `GET .../keys_v2/{keyId}`.
     GetKey,
     /// `PATCH .../keys_v2/{keyId}`.
@@ -59,7 +65,11 @@ impl Operation {
             | Operation::UploadPkcs12
             | Operation::GetActiveKey => Some(Shape::Key),
             Operation::GetKey => Some(Shape::KeyV2),
-            Operation::DeleteKeySet | Operation::UpdateKeyStatus => None,
+            Operation::ListKeys => Some(Shape::KeyCollection),
+            Operation::DeleteKeySet
+            | Operation::UpdateKeyStatus
+            | Operation::CountKeySets
+            | Operation::CountKeys => None,
         }
     }
 }
@@ -75,31 +85,46 @@ pub enum Shape {
     Key,
     /// A `trustFrameworkKey_v2`, which adds `status`.
     KeyV2,
+    /// `{"@odata.context", "value": [trustFrameworkKey_v2, …]}`.
+    KeyCollection,
 }
 
-/// A successful answer: status, optional JSON body and optional `Location`.
+/// A successful answer: status, optional JSON body (or, for `$count`, a plain-text one)
+/// and optional `Location`.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub operation: Operation,
     pub status: StatusCode,
     pub body: Option<Value>,
+    pub text: Option<String>,
     pub location: Option<String>,
 }
 
 impl Reply {
     /// `200 OK` with a body.
     pub fn ok(operation: Operation, body: Value) -> Self {
-        Self { operation, status: StatusCode::OK, body: Some(body), location: None }
+        Self { operation, status: StatusCode::OK, body: Some(body), text: None, location: None }
+    }
+
+    /// `200 OK` with a `text/plain` body, as a `$count` segment answers.
+    pub fn text(operation: Operation, text: String) -> Self {
+        Self { operation, status: StatusCode::OK, body: None, text: Some(text), location: None }
     }
 
     /// `201 Created` with a body and the new resource's address.
     pub fn created(operation: Operation, body: Value, location: String) -> Self {
-        Self { operation, status: StatusCode::CREATED, body: Some(body), location: Some(location) }
+        Self {
+            operation,
+            status: StatusCode::CREATED,
+            body: Some(body),
+            text: None,
+            location: Some(location),
+        }
     }
 
     /// `204 No Content`.
     pub fn no_content(operation: Operation) -> Self {
-        Self { operation, status: StatusCode::NO_CONTENT, body: None, location: None }
+        Self { operation, status: StatusCode::NO_CONTENT, body: None, text: None, location: None }
     }
 }
 

@@ -16,10 +16,10 @@ use tower::Layer;
 use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use super::body::BodyLimit;
+use super::body::{BodyLimit, BodyTimeout};
 use super::handlers::{actions, keys_v2, keysets};
 use super::path::ApiVersion;
-use super::{AppState, GraphError, path, render};
+use super::{AppState, GraphError, odata, path, render};
 
 /// The mock as an axum [`Router`], ready to serve or to call in-process.
 pub fn app(state: AppState) -> Router {
@@ -27,6 +27,7 @@ pub fn app(state: AppState) -> Router {
     let keyset = "/trustFramework/keySets/{id}";
     let api = Router::new()
         .route("/trustFramework/keySets", get(keysets::list).post(keysets::create))
+        .route("/trustFramework/keySets/$count", get(keysets::count))
         .route(
             keyset,
             get(keysets::get).put(keysets::replace).patch(keysets::update).delete(keysets::delete),
@@ -36,13 +37,17 @@ pub fn app(state: AppState) -> Router {
         .route(&format!("{keyset}/uploadCertificate"), post(actions::upload_certificate))
         .route(&format!("{keyset}/uploadPkcs12"), post(actions::upload_pkcs12))
         .route(&format!("{keyset}/getActiveKey"), get(actions::get_active_key))
+        .route(&format!("{keyset}/keys_v2"), get(keys_v2::list))
+        .route(&format!("{keyset}/keys_v2/$count"), get(keys_v2::count))
         .route(
             &format!("{keyset}/keys_v2/{{kid}}"),
             get(keys_v2::get).patch(keys_v2::update_status),
         )
+        .route_layer(middleware::from_fn(odata::refuse_on_writes))
         .fallback(unknown_route)
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
+        .layer(Extension(BodyTimeout(state.config.body_timeout)))
         .with_state(state.clone());
 
     // Path rewriting has to happen before routing, so it wraps the API router as a

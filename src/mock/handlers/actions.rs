@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::mock::body::JsonBody;
 use crate::mock::fields::Fields;
+use crate::mock::handlers::keys_v2::SCHEMA;
 use crate::mock::key::{Key, KeyStatus, KeyType, KeyUse, PrivateParts};
+use crate::mock::odata::{Query, Selection};
 use crate::mock::path::ServiceRoot;
 use crate::mock::reply::{Operation, Reply};
 use crate::mock::store::Store;
@@ -30,10 +32,14 @@ pub async fn generate_key(
     state.store.read_set(&id, |_| ())?;
     let (kid, n, e, private) = match kty {
         KeyType::Rsa => {
-            let members = tokio::task::spawn_blocking(keygen::rsa_key)
-                .await
-                .map_err(|_| GraphError::internal("RSA key generation was interrupted"))?
-                .map_err(|_| GraphError::internal("RSA key generation failed"))?;
+            // A ready pair from the pool, or (pool drained) one made now.
+            let members = match state.keys.take().await {
+                Some(members) => members,
+                None => tokio::task::spawn_blocking(keygen::rsa_key)
+                    .await
+                    .map_err(|_| GraphError::internal("RSA key generation was interrupted"))?
+                    .map_err(|_| GraphError::internal("RSA key generation failed"))?,
+            };
             (
                 keygen::thumbprint(&members.n, &members.e),
                 Some(members.n),
@@ -127,15 +133,19 @@ pub async fn upload_pkcs12(
     add_key(&state.store, &root, &id, key).map(|body| Reply::ok(Operation::UploadPkcs12, body))
 }
 
-/// `GET .../{id}/getActiveKey`: the key in force now; `404 NoActiveKey` when none is.
+/// `GET .../{id}/getActiveKey` (also `getActiveKey()`): the key in force now, with
+/// `$select`; `404 NoActiveKey` when none is.
 pub async fn get_active_key(
     State(state): State<AppState>,
     ServiceRoot(root): ServiceRoot,
     Path(id): Path<String>,
+    query: Query,
 ) -> Result<Reply, GraphError> {
+    let select = query.entity(&SCHEMA)?;
     let now = keygen::now();
-    let body =
-        state.store.read_set(&id, |set| set.active_key(now).map(|key| key_body(&root, key)))?;
+    let body = state
+        .store
+        .read_set(&id, |set| set.active_key(now).map(|key| key_body(&root, key, &select)))?;
     body.map(|body| Reply::ok(Operation::GetActiveKey, body))
         .ok_or_else(|| GraphError::no_active_key(&id))
 }
@@ -175,16 +185,19 @@ fn certificate_key(certificate: certificate::CertificateKey, private: PrivatePar
 
 /// Adds `key` to the key set under the store's lock and renders it.
 fn add_key(store: &Store, root: &str, id: &str, key: Key) -> Result<Value, GraphError> {
-    store.update_set(id, |set| set.add_key(key).map(|key| key_body(root, key)))
+    store.update_set(id, |set| {
+        set.add_key(key).map(|key| key_body(root, key, &Selection::default()))
+    })
 }
 
 /// A key in the `trustFrameworkKey` shape with its `@odata.context`.
-fn key_body(root: &str, key: &Key) -> Value {
+fn key_body(root: &str, key: &Key, select: &Selection) -> Value {
     let mut object = Map::new();
     object.insert(
         "@odata.context".into(),
-        format!("{root}/$metadata#microsoft.graph.trustFrameworkKey").into(),
+        format!("{root}/$metadata#microsoft.graph.trustFrameworkKey{}", select.context_suffix())
+            .into(),
     );
     object.extend(key.to_json());
-    Value::Object(object)
+    Value::Object(select.apply(object))
 }

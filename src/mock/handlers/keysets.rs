@@ -1,12 +1,15 @@
-//! `trustFramework/keySets` and `trustFramework/keySets/{id}`: list, create, read, replace
-//! (`PUT`, the current docs), update (`PATCH`, the older docs) and delete.
+//! `trustFramework/keySets` and `trustFramework/keySets/{id}`: list (paged, with the
+//! OData query options), count, create, read, replace (`PUT`, the current docs), update
+//! (`PATCH`, the older docs) and delete.
 
 use axum::extract::{Path, State};
-use serde_json::{Map, Value, json};
+use axum::http::Uri;
+use serde_json::{Map, Value};
 
 use crate::mock::body::JsonBody;
 use crate::mock::fields::Fields;
 use crate::mock::keyset::{KeySet, id_key, normalize_id};
+use crate::mock::odata::{Query, Schema, Selection};
 use crate::mock::path::ServiceRoot;
 use crate::mock::reply::{Operation, Reply};
 use crate::mock::{AppState, GraphError, jwk};
@@ -14,14 +17,40 @@ use crate::mock::{AppState, GraphError, jwk};
 /// The properties of a key set a client may send.
 const PROPERTIES: [&str; 2] = ["id", "keys"];
 
-/// `GET /trustFramework/keySets`.
-pub async fn list(State(state): State<AppState>, ServiceRoot(root): ServiceRoot) -> Reply {
-    let sets = state.store.list(|set| Value::Object(set.to_json()));
-    let body = json!({
-        "@odata.context": format!("{root}/$metadata#trustFramework/keySets"),
-        "value": sets,
-    });
-    Reply::ok(Operation::ListKeySets, body)
+/// What `$select` and `$filter` may name on key sets. Ids compare without regard to case.
+pub const SCHEMA: Schema =
+    Schema { properties: &PROPERTIES, filterable: &["id"], case_insensitive: &["id"] };
+
+/// `GET /trustFramework/keySets`: one page, `@odata.nextLink` to the next.
+pub async fn list(
+    State(state): State<AppState>,
+    ServiceRoot(root): ServiceRoot,
+    uri: Uri,
+    query: Query,
+) -> Result<Reply, GraphError> {
+    let q = query.collection(&SCHEMA, state.config.page_size)?;
+    let (items, total) = state.store.page(
+        |set| q.keeps(|name| set.filter_property(name)),
+        q.start,
+        q.page_size,
+        |set| Value::Object(q.select.apply(set.to_json())),
+    );
+    let context = format!("{root}/$metadata#trustFramework/keySets{}", q.select.context_suffix());
+    let body = q.answer(context, &format!("{root}{}", uri.path()), items, total);
+    Ok(Reply::ok(Operation::ListKeySets, body))
+}
+
+/// `GET /trustFramework/keySets/$count`: the number of key sets (that pass `$filter`), as
+/// plain text.
+pub async fn count(State(state): State<AppState>, query: Query) -> Result<Reply, GraphError> {
+    let filter = query.count_segment(&SCHEMA)?;
+    let (_, total) = state.store.page(
+        |set| filter.as_ref().is_none_or(|f| f.matches(&|name| set.filter_property(name))),
+        0,
+        0,
+        |_| (),
+    );
+    Ok(Reply::text(Operation::CountKeySets, total.to_string()))
 }
 
 /// `POST /trustFramework/keySets`: `201` with `Location`; the id gains the `B2C_1A_`
@@ -35,19 +64,21 @@ pub async fn create(
     let id = normalize_id(&f.required_string("id")?)?;
     let keys = jwk::keys_from_json(f.array("keys")?.unwrap_or_default())?;
     let set = KeySet { id, keys };
-    let body = keyset_body(&root, &set);
+    let body = keyset_body(&root, &set, &Selection::default());
     let location = format!("{root}/trustFramework/keySets('{}')", set.id);
     state.store.insert(set)?;
     Ok(Reply::created(Operation::CreateKeySet, body, location))
 }
 
-/// `GET /trustFramework/keySets/{id}`.
+/// `GET /trustFramework/keySets/{id}`, with `$select`.
 pub async fn get(
     State(state): State<AppState>,
     ServiceRoot(root): ServiceRoot,
     Path(id): Path<String>,
+    query: Query,
 ) -> Result<Reply, GraphError> {
-    let body = state.store.read_set(&id, |set| keyset_body(&root, set))?;
+    let select = query.entity(&SCHEMA)?;
+    let body = state.store.read_set(&id, |set| keyset_body(&root, set, &select))?;
     Ok(Reply::ok(Operation::GetKeySet, body))
 }
 
@@ -64,7 +95,7 @@ pub async fn replace(
     let keys = jwk::keys_from_json(f.array("keys")?.unwrap_or_default())?;
     let body = state.store.update_set(&id, |set| {
         set.keys = keys;
-        Ok(keyset_body(&root, set))
+        Ok(keyset_body(&root, set, &Selection::default()))
     })?;
     Ok(Reply::ok(Operation::ReplaceKeySet, body))
 }
@@ -84,7 +115,7 @@ pub async fn update(
         if let Some(keys) = keys {
             set.keys = keys;
         }
-        Ok(keyset_body(&root, set))
+        Ok(keyset_body(&root, set, &Selection::default()))
     })?;
     Ok(Reply::ok(Operation::UpdateKeySet, body))
 }
@@ -114,13 +145,14 @@ fn check_body_id(f: &mut Fields, url_id: &str) -> Result<(), GraphError> {
     }
 }
 
-/// A key set with its `@odata.context`.
-fn keyset_body(root: &str, set: &KeySet) -> Value {
+/// A key set with its `@odata.context`, reduced to the selected properties.
+fn keyset_body(root: &str, set: &KeySet, select: &Selection) -> Value {
     let mut object = Map::new();
     object.insert(
         "@odata.context".into(),
-        format!("{root}/$metadata#trustFramework/keySets/$entity").into(),
+        format!("{root}/$metadata#trustFramework/keySets{}/$entity", select.context_suffix())
+            .into(),
     );
     object.extend(set.to_json());
-    Value::Object(object)
+    Value::Object(select.apply(object))
 }
