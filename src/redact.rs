@@ -56,11 +56,18 @@ pub fn secret_values(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Replaces secrets in what the runner records.
-#[derive(Debug, Clone, Default)]
+/// Replaces secrets in what the runner records. Its `Debug` says how many secrets it holds,
+/// never what they are.
+#[derive(Clone, Default)]
 pub struct Redactor {
     /// Secret values that must not appear anywhere, however they got there.
     values: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor {{ {} secret value(s) }}", self.values.len())
+    }
 }
 
 impl Redactor {

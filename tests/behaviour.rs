@@ -84,7 +84,10 @@ fn the_reference_mock_passes_every_behaviour_check() {
         assert!(r.teardown_errors.is_empty(), "{}: {:?}", r.id, r.teardown_errors);
         // Every step was sent and recorded, secrets redacted.
         assert!(
-            r.exchanges.iter().any(|e| !e.role.contains("setup") && !e.role.contains("teardown")),
+            r.exchanges.iter().any(|e| {
+                let role = e.role.to_string();
+                !role.contains("setup") && !role.contains("teardown")
+            }),
             "{}",
             r.id
         );

@@ -6,5 +6,5 @@
 
 fn main() -> std::process::ExitCode {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    exemplar::run::harness::contract_test_main(root.join("cases"), root.join("snapshots"))
+    exemplar::cli::contract_test_main(root.join("cases"), root.join("snapshots"))
 }

@@ -691,6 +691,59 @@ fn report_help_lists_the_formats() {
     assert!(stdout(&out).contains("--out"), "{}", stdout(&out));
 }
 
+/// Regression test (issue 13): a case whose task panics used to print FAILED, go missing from
+/// every report, and let the run exit 0. It is now an `internal` error, exit 3, everywhere.
+#[test]
+fn a_case_that_panics_is_an_internal_error_in_every_report() {
+    const ID: &str = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset";
+    let dir = temp_dir("panic");
+    let (json, junit, md, html) =
+        (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"), dir.join("r.html"));
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["run", "-q", "--test-threads", "4", "--checks", "contract"])
+        .args(["--report-json", s(&json), "--report-junit", s(&junit)])
+        .args(["--report-md", s(&md), "--report-html", s(&html)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_ACTIONS")
+        .env("CI", "true")
+        .env("EXEMPLAR_FAULT_PANIC_CASE", ID)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("1 case(s) could not run"), "{}", stderr(&out));
+
+    let report = read_json(&json);
+    validate(&schema(), &report);
+    let panicked = case(&report, "trustframeworkkeyset-get::");
+    assert_eq!(panicked["id"], ID);
+    assert_eq!(panicked["status"], "error");
+    assert_eq!(panicked["error"]["code"], "internal");
+    assert_eq!(report["summary"]["errors"], 1);
+    // The other cases ran as usual (a deviation would be the machine's load: response-slow).
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(report["summary"]["total"], cases.len());
+    assert!(cases.len() > 10);
+    for other in cases.iter().filter(|c| c["id"] != ID) {
+        assert_ne!(other["status"], "error", "{other}");
+        assert_ne!(other["status"], "skipped", "{other}");
+    }
+
+    let text = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let testcase = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("get_trustframeworkkeyset")
+        })
+        .unwrap();
+    assert!(testcase.children().any(|n| n.has_tag_name("error")), "{text}");
+    for path in [&md, &html] {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains("get_trustframeworkkeyset"), "{}", path.display());
+        assert!(text.contains("internal"), "{}", path.display());
+    }
+}
+
 /// When the docs live in the repository (a docs repository running its own gate), JUnit's
 /// `file` is the doc page by its path in the repository, with the example's line.
 #[test]

@@ -6,7 +6,6 @@ pub mod build;
 pub mod changes;
 pub mod file;
 pub mod model;
-pub mod schema;
 
 pub use changes::{ChangeKind, Changes};
 pub use file::{CaseDir, FileError, LoadedCase, load_dir, load_dir_types};

@@ -1,6 +1,10 @@
 //! The command line: parses arguments with clap and hands each subcommand to the stage that
 //! does the work. Nothing here knows how extraction, running or the mock work; it only maps
 //! their typed results onto output and exit codes.
+//!
+//! It is the only module that writes to the console: `clippy.toml` disallows
+//! `std::io::stdout`/`stderr` everywhere else, and this module allows them for itself.
+#![allow(clippy::disallowed_methods)]
 
 mod behaviour;
 mod exit;
@@ -54,4 +58,27 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(*args),
     };
     exit.into()
+}
+
+/// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
+/// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
+pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathBuf) -> ExitCode {
+    use crate::run::harness::{RunOptions, SnapshotOptions};
+    use crate::snapshot::{DEFAULT_SET, Update, is_ci};
+
+    let mut opts = RunOptions::new(cases, libtest_mimic::Arguments::from_args());
+    let insta = std::env::var("INSTA_UPDATE").ok();
+    let update = match Update::decide(false, false, is_ci(), insta.as_deref()) {
+        Ok(u) => u,
+        Err(e) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            return Exit::Usage.into();
+        }
+    };
+    opts.snapshots = Some(SnapshotOptions { dir: snapshots, set: DEFAULT_SET.into(), update });
+    opts.phrasing = run::phrasing(&opts.libtest);
+    let outcome = crate::run::run(opts);
+    run::tell(&outcome);
+    outcome.exit.into()
 }

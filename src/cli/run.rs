@@ -8,7 +8,10 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::mock;
-use crate::run::harness::{AuthOptions, RunOptions, SnapshotOptions};
+use crate::report::console;
+use crate::run::harness::{
+    AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
+};
 use crate::run::http::{ClientSettings, Retry};
 use crate::snapshot;
 
@@ -147,7 +150,7 @@ pub fn run(args: RunArgs) -> Exit {
     }
     let auth = match (&args.token_env, &args.tenant) {
         (Some(var), _) => match env(var) {
-            Ok(token) => AuthOptions::Bearer(token),
+            Ok(token) => AuthOptions::Bearer(token.into()),
             Err(e) => return usage(&e),
         },
         (None, Some(tenant)) => {
@@ -160,7 +163,7 @@ pub fn run(args: RunArgs) -> Exit {
                 authority: args.authority.clone(),
                 tenant: tenant.clone(),
                 client_id: args.client_id.clone().unwrap_or_default(),
-                client_secret: secret,
+                client_secret: secret.into(),
                 scope: args.scope.clone(),
             }
         }
@@ -203,7 +206,7 @@ pub fn run(args: RunArgs) -> Exit {
         && std::env::var_os("CI").is_none();
     let target_name = match &args.target {
         Some(t) => t.clone(),
-        None => crate::report::model::reference_mock_name(&args.mock_deviate),
+        None => reference_mock_name(&args.mock_deviate),
     };
 
     let slow = slow_bound(args.slow, args.target.is_some(), &args.mock_deviate);
@@ -254,12 +257,13 @@ pub fn run(args: RunArgs) -> Exit {
     opts.record_twice = args.record_twice;
     opts.partition = args.partition;
     opts.progress = progress;
+    opts.phrasing = phrasing(&opts.libtest);
 
     let started = std::time::Instant::now();
     let outcome = crate::run::run(opts);
+    tell(&outcome);
     // Reports and the CI gate: written after the run from the collected results.
-    let not_started = outcome.exit == Exit::Error && outcome.results.is_empty();
-    if listing || outcome.exit == Exit::Usage || not_started {
+    if listing || outcome.stopped.is_some() {
         return outcome.exit;
     }
     if outcome.results.is_empty() && !args.allow_empty {
@@ -280,6 +284,58 @@ pub fn run(args: RunArgs) -> Exit {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
     super::report::finish(report, &gate, &outputs, console)
+}
+
+/// The console reporter's phrasing of a failed case, coloured when libtest's output is.
+pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
+    let color = match args.color {
+        Some(libtest_mimic::ColorSetting::Always) => true,
+        Some(libtest_mimic::ColorSetting::Never) => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let style = console::Style { color };
+    Phrasing::new(move |result| console::failure(result, style))
+}
+
+/// Prints what the run has to say besides libtest's lines, on stderr: why it stopped, or how
+/// the snapshots compared and which belong to no case.
+pub(super) fn tell(outcome: &RunOutcome) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    match &outcome.stopped {
+        Some(Stopped::CaseFiles { errors, .. }) => {
+            for e in errors {
+                let _ = writeln!(err, "error: {e}");
+            }
+        }
+        // Each names its file; there is nothing to add.
+        Some(Stopped::Behaviour(errors)) => {
+            for e in errors {
+                let _ = writeln!(err, "error: {e}");
+            }
+        }
+        _ => {}
+    }
+    if let Some(stopped) = outcome.stopped.as_ref().filter(|s| !matches!(s, Stopped::Behaviour(_)))
+    {
+        let _ = writeln!(err, "error: {stopped}");
+    }
+    if let Some(summary) = &outcome.snapshots {
+        let _ = writeln!(err, "{}", console::snapshot_summary(summary));
+    }
+    if !outcome.orphans.is_empty() {
+        let _ = write!(err, "{}", console::orphans(&outcome.orphans));
+    }
+}
+
+/// How a report names the embedded reference mock as its target (with its deliberate
+/// deviations, which change what a run means).
+fn reference_mock_name(deviations: &[mock::Deviation]) -> String {
+    if deviations.is_empty() {
+        return "reference mock".to_string();
+    }
+    let kinds: Vec<String> = deviations.iter().map(|d| d.to_string()).collect();
+    format!("reference mock (deviating: {})", kinds.join(", "))
 }
 
 /// Why a run that selected no case is refused, with what to do about it.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::diff::Diff;
 use crate::run::result::{CaseResult, Status};
-use crate::snapshot::SnapshotState;
+use crate::snapshot::{SnapshotState, Summary, Update};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]
@@ -137,6 +137,44 @@ pub fn failure(result: &CaseResult, style: Style) -> String {
         if let Some(e) = &snap.io_error {
             let _ = writeln!(out, "{} {e}", style.paint("1;31", "error[snapshot]:"));
         }
+    }
+    out
+}
+
+/// The line about the snapshots after a run: what was written and what waits for review.
+pub fn snapshot_summary(s: &Summary) -> String {
+    let mut line = format!(
+        "snapshots ({}/{}): {} matched, {} written, {} missing, {} changed",
+        s.dir.display(),
+        s.set,
+        s.matched,
+        s.written,
+        s.missing,
+        s.changed
+    );
+    if s.unstable > 0 {
+        let _ = write!(line, ", {} unstable", s.unstable);
+    }
+    if s.pending > 0 {
+        let _ = write!(
+            line,
+            "; {} pending .snap.new file(s): review with `cargo insta review` or run again with --accept",
+            s.pending
+        );
+    } else if s.update == Update::No && s.missing + s.changed > 0 {
+        line.push_str("; nothing written (CI or --check)");
+    }
+    line
+}
+
+/// The snapshots that belong to no case, one per line after a heading.
+pub fn orphans(paths: &[std::path::PathBuf]) -> String {
+    let mut out = format!(
+        "{} snapshot(s) belong to no case; delete them if the case is gone:\n",
+        paths.len()
+    );
+    for p in paths {
+        let _ = writeln!(out, "  {}", p.display());
     }
     out
 }

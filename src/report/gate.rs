@@ -3,7 +3,7 @@
 //! deviation listed in an unexpired known-deviations entry never fails, and an expired
 //! entry always does.
 
-use crate::cli::Exit;
+use crate::exit::Exit;
 
 use super::model::{Class, KnownState, Outcome, Report};
 

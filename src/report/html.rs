@@ -238,8 +238,8 @@ pub fn render(report: &Report) -> String {
         s.total, s.deviated
     );
     let gate_text = match verdict.exit {
-        crate::cli::Exit::Success => "<span class=\"passed\">gate passed</span>".to_string(),
-        crate::cli::Exit::Failed => {
+        crate::exit::Exit::Success => "<span class=\"passed\">gate passed</span>".to_string(),
+        crate::exit::Exit::Failed => {
             format!(
                 "<span class=\"deviated\">gate failed: {} failing case(s)</span>",
                 verdict.failing

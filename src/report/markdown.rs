@@ -87,8 +87,8 @@ pub fn render(report: &Report) -> String {
         s.total, s.passed, s.deviated, s.errors, s.skipped, s.deviations, s.known_deviations
     );
     let decision = match verdict.exit {
-        crate::cli::Exit::Success => "✅ passed".to_string(),
-        crate::cli::Exit::Failed => format!("❌ failed: {} failing case(s)", verdict.failing),
+        crate::exit::Exit::Success => "✅ passed".to_string(),
+        crate::exit::Exit::Failed => format!("❌ failed: {} failing case(s)", verdict.failing),
         _ => format!("💥 failed: {} case(s) could not run", verdict.errors),
     };
     let _ = writeln!(out, "**Gate:** {decision}\n");

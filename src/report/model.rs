@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::case::model::Source;
 use crate::diff::Diff;
-use crate::run::result::{CaseResult, Exchange, RunError, Status};
+use crate::observe::{Exchange, Role};
+use crate::run::result::{CaseResult, RunError, Status};
 
 /// The report format version this build writes and reads.
 pub const FORMAT: u32 = 1;
@@ -214,7 +215,7 @@ pub struct CaseReport {
 impl CaseReport {
     /// The exchange of the documented request itself.
     pub fn main_exchange(&self) -> Option<&ExchangeReport> {
-        self.exchanges.iter().find(|e| e.role == "main")
+        self.exchanges.iter().find(|e| e.role == Role::MAIN)
     }
 
     /// Deviations that count against the gate: those no unexpired known entry covers.
@@ -471,7 +472,7 @@ fn headers(list: &[(String, String)]) -> Vec<HeaderReport> {
 impl From<&Exchange> for ExchangeReport {
     fn from(e: &Exchange) -> Self {
         ExchangeReport {
-            role: e.role.clone(),
+            role: e.role.to_string(),
             request: RequestReport {
                 method: e.request.method.clone(),
                 url: e.request.url.clone(),
@@ -746,16 +747,6 @@ impl BaselineCounts {
         };
         *slot += 1;
     }
-}
-
-/// How a report names the embedded reference mock as its target (with its deliberate
-/// deviations, which change what a run means).
-pub fn reference_mock_name(deviations: &[crate::mock::Deviation]) -> String {
-    if deviations.is_empty() {
-        return "reference mock".to_string();
-    }
-    let kinds: Vec<String> = deviations.iter().map(|d| d.to_string()).collect();
-    format!("reference mock (deviating: {})", kinds.join(", "))
 }
 
 /// Phrases for the relaxations of a check.

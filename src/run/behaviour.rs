@@ -16,7 +16,7 @@ use crate::plan::template::Vars;
 
 use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
 use super::http::{self, Auth};
-use super::result::RunError;
+use super::result::{Role, RunError};
 
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
@@ -216,7 +216,7 @@ impl Runner {
             let _ = self
                 .exchange_as(
                     &self.auth,
-                    step.name.clone(),
+                    Role::Step(step.name.clone()),
                     &step.method,
                     &url,
                     Vec::new(),
@@ -282,7 +282,7 @@ impl Runner {
             let received = self
                 .exchange_as(
                     auth,
-                    step.name.clone(),
+                    Role::Step(step.name.clone()),
                     &step.method,
                     &url,
                     headers,

@@ -15,7 +15,7 @@ use crate::snapshot::{self, CaseRules, Known, Store, Subject};
 
 use super::http::{self, Auth, Outgoing, Received, Retry, Target};
 use super::result::{
-    CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, RunError, Status,
+    CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, Role, RunError, Status,
 };
 
 /// Shared by every case of a run.
@@ -121,7 +121,7 @@ pub(super) fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result
 impl Runner {
     async fn exchange(
         &self,
-        role: String,
+        role: Role,
         method: &str,
         url: &str,
         headers: Vec<(String, String)>,
@@ -136,7 +136,7 @@ impl Runner {
     pub(super) async fn exchange_as(
         &self,
         auth: &Auth,
-        role: String,
+        role: Role,
         method: &str,
         url: &str,
         headers: Vec<(String, String)>,
@@ -258,7 +258,7 @@ impl Runner {
             .collect();
         let received = self
             .exchange(
-                format!("{alias} {phase}"),
+                if teardown { Role::Teardown(alias.into()) } else { Role::Setup(alias.into()) },
                 &step.method,
                 &url,
                 headers,
@@ -580,7 +580,7 @@ impl Runner {
             (None, None) => None,
         };
         let received = self
-            .exchange("main".into(), &case.request.method, &url, headers, payload, progress)
+            .exchange(Role::Main, &case.request.method, &url, headers, payload, progress)
             .await?;
         let contract = check::contract::Contract {
             case,

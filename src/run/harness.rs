@@ -6,41 +6,46 @@
 //! other output on stdout. `--exact NAME` loads only that case file when its id says where it
 //! is. Otherwise one tokio runtime and one HTTP client serve every trial; trials run on
 //! libtest's worker threads and `block_on` the shared runtime.
+//!
+//! The run prints nothing of its own: libtest-mimic writes the trial lines, and everything
+//! else (problems that stopped the run, the snapshot summary, orphaned snapshots) comes back
+//! in the [`RunOutcome`] for the command line to phrase.
 
-use std::io::{IsTerminal, Write};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::check::TypeRegistry;
-use crate::cli::Exit;
+use crate::exit::Exit;
 use crate::mock::{self, MockConfig};
 use crate::plan::{self, Partition, Planned};
 use crate::redact::Redactor;
-use crate::report::console::{self, Style};
 use crate::snapshot::{Rules, Store, Update};
 
 use super::execute::Runner;
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
-use super::result::{CaseResult, Status};
+use super::result::{CaseResult, ErrorCode, RunError, Status};
 
 /// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
 /// so the core count is the wrong measure; 8 keeps a real service well below throttling.
 pub const DEFAULT_THREADS: usize = 8;
 
-/// How to authenticate against the target.
+/// How to authenticate against the target. The token and the client secret are held as
+/// [`SecretString`]s: their `Debug` output shows neither.
 #[derive(Debug, Clone, Default)]
 pub enum AuthOptions {
     #[default]
     None,
-    Bearer(String),
+    Bearer(SecretString),
     ClientCredentials {
         authority: String,
         tenant: String,
         client_id: String,
-        client_secret: String,
+        client_secret: SecretString,
         scope: String,
     },
 }
@@ -70,6 +75,9 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// How a failed case is phrased under libtest's `FAILED` line (the edge gives the
+    /// console reporter's phrasing; without one the line stands alone).
+    pub phrasing: Phrasing,
 }
 
 /// Where a run keeps snapshots and what it may write.
@@ -100,51 +108,123 @@ impl RunOptions {
             libtest,
             partition: None,
             progress: false,
+            phrasing: Phrasing::default(),
         }
     }
 }
 
-/// The outcome of a run: its exit code and every result, for the report files.
+/// How a failed case is phrased under libtest's `FAILED` line. The run does not phrase
+/// results itself; the edge hands it the console reporter's phrasing.
+#[derive(Clone, Default)]
+pub struct Phrasing(Option<Arc<PhraseFn>>);
+
+type PhraseFn = dyn Fn(&CaseResult) -> String + Send + Sync;
+
+impl Phrasing {
+    pub fn new(phrase: impl Fn(&CaseResult) -> String + Send + Sync + 'static) -> Self {
+        Phrasing(Some(Arc::new(phrase)))
+    }
+
+    fn phrase(&self, result: &CaseResult) -> String {
+        self.0.as_ref().map(|f| f(result)).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Phrasing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Phrasing(given)" } else { "Phrasing(none)" })
+    }
+}
+
+/// Why a run stopped before its cases ran.
+#[derive(Debug, thiserror::Error)]
+pub enum Stopped {
+    /// Case or fixture files are invalid: nothing was run.
+    #[error("{} case file problem(s) in {}; nothing was run", errors.len(), dir.display())]
+    CaseFiles { dir: PathBuf, errors: Vec<plan::PlanError> },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot start the reference mock: {0}")]
+    Mock(std::io::Error),
+    /// The behaviour data or conventions are invalid (each error names its file).
+    #[error("{} behaviour data problem(s); nothing was run", .0.len())]
+    Behaviour(Vec<String>),
+    /// The `--target` URL is not usable.
+    #[error("{0}")]
+    Target(String),
+    /// The embedded mock's own URL could not be used (a bug if it happens).
+    #[error("{0}")]
+    MockTarget(String),
+    /// The HTTP client could not be built from the settings (a CA file, a proxy).
+    #[error("{0}")]
+    Client(String),
+}
+
+impl Stopped {
+    /// The exit class: bad input is a usage problem, the rest an error.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Stopped::CaseFiles { .. }
+            | Stopped::Behaviour(_)
+            | Stopped::Target(_)
+            | Stopped::Client(_) => Exit::Usage,
+            Stopped::Runtime(_) | Stopped::Mock(_) | Stopped::MockTarget(_) => Exit::Error,
+        }
+    }
+}
+
+/// The outcome of a run, as data: its exit class, every result (for the report files), and
+/// what the edge should tell the user besides the trial lines.
 #[derive(Debug)]
 pub struct RunOutcome {
     pub exit: Exit,
     pub results: Vec<CaseResult>,
+    /// Why nothing was run, when nothing was.
+    pub stopped: Option<Stopped>,
+    /// How the snapshots compared, when snapshots were on and any case has one.
+    pub snapshots: Option<crate::snapshot::Summary>,
+    /// Snapshots of the set that no case can have (after a whole-suite run only).
+    pub orphans: Vec<PathBuf>,
 }
 
-fn color(args: &Arguments) -> bool {
-    match args.color {
-        Some(libtest_mimic::ColorSetting::Always) => true,
-        Some(libtest_mimic::ColorSetting::Never) => false,
-        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+impl RunOutcome {
+    fn stopped(stopped: Stopped) -> Self {
+        RunOutcome {
+            exit: stopped.exit(),
+            results: Vec::new(),
+            stopped: Some(stopped),
+            snapshots: None,
+            orphans: Vec::new(),
+        }
+    }
+
+    fn empty(exit: Exit) -> Self {
+        RunOutcome {
+            exit,
+            results: Vec::new(),
+            stopped: None,
+            snapshots: None,
+            orphans: Vec::new(),
+        }
     }
 }
 
-/// Runs the cases of `opts.cases` and prints the libtest-style report.
+/// Fault injection for exemplar's own tests: the case with this id panics inside its task, so
+/// a test can check that such a case is still recorded, reported and fails the run.
+const PANIC_CASE_VAR: &str = "EXEMPLAR_FAULT_PANIC_CASE";
+
+/// Runs the cases of `opts.cases`; libtest-mimic prints its report of the trials.
 pub fn run(mut opts: RunOptions) -> RunOutcome {
-    let mut err = std::io::stderr().lock();
     let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
     let mut plan = plan::plan_dir(&opts.cases, only);
     if !plan.errors.is_empty() {
-        for e in &plan.errors {
-            let _ = writeln!(err, "error: {e}");
-        }
-        let _ = writeln!(
-            err,
-            "error: {} case file problem(s) in {}; nothing was run",
-            plan.errors.len(),
-            opts.cases.display()
-        );
-        return RunOutcome { exit: Exit::Usage, results: Vec::new() };
+        let errors = std::mem::take(&mut plan.errors);
+        return RunOutcome::stopped(Stopped::CaseFiles { dir: opts.cases.clone(), errors });
     }
     if opts.behaviour {
         match crate::behaviour::plan(&opts.cases, &plan) {
             Ok(checks) => plan.cases.extend(checks),
-            Err(errors) => {
-                for e in &errors {
-                    let _ = writeln!(err, "error: {e}");
-                }
-                return RunOutcome { exit: Exit::Usage, results: Vec::new() };
-            }
+            Err(errors) => return RunOutcome::stopped(Stopped::Behaviour(errors)),
         }
     }
     if let Some(partition) = &opts.partition {
@@ -157,71 +237,29 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
             .collect();
         let _ = libtest_mimic::run(&opts.libtest, trials);
-        return RunOutcome { exit: Exit::Success, results: Vec::new() };
+        return RunOutcome::empty(Exit::Success);
     }
     opts.libtest.test_threads.get_or_insert(DEFAULT_THREADS);
-    drop(err);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
-        Err(e) => return fail(format!("cannot start the async runtime: {e}")),
+        Err(e) => return RunOutcome::stopped(Stopped::Runtime(e)),
     };
-    let mut redactor = Redactor::new();
-    let (target, auth, server) = match &opts.target {
-        Some(t) => {
-            let target = match Target::parse(t) {
-                Ok(t) => t,
-                Err(e) => return usage(e),
-            };
-            let auth = match &opts.auth {
-                AuthOptions::None => Auth::None,
-                AuthOptions::Bearer(token) => {
-                    redactor.add_secret(token);
-                    Auth::Bearer(token.clone())
-                }
-                AuthOptions::ClientCredentials {
-                    authority,
-                    tenant,
-                    client_id,
-                    client_secret,
-                    scope,
-                } => {
-                    redactor.add_secret(client_secret);
-                    Auth::ClientCredentials(Arc::new(TokenSource::new(
-                        authority,
-                        tenant,
-                        client_id,
-                        client_secret,
-                        scope,
-                    )))
-                }
-            };
-            (target, auth, None)
-        }
-        None => {
-            let config =
-                MockConfig { deviations: opts.mock_deviations.clone(), ..MockConfig::default() };
-            let server = match runtime.block_on(mock::spawn(config)) {
-                Ok(s) => s,
-                Err(e) => return fail(format!("cannot start the reference mock: {e}")),
-            };
-            // The embedded mock wants a bearer token like the real service; any will do, and
-            // a fresh one per run keeps the redaction honest.
-            let token = format!("exemplar-{}", uuid::Uuid::new_v4().simple());
-            redactor.add_secret(&token);
-            let target = match Target::parse(&server.base_url()) {
-                Ok(t) => t,
-                Err(e) => return fail(e),
-            };
-            (target, Auth::Bearer(token), Some(server))
-        }
+    let session = match Session::start(&opts, &runtime) {
+        Ok(s) => s,
+        Err(stopped) => return RunOutcome::stopped(stopped),
     };
     let client = match http::client(&opts.client) {
         Ok(c) => c,
-        Err(e) => return usage(e),
+        Err(e) => return RunOutcome::stopped(Stopped::Client(e)),
     };
-    let mut runner =
-        Runner::new(client, target, auth, TypeRegistry::new(plan.types.iter()), redactor);
+    let mut runner = Runner::new(
+        client,
+        session.target.clone(),
+        session.auth.clone(),
+        TypeRegistry::new(plan.types.iter()),
+        session.redactor.clone(),
+    );
     runner.retry = opts.retry;
     runner.slow = opts.slow;
     runner.contract = opts.contract;
@@ -232,27 +270,22 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         rules: Rules::graph(),
         cases: opts.cases.clone(),
     });
-    let twice = opts.record_twice;
     // Every snapshot the cases can have, to find the ones left behind by removed cases.
-    let expected: Option<std::collections::BTreeSet<PathBuf>> =
-        runner.snapshots.as_ref().map(|store| {
-            plan.cases
-                .iter()
-                .map(|p| {
-                    store.path_of(&crate::snapshot::Subject {
-                        case_file: &p.path,
-                        case_id: &p.case.id,
-                        description: String::new(),
-                        expression: String::new(),
-                    })
+    let expected: Option<BTreeSet<PathBuf>> = runner.snapshots.as_ref().map(|store| {
+        plan.cases
+            .iter()
+            .map(|p| {
+                store.path_of(&crate::snapshot::Subject {
+                    case_file: &p.path,
+                    case_id: &p.case.id,
+                    description: String::new(),
+                    expression: String::new(),
                 })
-                .collect()
-        });
+            })
+            .collect()
+    });
     let whole_suite =
         opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
-    let runner = Arc::new(runner);
-    let results: Arc<Mutex<Vec<CaseResult>>> = Arc::default();
-    let style = Style { color: color(&opts.libtest) };
 
     // Cases skipped before the run never reach a trial's closure; the reports still list them
     // with their reason, unless libtest's filters leave them out.
@@ -267,81 +300,47 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         .map(skipped_result)
         .collect();
 
-    // A progress bar over the trials that will run.
-    let bar = opts.progress.then(|| {
-        let runs = plan
-            .cases
-            .iter()
-            .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
-            .filter(|t| !opts.libtest.is_filtered_out(t) && !opts.libtest.is_ignored(t))
-            .count();
-        progress_bar(runs as u64)
-    });
-
-    let handle = runtime.handle().clone();
-    let trials = plan
-        .cases
-        .into_iter()
-        .map(|planned| {
-            let runner = Arc::clone(&runner);
-            let results = Arc::clone(&results);
-            let handle = handle.clone();
-            let id = planned.case.id.clone();
-            let kind = kind_of(&planned);
-            let skipped = planned.skip.is_some();
-            let bar = bar.clone();
-            let trial = Trial::ignorable_test(id, move || {
-                // The case runs on the runtime's workers, which own the sockets: its I/O
-                // wakes no other thread, and this one is woken once, when the case is done.
-                let case = Arc::clone(&runner);
-                let task = handle.spawn(async move {
-                    if twice {
-                        case.execute_twice(&planned).await
-                    } else {
-                        case.execute(&planned).await
-                    }
-                });
-                let result = match handle.block_on(task) {
-                    Ok(r) => r,
-                    Err(e) => return Err(Failed::from(format!("the case stopped: {e}"))),
-                };
-                if let Some(bar) = &bar {
-                    bar.inc(1);
-                }
-                let message = console::failure(&result, style);
-                let status = result.status;
-                let reason = result.skip_reason.clone();
-                if let Ok(mut all) = results.lock() {
-                    all.push(result);
-                }
-                match status {
-                    Status::Passed => Ok(Completion::Completed),
-                    Status::Skipped => Ok(Completion::Ignored { reason }),
-                    Status::Deviated | Status::Error => Err(Failed::from(message)),
-                }
-            });
-            trial.with_kind(kind).with_ignored_flag(skipped)
-        })
-        .collect();
-    let _conclusion = libtest_mimic::run(&opts.libtest, trials);
-    if let Some(bar) = bar {
+    let trials = Trials {
+        runner: Arc::new(runner),
+        handle: runtime.handle().clone(),
+        results: Arc::default(),
+        twice: opts.record_twice,
+        phrasing: opts.phrasing.clone(),
+        bar: opts.progress.then(|| progress_bar(runnable(&plan.cases, &opts.libtest))),
+        panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
+    };
+    let conclusion = libtest_mimic::run(&opts.libtest, trials.make(plan.cases));
+    if let Some(bar) = &trials.bar {
         bar.finish_and_clear();
     }
-    if let Some(server) = server {
+    if let Some(server) = session.server {
         runtime.block_on(server.shutdown());
     }
-    let mut results = match Arc::try_unwrap(results) {
-        Ok(m) => m.into_inner().unwrap_or_default(),
-        Err(shared) => shared.lock().map(|r| r.clone()).unwrap_or_default(),
-    };
+    let mut results = trials.into_results();
     results.extend(skipped);
     results.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut outcome = RunOutcome::empty(exit_of(&results, &conclusion));
     if let Some(snapshots) = &opts.snapshots {
-        summarise_snapshots(&results, snapshots);
+        outcome.snapshots = crate::snapshot::Summary::count(
+            &snapshots.dir,
+            &snapshots.set,
+            snapshots.update,
+            results.iter().filter_map(|r| r.snapshot.as_ref()),
+        );
         if let (Some(expected), true) = (&expected, whole_suite) {
-            report_orphans(&snapshots.dir.join(&snapshots.set), expected);
+            outcome.orphans = orphans(&snapshots.dir.join(&snapshots.set), expected);
         }
     }
+    outcome.results = results;
+    outcome
+}
+
+/// The exit class of a finished run. libtest's own count has the last word: a trial that
+/// failed without a recorded result (it cannot happen by design, but a bug might make it)
+/// makes the run an error rather than letting it pass on the results it has.
+fn exit_of(results: &[CaseResult], conclusion: &libtest_mimic::Conclusion) -> Exit {
+    let failing = results.iter().filter(|r| matches!(r.status, Status::Deviated | Status::Error));
     let exit = if results.iter().any(|r| r.status == Status::Error) {
         Exit::Error
     } else if results.iter().any(|r| r.status == Status::Deviated) {
@@ -349,74 +348,175 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
     } else {
         Exit::Success
     };
-    RunOutcome { exit, results }
+    if conclusion.num_failed > failing.count() as u64 { Exit::Error } else { exit }
 }
 
-/// One line about the snapshots after the run, on stderr: what was written and what waits for
-/// review.
-fn summarise_snapshots(results: &[CaseResult], opts: &SnapshotOptions) {
-    use crate::snapshot::SnapshotState as S;
-    let mut counts = [0usize; 5];
-    let mut pending = 0;
-    for r in results {
-        if let Some(s) = &r.snapshot {
-            counts[match s.state {
-                S::Matched => 0,
-                S::Written => 1,
-                S::Missing => 2,
-                S::Changed => 3,
-                S::Unstable => 4,
-            }] += 1;
-            pending += usize::from(s.pending.is_some());
+/// What the run talks to and as whom: the target (the embedded mock unless one is given),
+/// its credentials, and the redactor that knows them.
+struct Session {
+    target: Target,
+    auth: Auth,
+    redactor: Redactor,
+    server: Option<mock::MockServer>,
+}
+
+impl Session {
+    fn start(opts: &RunOptions, runtime: &tokio::runtime::Runtime) -> Result<Session, Stopped> {
+        let mut redactor = Redactor::new();
+        let Some(t) = &opts.target else {
+            let config =
+                MockConfig { deviations: opts.mock_deviations.clone(), ..MockConfig::default() };
+            let server = runtime.block_on(mock::spawn(config)).map_err(Stopped::Mock)?;
+            // The embedded mock wants a bearer token like the real service; any will do, and
+            // a fresh one per run keeps the redaction honest.
+            let token = format!("exemplar-{}", uuid::Uuid::new_v4().simple());
+            redactor.add_secret(&token);
+            let target = Target::parse(&server.base_url()).map_err(Stopped::MockTarget)?;
+            return Ok(Session {
+                target,
+                auth: Auth::Bearer(token.into()),
+                redactor,
+                server: Some(server),
+            });
+        };
+        let target = Target::parse(t).map_err(Stopped::Target)?;
+        let auth = match &opts.auth {
+            AuthOptions::None => Auth::None,
+            AuthOptions::Bearer(token) => {
+                redactor.add_secret(token.expose_secret());
+                Auth::Bearer(token.clone())
+            }
+            AuthOptions::ClientCredentials {
+                authority,
+                tenant,
+                client_id,
+                client_secret,
+                scope,
+            } => {
+                redactor.add_secret(client_secret.expose_secret());
+                Auth::ClientCredentials(Arc::new(TokenSource::new(
+                    authority,
+                    tenant,
+                    client_id,
+                    client_secret,
+                    scope,
+                )))
+            }
+        };
+        Ok(Session { target, auth, redactor, server: None })
+    }
+}
+
+/// The trials of a run: each case a libtest trial that runs on the shared runtime and records
+/// its result, whatever happens to the case's task.
+struct Trials {
+    runner: Arc<Runner>,
+    handle: tokio::runtime::Handle,
+    results: Arc<Mutex<Vec<CaseResult>>>,
+    twice: bool,
+    phrasing: Phrasing,
+    bar: Option<indicatif::ProgressBar>,
+    panic_case: Option<Arc<str>>,
+}
+
+impl Trials {
+    fn make(&self, cases: Vec<Planned>) -> Vec<Trial> {
+        cases.into_iter().map(|planned| self.trial(planned)).collect()
+    }
+
+    fn trial(&self, planned: Planned) -> Trial {
+        let kind = kind_of(&planned);
+        let skipped = planned.skip.is_some();
+        let id = planned.case.id.clone();
+        let planned = Arc::new(planned);
+        let runner = Arc::clone(&self.runner);
+        let results = Arc::clone(&self.results);
+        let handle = self.handle.clone();
+        let twice = self.twice;
+        let phrasing = self.phrasing.clone();
+        let bar = self.bar.clone();
+        let panic = self.panic_case.as_deref().is_some_and(|p| p == id);
+        Trial::ignorable_test(id, move || {
+            // The case runs on the runtime's workers, which own the sockets: its I/O wakes
+            // no other thread, and this one is woken once, when the case is done.
+            let case = Arc::clone(&planned);
+            let task = handle.spawn(async move {
+                if panic {
+                    panic!("{PANIC_CASE_VAR} names this case");
+                }
+                if twice { runner.execute_twice(&case).await } else { runner.execute(&case).await }
+            });
+            let result = match handle.block_on(task) {
+                Ok(r) => r,
+                Err(e) => stopped_result(&planned, &e),
+            };
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            let status = result.status;
+            let reason = result.skip_reason.clone();
+            let message = match status {
+                Status::Deviated | Status::Error => Some(phrasing.phrase(&result)),
+                Status::Passed | Status::Skipped => None,
+            };
+            // A trial that panicked while holding the lock leaves it poisoned; the results
+            // in it are still whole (each push is one step), so they are kept.
+            results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+            match message {
+                None if status == Status::Skipped => Ok(Completion::Ignored { reason }),
+                None => Ok(Completion::Completed),
+                Some(message) => Err(Failed::from(message)),
+            }
+        })
+        .with_kind(kind)
+        .with_ignored_flag(skipped)
+    }
+
+    fn into_results(self) -> Vec<CaseResult> {
+        let results = self.results;
+        match Arc::try_unwrap(results) {
+            Ok(m) => m.into_inner().unwrap_or_else(PoisonError::into_inner),
+            Err(shared) => shared.lock().unwrap_or_else(PoisonError::into_inner).clone(),
         }
     }
-    if counts.iter().sum::<usize>() == 0 {
-        return;
-    }
-    let mut line = format!(
-        "snapshots ({}/{}): {} matched, {} written, {} missing, {} changed",
-        opts.dir.display(),
-        opts.set,
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3]
-    );
-    if counts[4] > 0 {
-        line.push_str(&format!(", {} unstable", counts[4]));
-    }
-    if pending > 0 {
-        line.push_str(&format!(
-            "; {pending} pending .snap.new file(s): review with `cargo insta review` or run again with --accept"
-        ));
-    } else if opts.update == Update::No && counts[2] + counts[3] > 0 {
-        line.push_str("; nothing written (CI or --check)");
-    }
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-/// Lists the snapshots of the set that no case can have (their case was removed or renamed):
-/// they are never compared, so they are reported rather than silently kept.
-fn report_orphans(set_dir: &std::path::Path, expected: &std::collections::BTreeSet<PathBuf>) {
-    let orphans: Vec<PathBuf> = walkdir::WalkDir::new(set_dir)
+/// The result of a case whose task panicked or was cancelled: an `internal` error, so that
+/// the case is in every report and the run cannot pass.
+fn stopped_result(planned: &Planned, e: &tokio::task::JoinError) -> CaseResult {
+    let message = if e.is_panic() {
+        "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
+            .to_string()
+    } else {
+        "the case was cancelled before it finished".to_string()
+    };
+    CaseResult {
+        status: Status::Error,
+        error: Some(RunError::new(ErrorCode::Internal, message)),
+        ..CaseResult::of(planned)
+    }
+}
+
+/// How many trials will run (neither filtered out nor ignored), for the progress bar.
+fn runnable(cases: &[Planned], args: &Arguments) -> u64 {
+    let n = cases
+        .iter()
+        .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
+        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .count();
+    n as u64
+}
+
+/// The snapshots of the set that no case can have (their case was removed or renamed): they
+/// are never compared, so they are reported rather than silently kept.
+fn orphans(set_dir: &std::path::Path, expected: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(set_dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "snap"))
         .map(|e| e.into_path())
         .filter(|p| !expected.contains(p))
-        .collect();
-    if orphans.is_empty() {
-        return;
-    }
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "{} snapshot(s) belong to no case; delete them if the case is gone:",
-        orphans.len()
-    );
-    for p in orphans {
-        let _ = writeln!(err, "  {}", p.display());
-    }
+        .collect()
 }
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
@@ -452,32 +552,4 @@ fn skipped_result(planned: &Planned) -> CaseResult {
         skip_reason: planned.skip.clone(),
         ..CaseResult::of(planned)
     }
-}
-
-fn fail(message: String) -> RunOutcome {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    RunOutcome { exit: Exit::Error, results: Vec::new() }
-}
-
-fn usage(message: String) -> RunOutcome {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    RunOutcome { exit: Exit::Usage, results: Vec::new() }
-}
-
-/// Entry point of `tests/contract.rs`: the committed cases against the reference mock, with
-/// the test binary's own libtest arguments, so `cargo test` and `cargo nextest run` run them.
-pub fn contract_test_main(cases: PathBuf, snapshots: PathBuf) -> std::process::ExitCode {
-    let mut opts = RunOptions::new(cases, Arguments::from_args());
-    let update = match Update::decide(
-        false,
-        false,
-        crate::snapshot::is_ci(),
-        std::env::var("INSTA_UPDATE").ok().as_deref(),
-    ) {
-        Ok(u) => u,
-        Err(e) => return usage(e).exit.into(),
-    };
-    opts.snapshots =
-        Some(SnapshotOptions { dir: snapshots, set: crate::snapshot::DEFAULT_SET.into(), update });
-    run(opts).exit.into()
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::result::{ErrorCode, RunError};
@@ -144,7 +145,7 @@ pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
 pub enum Auth {
     None,
     /// A bearer token given up front (`--token-env`, or the embedded mock's own).
-    Bearer(String),
+    Bearer(SecretString),
     /// OAuth2 client credentials against the Microsoft identity platform (or `--authority`).
     ClientCredentials(Arc<TokenSource>),
 }
@@ -154,9 +155,9 @@ pub enum Auth {
 pub struct TokenSource {
     pub token_url: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: SecretString,
     pub scope: String,
-    cached: tokio::sync::Mutex<Option<(String, Instant)>>,
+    cached: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
 }
 
 impl TokenSource {
@@ -164,13 +165,13 @@ impl TokenSource {
         authority: &str,
         tenant: &str,
         client_id: &str,
-        client_secret: &str,
+        client_secret: &SecretString,
         scope: &str,
     ) -> Self {
         TokenSource {
             token_url: format!("{}/{}/oauth2/v2.0/token", authority.trim_end_matches('/'), tenant),
             client_id: client_id.to_string(),
-            client_secret: client_secret.to_string(),
+            client_secret: client_secret.clone(),
             scope: scope.to_string(),
             cached: tokio::sync::Mutex::new(None),
         }
@@ -181,13 +182,13 @@ impl TokenSource {
         let mut cached = self.cached.lock().await;
         if let Some((token, expires)) = cached.as_ref() {
             if Instant::now() + Duration::from_secs(60) < *expires {
-                return Ok(token.clone());
+                return Ok(token.expose_secret().to_string());
             }
         }
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
             ("scope", self.scope.as_str()),
         ];
         let body = form
@@ -233,7 +234,7 @@ impl TokenSource {
             .get("expires_in")
             .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
             .unwrap_or(3600);
-        *cached = Some((token.clone(), Instant::now() + Duration::from_secs(lifetime)));
+        *cached = Some((token.clone().into(), Instant::now() + Duration::from_secs(lifetime)));
         Ok(token)
     }
 }
@@ -243,7 +244,7 @@ impl Auth {
     pub async fn header(&self, client: &reqwest::Client) -> Result<Option<String>, RunError> {
         match self {
             Auth::None => Ok(None),
-            Auth::Bearer(t) => Ok(Some(format!("Bearer {t}"))),
+            Auth::Bearer(t) => Ok(Some(format!("Bearer {}", t.expose_secret()))),
             Auth::ClientCredentials(source) => {
                 Ok(Some(format!("Bearer {}", source.token(client).await?)))
             }
@@ -284,21 +285,22 @@ pub struct Received {
 /// Bodies larger than this are refused rather than held in memory.
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Maps a reqwest error onto "could not run" codes.
+/// Maps a reqwest error onto "could not run" codes, by the types of the errors in its source
+/// chain (a TLS failure is a `rustls::Error` somewhere in it), not by their wording.
 pub fn classify(e: &reqwest::Error) -> RunError {
     let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut tls = false;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         chain.push_str(&s.to_string());
         chain.push_str(": ");
+        tls |= is_tls(s);
         source = s.source();
     }
     let chain = chain.trim_end_matches(": ").to_string();
-    let lower = chain.to_ascii_lowercase();
     let code = if e.is_timeout() {
         ErrorCode::Timeout
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if tls {
         ErrorCode::Tls
     } else if e.is_connect() {
         ErrorCode::ConnectFailed
@@ -306,6 +308,22 @@ pub fn classify(e: &reqwest::Error) -> RunError {
         ErrorCode::Protocol
     };
     RunError::new(code, chain)
+}
+
+/// Whether an error is rustls's, directly or as the payload of I/O errors (which is how the
+/// TLS stream reports it, sometimes one I/O error inside another; `io::Error::source` skips
+/// its payload, so the payload is asked here).
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut e: &(dyn std::error::Error + 'static) = e;
+    loop {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        match e.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(inner) => e = inner,
+            None => return false,
+        }
+    }
 }
 
 /// The wait a `Retry-After` value asks for: delta seconds or an HTTP date.
@@ -393,6 +411,30 @@ pub async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression test (issue 13): TLS failures were recognised by searching the error text
+    /// for "certificate", "tls" or "handshake". A server that answers a TLS client hello
+    /// with plain HTTP fails the handshake with a rustls error whose text says none of that.
+    #[tokio::test]
+    async fn a_tls_failure_is_recognised_by_its_type() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let client = client(&ClientSettings::default()).unwrap();
+        let e = client.get(format!("https://127.0.0.1:{port}/")).send().await.unwrap_err();
+        let error = classify(&e);
+        assert_eq!(error.code, ErrorCode::Tls, "{}", error.message);
+        // Refused connections stay what they were.
+        let e = client.get("http://127.0.0.1:1/").send().await.unwrap_err();
+        assert_eq!(classify(&e).code, ErrorCode::ConnectFailed);
+    }
 
     #[test]
     fn resolves_doc_urls_onto_targets() {

@@ -8,5 +8,5 @@ pub mod http;
 pub mod result;
 
 pub use execute::Runner;
-pub use harness::{RunOptions, SnapshotOptions, run};
+pub use harness::{Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped, run};
 pub use result::{CaseResult, ErrorCode, RunError, Status};

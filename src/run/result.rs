@@ -3,12 +3,13 @@
 //! through the redactor before the result is built.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::case::model::Source;
 use crate::check::{Deviation, Strictness};
 use crate::diff::Diff;
 use crate::snapshot::SnapshotResult;
+
+pub use crate::observe::{Exchange, RecordedRequest, RecordedResponse, Role};
 
 /// "We could not run" — a different thing from "the target broke the contract".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,6 +31,8 @@ pub enum ErrorCode {
     BindingFailed,
     /// No access token could be obtained.
     AuthFailed,
+    /// The case stopped unexpectedly inside exemplar (its task panicked or was cancelled).
+    Internal,
 }
 
 impl ErrorCode {
@@ -43,6 +46,7 @@ impl ErrorCode {
             ErrorCode::TeardownFailed => "teardown-failed",
             ErrorCode::BindingFailed => "binding-failed",
             ErrorCode::AuthFailed => "auth-failed",
+            ErrorCode::Internal => "internal",
         }
     }
 }
@@ -63,44 +67,6 @@ impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "error[{}]: {}", self.code.as_str(), self.message)
     }
-}
-
-/// A request as sent (secrets redacted).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
-}
-
-/// A response as received (secrets redacted).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RecordedResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    /// The body when it was JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
-    /// The body when it was not JSON (lossily decoded, truncated to 64 KiB).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_text: Option<String>,
-    pub size: usize,
-}
-
-/// One request/response exchange.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Exchange {
-    /// `main`, or `<fixture alias> setup` / `<fixture alias> teardown`.
-    pub role: String,
-    pub request: RecordedRequest,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<RecordedResponse>,
-    pub elapsed_ms: u64,
-    pub retries: u32,
-    pub throttled_ms: u64,
 }
 
 /// How a case ended.
@@ -173,6 +139,6 @@ impl CaseResult {
 
     /// The exchange of the documented request itself.
     pub fn main_exchange(&self) -> Option<&Exchange> {
-        self.exchanges.iter().find(|e| e.role == "main")
+        self.exchanges.iter().find(|e| e.role == Role::Main)
     }
 }

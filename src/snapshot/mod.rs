@@ -134,6 +134,58 @@ pub struct SnapshotResult {
     pub io_error: Option<String>,
 }
 
+/// How the snapshots of a run compared, counted for the line the console prints after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The snapshots directory and set.
+    pub dir: PathBuf,
+    pub set: String,
+    /// What the run was allowed to write.
+    pub update: Update,
+    pub matched: usize,
+    pub written: usize,
+    pub missing: usize,
+    pub changed: usize,
+    pub unstable: usize,
+    /// `.snap.new` files left for review.
+    pub pending: usize,
+}
+
+impl Summary {
+    /// Counts the snapshot results of a run; `None` when no case had one.
+    pub fn count<'a>(
+        dir: &Path,
+        set: &str,
+        update: Update,
+        results: impl Iterator<Item = &'a SnapshotResult>,
+    ) -> Option<Summary> {
+        let mut summary = Summary {
+            dir: dir.to_path_buf(),
+            set: set.to_string(),
+            update,
+            matched: 0,
+            written: 0,
+            missing: 0,
+            changed: 0,
+            unstable: 0,
+            pending: 0,
+        };
+        let mut any = false;
+        for r in results {
+            any = true;
+            *match r.state {
+                SnapshotState::Matched => &mut summary.matched,
+                SnapshotState::Written => &mut summary.written,
+                SnapshotState::Missing => &mut summary.missing,
+                SnapshotState::Changed => &mut summary.changed,
+                SnapshotState::Unstable => &mut summary.unstable,
+            } += 1;
+            summary.pending += usize::from(r.pending.is_some());
+        }
+        any.then_some(summary)
+    }
+}
+
 /// What the store is told about a case.
 #[derive(Debug, Clone)]
 pub struct Subject<'a> {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use super::rules::{Rules, matches};
-use crate::run::result::RecordedResponse;
+use crate::observe::RecordedResponse;
 
 /// A normalised response, as a snapshot records it.
 #[derive(Debug, Clone, PartialEq)]

@@ -35,6 +35,7 @@ impl AsRef<Path> for Scratch {
 /// (`.ci/run` installs every tool, so a skip there would be a false green); elsewhere the test
 /// is skipped with a notice written straight to the process's stderr, which libtest does not
 /// capture, so the skip shows in the output of a passing run.
+#[allow(clippy::disallowed_methods)] // a test's own notice, on purpose outside libtest's capture
 pub fn tool_available(available: bool, tool: &str, install: &str) -> bool {
     if available {
         return true;

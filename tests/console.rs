@@ -1,0 +1,74 @@
+//! What a user sees on the console when a run fails, snapshot-tested through the real binary
+//! (insta; the run's volatile parts — loopback ports, timings, the run's id — are redacted).
+//! These snapshots were taken before the stages were reshaped (issue 13) and pin the console
+//! output byte for byte, so a refactor of the runner or the reporters cannot change it
+//! unnoticed.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+use regex::Regex;
+
+/// Runs the binary in the repository, the doc contract only, one thread so that libtest's
+/// lines come in a fixed order, no colour.
+fn console(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["run", "--checks", "contract", "--test-threads", "1", "--color", "never"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let text = format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    redact(&text)
+}
+
+/// Replaces what differs from one run to the next.
+fn redact(text: &str) -> String {
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"\(\d+ ms\)", "([n] ms)"),
+        (r"finished in \d+\.\d+s", "finished in [t]s"),
+        (r"exemplar_[0-9a-f]{8}(\d{4})", "exemplar_[run]$1"),
+        (r"exemplar-test-[0-9a-f]{8}(\d{4})", "exemplar-test-[run]$1"),
+        // The mock derives a secret key's id from its generated value.
+        (r#""kid": "[A-Za-z0-9_-]{43}""#, r#""kid": "[kid]""#),
+    ];
+    let mut text = text.to_string();
+    for (pattern, replacement) in rules {
+        text = Regex::new(pattern).unwrap().replace_all(&text, replacement).into_owned();
+    }
+    text
+}
+
+#[test]
+fn console_of_a_run_with_deviations() {
+    let text = console(&["--mock-deviate", "wrong-type", "trustframeworkkeyset-uploadsecret"]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn console_of_a_run_that_could_not_reach_its_target() {
+    let text = console(&["--target", "http://127.0.0.1:1", "trustframeworkkeyset-uploadsecret"]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn console_of_a_run_with_a_broken_case_file() {
+    let dir = std::env::temp_dir().join(format!("exemplar-console-bad-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("x")).unwrap();
+    std::fs::write(dir.join("x/y.json"), "{\n  \"id\": \"x::y\",\n  \"unknownField\": 1\n}\n")
+        .unwrap();
+    let text = console(&["--cases", dir.to_str().unwrap()]);
+    let text = text.replace(&dir.display().to_string(), "[cases]");
+    let _ = std::fs::remove_dir_all(&dir);
+    insta::assert_snapshot!(text);
+}

@@ -1,0 +1,192 @@
+//! The pipeline's shape, checked mechanically: data flows down (extract → case → plan →
+//! check → snapshot/behaviour → run → report → cli), so no module imports one above it, which also
+//! rules out import loops between modules. The leaf modules (what a run observes, exit
+//! classes, diagnostics, diffs, redaction) import no other module and may be used by all;
+//! the reference mock is a product of its own that only the runner (which embeds it) and the
+//! command line may start.
+//!
+//! It reads the `crate::` paths of every file under `src/`, comments left out.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Each top-level module and its place: a module may import only modules of a lower rank.
+const RANKS: &[(&str, u32)] = &[
+    ("diag", 0),
+    ("diff", 0),
+    ("exit", 0),
+    ("observe", 0),
+    ("redact", 0),
+    ("config", 1),
+    ("extract", 1),
+    ("mock", 1),
+    ("case", 2),
+    ("plan", 3),
+    ("check", 4),
+    ("snapshot", 5),
+    // Behaviour checks (multi-step scenarios) are generated from cases and judged like them.
+    ("behaviour", 5),
+    ("run", 6),
+    ("report", 7),
+    ("cli", 8),
+];
+
+/// Imports against the pipeline that are known and not yet removed, each with what removes
+/// it. Nothing else may be added here without the same.
+const KNOWN_EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "plan",
+    "behaviour",
+    "`Planned` carries the behaviour check it runs; the run should pair a planned case with \
+     its check instead, so that plan knows nothing of behaviour",
+)];
+
+/// Who may import the mock.
+const MOCK_USERS: &[&str] = &["run", "cli"];
+
+fn rank(module: &str) -> Option<u32> {
+    RANKS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r)
+}
+
+/// The code of a file without its comments (line, doc and block comments) and without the
+/// contents of its string literals, so that neither a doc link nor a `"text/*"` in a string
+/// is taken for code.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |i| &after[i..]);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |i| &after[i + 2..]);
+        } else if let Some(after) = rest.strip_prefix("'\"'") {
+            rest = after;
+        } else if let Some(hashes) = raw_string_start(rest) {
+            let body = &rest[hashes + 2..];
+            let close = format!("\"{}", "#".repeat(hashes));
+            rest = body.find(&close).map_or("", |i| &body[i + close.len()..]);
+            out.push_str("\"\"");
+        } else if let Some(after) = rest.strip_prefix('"') {
+            let mut escaped = false;
+            let end = after.char_indices().find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            rest = end.map_or("", |(i, _)| &after[i + 1..]);
+            out.push_str("\"\"");
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The number of `#` of a raw string literal starting here (`r"`, `r#"`, ...).
+fn raw_string_start(text: &str) -> Option<usize> {
+    let after = text.strip_prefix('r')?;
+    let hashes = after.chars().take_while(|&c| c == '#').count();
+    after[hashes..].starts_with('"').then_some(hashes)
+}
+
+/// The top-level modules a piece of code names through `crate::`, including the groups of
+/// `use crate::{a::x, b};`.
+fn named_modules(code: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+            continue; // `$crate::` or a longer identifier
+        }
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item = String::new();
+            let mut items = Vec::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => items.push(std::mem::take(&mut item)),
+                    _ if depth == 0 => item.push(c),
+                    _ => {}
+                }
+            }
+            items.push(item);
+            for item in items {
+                let name: String =
+                    item.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+            }
+        } else {
+            let name: String =
+                rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            found.insert(name);
+        }
+    }
+    found
+}
+
+#[test]
+fn no_module_imports_one_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let rel = path.strip_prefix(&src).unwrap();
+        let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_string();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        files += 1;
+        let Some(own) = rank(&module) else {
+            problems.push(format!("src/{module}: not in RANKS; give it its place in the pipeline"));
+            continue;
+        };
+        let code = without_comments(&std::fs::read_to_string(path).unwrap());
+        for used in named_modules(&code) {
+            if used == module || used == "self" || used == "super" {
+                continue;
+            }
+            if KNOWN_EXCEPTIONS.iter().any(|(m, u, _)| *m == module && *u == used) {
+                continue;
+            }
+            match rank(&used) {
+                None => problems.push(format!("{}: names unknown module crate::{used}", rel.display())),
+                Some(r) if r >= own => problems.push(format!(
+                    "{}: `{module}` (rank {own}) imports `{used}` (rank {r}), which is not below it",
+                    rel.display()
+                )),
+                Some(_) if used == "mock" && !MOCK_USERS.contains(&module.as_str()) => {
+                    problems.push(format!("{}: only run and cli may use the mock", rel.display()))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(files > 50, "read only {files} files under src/");
+    assert!(problems.is_empty(), "imports against the pipeline:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_reader_sees_every_form_of_import() {
+    let code = without_comments(
+        r##"use crate::a::B;
+// crate::commented
+use crate::{b::C, c, d::{e, f}};
+let x = crate::g::h("crate::in_a_string", "text/*", r#"crate::raw"#, '"');
+/* crate::block */ $crate::macro_path; crate::i::j"##,
+    );
+    let found: Vec<String> = named_modules(&code).into_iter().collect();
+    assert_eq!(found, ["a", "b", "c", "d", "g", "i"]);
+}
