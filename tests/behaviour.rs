@@ -50,23 +50,6 @@ fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
     .unwrap()
 }
 
-fn serve_in_background(app: Router) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
-}
-
 fn failed(results: &[CaseResult]) -> Vec<(&String, String)> {
     results
         .iter()
@@ -198,7 +181,7 @@ fn proxy(mode: Misbehaviour) -> String {
 
 /// The proxy's URL and the mock's behind it.
 fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
-    let inner = serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
+    let inner = common::serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
     let behind = inner.clone();
     let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let client = reqwest::Client::new();
@@ -292,7 +275,7 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
             }
         }
     });
-    (serve_in_background(app), behind)
+    (common::serve_in_background(app), behind)
 }
 
 /// The behaviour checks against the proxy in `mode`, with a token as against a real service.
@@ -427,7 +410,7 @@ fn static_mock() -> String {
             }
         }
     });
-    serve_in_background(app)
+    common::serve_in_background(app)
 }
 
 /// Behaviour checks a replaying mock can pass because its recorded examples happen to agree

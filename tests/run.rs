@@ -67,27 +67,9 @@ fn exemplar(args: &[&str]) -> std::process::Output {
     cmd.output().unwrap()
 }
 
-/// Serves `app` on 127.0.0.1:0 on a runtime of its own; returns its base URL.
-fn serve_in_background(app: Router) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
-}
-
 /// Serves a reference mock on a runtime of its own; returns its base URL.
 fn mock_in_background(config: MockConfig) -> String {
-    serve_in_background(mock::app(mock::AppState::new(config)))
+    common::serve_in_background(mock::app(mock::AppState::new(config)))
 }
 
 #[test]
@@ -177,7 +159,7 @@ fn equivalent_responses_are_not_deviations() {
                 builder.body(body).unwrap()
             }
         });
-    let proxy = serve_in_background(app);
+    let proxy = common::serve_in_background(app);
     let mut opts = RunOptions::new(repo_cases(), quiet_args());
     opts.target = Some(proxy);
     let (exit, results) = run_lib(opts);
@@ -331,7 +313,7 @@ fn throttled_requests_are_retried_after_the_time_asked() {
             }
         }
     });
-    let target = serve_in_background(app);
+    let target = common::serve_in_background(app);
     let dir = temp_dir("throttle");
     write_case(&dir, "a/one.json", &simple_case("a::one", "https://graph.microsoft.com/beta/x"));
     let mut opts = RunOptions::new(dir.to_path_buf(), quiet_args());
@@ -374,7 +356,7 @@ fn client_credentials_flow_gets_caches_and_hides_the_token() {
                 Response::builder().status(401).body(Body::empty()).unwrap()
             }
         });
-    let base = serve_in_background(app);
+    let base = common::serve_in_background(app);
     let dir = temp_dir("oauth");
     for i in 0..3 {
         write_case(
@@ -524,7 +506,7 @@ fn a_fixture_that_fails_is_an_error_and_teardown_still_runs() {
             }
         }
     });
-    let target = serve_in_background(app);
+    let target = common::serve_in_background(app);
     let dir = temp_dir("fixture-fails");
     std::fs::write(
         dir.join("fixtures.json"),
@@ -649,7 +631,7 @@ fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
             Response::builder().status(500).body(Body::from("down")).unwrap()
         }
     });
-    let target = serve_in_background(app);
+    let target = common::serve_in_background(app);
     let dir = temp_dir("setup-fails");
     std::fs::write(
         dir.join("fixtures.json"),
@@ -776,7 +758,7 @@ fn the_list_case_checks_only_the_items_its_fixtures_created() {
                 builder.body(body).unwrap()
             }
         });
-    let proxy = serve_in_background(app);
+    let proxy = common::serve_in_background(app);
     let mut opts = RunOptions::new(
         repo_cases(),
         libtest_mimic::Arguments {

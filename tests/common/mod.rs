@@ -59,3 +59,21 @@ pub fn nested_log(args: &mut libtest_mimic::Arguments) -> tempfile::NamedTempFil
     args.logfile = Some(log.path().display().to_string());
     log
 }
+
+/// Serves `app` on 127.0.0.1:0 on a runtime of its own; returns its base URL.
+pub fn serve_in_background(app: axum::Router) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
