@@ -26,6 +26,7 @@ use crate::case::Case;
 use crate::case::model::PropertySpec;
 use crate::extract::JsonType;
 use crate::plan::template::Vars;
+use crate::pointer::Pattern;
 
 use super::deviation::{Code, Deviation};
 use super::types::{TypeRegistry, normalise};
@@ -247,14 +248,19 @@ impl<'a> Walker<'a> {
         self.case().response.as_ref().is_some_and(|r| r.truncated)
     }
 
+    /// Whether a pin stands for `ptr` (pins are checked on their own).
+    fn pinned(&self, ptr: &str) -> bool {
+        self.case().pin.keys().any(|p| Pattern::new(p).matches(ptr))
+    }
+
     fn ignored(&self, ptr: &str) -> bool {
-        self.case().ignore.iter().any(|i| pointer_matches(i, ptr, true))
+        self.case().ignore.iter().any(|i| Pattern::new(i).covers(ptr))
     }
 
     fn optional(&self, key: &str, ptr: &str, parent_type: Option<&str>) -> bool {
         let doc = self.case().response.as_ref();
         let listed = doc.is_some_and(|r| r.optional_properties.iter().any(|p| p == key))
-            || self.case().optional.iter().any(|o| pointer_matches(o, ptr, false));
+            || self.case().optional.iter().any(|o| Pattern::new(o).matches(ptr));
         let unreadable =
             self.contract.types.property(parent_type, key).is_some_and(|p| !p.readable);
         let annotation = key.starts_with('@') || key.contains("@odata.");
@@ -304,7 +310,7 @@ impl<'a> Walker<'a> {
             self.strictness.ignored += 1;
             return actual.clone();
         }
-        if self.case().pin.contains_key(&ptr) {
+        if self.pinned(&ptr) {
             // Pins are checked on their own (see `pins`).
             return actual.clone();
         }
@@ -395,7 +401,7 @@ impl<'a> Walker<'a> {
                 }
                 None if self.optional(key, &child, type_name)
                     || self.ignored(&child)
-                    || self.case().pin.contains_key(&child) => {}
+                    || self.pinned(&child) => {}
                 None => {
                     self.deviations.push(Deviation::new(
                         Code::PropertyMissing,
@@ -580,47 +586,43 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Pinned values: equality with the (expanded) pinned value.
+    /// Pinned values: equality with the (expanded) pinned value, at every pointer the pin's
+    /// pattern stands for (`/keys/*/kty` pins each key's); a pin that finds none is missing.
     fn pins(&mut self, actual: &Value, view: &mut Value) {
-        for (ptr, pinned) in &self.case().pin {
+        for (pattern, pinned) in &self.case().pin {
             self.strictness.by_value += 1;
             let want = self.contract.vars.expand(pinned).unwrap_or_else(|_| pinned.clone());
-            match actual.pointer(ptr) {
-                Some(got) if same_value(&want, got) => {}
-                Some(got) => {
-                    self.deviations.push(Deviation::new(
-                        Code::ValueMismatch,
-                        ptr.clone(),
-                        format!("{} (pinned)", short(&want)),
-                        short(got),
-                    ));
-                    if let Some(slot) = view.pointer_mut(ptr) {
-                        *slot = want;
-                    }
-                }
-                None => self.deviations.push(Deviation::new(
-                    Code::PropertyMissing,
-                    ptr.clone(),
-                    format!("{} (pinned)", short(&want)),
-                    "absent",
-                )),
+            let mut found: Vec<(String, Option<&Value>)> =
+                Pattern::new(pattern).find(actual).into_iter().map(|(p, v)| (p, Some(v))).collect();
+            if found.is_empty() {
+                found.push((pattern.clone(), None));
+            }
+            for (ptr, got) in found {
+                self.pin(&ptr, &want, got, view);
             }
         }
     }
-}
 
-/// Whether JSON pointer `ptr` matches `pattern`, where a `*` segment matches any one key or
-/// index; with `prefix`, pointers below a match match too.
-pub fn pointer_matches(pattern: &str, ptr: &str, prefix: bool) -> bool {
-    let mut want = pattern.split('/');
-    let mut got = ptr.split('/');
-    loop {
-        match (want.next(), got.next()) {
-            (None, None) => return true,
-            (None, Some(_)) => return prefix,
-            (Some(_), None) => return false,
-            (Some(w), Some(g)) if w == "*" || w == g => {}
-            _ => return false,
+    fn pin(&mut self, ptr: &str, want: &Value, got: Option<&Value>, view: &mut Value) {
+        match got {
+            Some(got) if same_value(want, got) => {}
+            Some(got) => {
+                self.deviations.push(Deviation::new(
+                    Code::ValueMismatch,
+                    ptr,
+                    format!("{} (pinned)", short(want)),
+                    short(got),
+                ));
+                if let Some(slot) = view.pointer_mut(ptr) {
+                    *slot = want.clone();
+                }
+            }
+            None => self.deviations.push(Deviation::new(
+                Code::PropertyMissing,
+                ptr,
+                format!("{} (pinned)", short(want)),
+                "absent",
+            )),
         }
     }
 }
@@ -630,5 +632,68 @@ fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn checked(case: Value, actual: &Value) -> Checked {
+        let case: Case = serde_json::from_value(case).unwrap();
+        let types = TypeRegistry::new(&[]);
+        let vars = Vars::new();
+        let body = serde_json::to_vec(actual).unwrap();
+        let contract =
+            Contract { case: &case, types: &types, sent_body: None, vars: &vars, slow: None };
+        let observed = Observed {
+            status: 200,
+            headers: &[],
+            body: &body,
+            json: Some(Ok(actual)),
+            elapsed: Duration::ZERO,
+        };
+        check(contract, observed)
+    }
+
+    fn case_with_pin(pin: Value) -> Value {
+        json!({
+            "format": 1,
+            "id": "a::b",
+            "request": {"method": "GET", "url": "https://h/x"},
+            "response": {"status": 200, "body": {"keys": [{"kty": "RSA"}, {"kty": "RSA"}]}},
+            "pin": pin
+        })
+    }
+
+    /// A pin is a pointer pattern like every other pointer list of the case format: `*`
+    /// pins the member of every item.
+    #[test]
+    fn a_wildcard_pin_pins_every_match() {
+        let case = case_with_pin(json!({"/keys/*/kty": "RSA"}));
+        let actual = json!({"keys": [{"kty": "RSA"}, {"kty": "oct"}]});
+        let found: Vec<(Code, String)> =
+            checked(case, &actual).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::ValueMismatch, "/keys/1/kty".to_string())]);
+        let case = case_with_pin(json!({"/keys/*/kty": "RSA"}));
+        let fine = json!({"keys": [{"kty": "RSA"}, {"kty": "RSA"}]});
+        assert!(checked(case, &fine).deviations.is_empty());
+        let case = case_with_pin(json!({"/keys/*/use": "sig"}));
+        let found: Vec<(Code, String)> =
+            checked(case, &fine).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::PropertyMissing, "/keys/*/use".to_string())]);
+    }
+
+    #[test]
+    fn a_plain_pin_is_checked_as_before() {
+        let case = case_with_pin(json!({"/keys/0/kty": "oct"}));
+        let actual = json!({"keys": [{"kty": "RSA"}, {"kty": "RSA"}]});
+        let found: Vec<(Code, String)> =
+            checked(case, &actual).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::ValueMismatch, "/keys/0/kty".to_string())]);
     }
 }

@@ -13,6 +13,7 @@ use crate::check::contract::media_type;
 use crate::check::{Code, Deviation, TypeRegistry};
 use crate::plan::Planned;
 use crate::plan::template::Vars;
+use crate::pointer::Pattern;
 
 use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
 use super::http::{self, Auth};
@@ -82,7 +83,7 @@ impl Holds<'_> {
         top: bool,
         out: &mut Found<'_>,
     ) {
-        if self.ignore.iter().any(|p| crate::check::contract::pointer_matches(p, at, false)) {
+        if self.ignore.iter().any(|p| Pattern::new(p).matches(at)) {
             return;
         }
         let Some(read) = read else {
@@ -379,10 +380,7 @@ impl Runner {
                                 continue;
                             }
                             let at = format!("/{}", escape(name));
-                            if ignore
-                                .iter()
-                                .any(|p| crate::check::contract::pointer_matches(p, &at, false))
-                            {
+                            if ignore.iter().any(|p| Pattern::new(p).matches(&at)) {
                                 continue;
                             }
                             let now = json.as_ref().and_then(|j| j.get(name));
