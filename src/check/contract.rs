@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::case::Case;
+use crate::case::TypeFile;
 use crate::case::model::PropertySpec;
 use crate::extract::JsonType;
 use crate::plan::template::Vars;
@@ -115,39 +116,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         ));
     }
     let same_class = observed.status / 100 == expected_status / 100;
-
-    for h in &doc.headers {
-        let name = h.name.to_ascii_lowercase();
-        if name == "content-type" || name == "content-length" {
-            continue;
-        }
-        if header(observed.headers, &h.name).is_none() {
-            out.deviations.push(Deviation::new(
-                Code::HeaderMissing,
-                format!("header:{}", h.name),
-                Finding::Present,
-                Finding::Absent,
-            ));
-        }
-    }
-
-    let body_text = String::from_utf8_lossy(observed.body);
-    let has_body = observed.json.is_some();
-    if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
-        if has_body || doc_body.is_some() {
-            let want = media_type(&doc_ct.value);
-            let got = header(observed.headers, "content-type").map(media_type);
-            if got.as_deref() != Some(want.as_str()) && (has_body || got.is_some()) {
-                out.deviations.push(Deviation::new(
-                    Code::ContentTypeMismatch,
-                    "header:Content-Type",
-                    Finding::MediaType { media_type: want },
-                    got.map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
-                ));
-            }
-        }
-    }
-
+    headers(doc, doc_body.is_some(), &observed, &mut out.deviations);
     if let Some(slow) = contract.slow {
         if observed.elapsed > slow {
             out.deviations.push(Deviation::new(
@@ -158,10 +127,63 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             ));
         }
     }
+    body(contract, doc, doc_body, &observed, same_class, &mut out);
+    // Only a failing check is shown with a diff; a passing one need not copy the body.
+    if !out.deviations.is_empty() {
+        out.actual = observed.json.and_then(|a| a.ok().cloned());
+    }
+    out
+}
 
-    let actual = observed.json;
+/// The documented headers are there, and the documented media type when there is a body.
+fn headers(
+    doc: &crate::case::model::Response,
+    doc_has_body: bool,
+    observed: &Observed<'_>,
+    deviations: &mut Vec<Deviation>,
+) {
+    for h in &doc.headers {
+        let name = h.name.to_ascii_lowercase();
+        if name == "content-type" || name == "content-length" {
+            continue;
+        }
+        if header(observed.headers, &h.name).is_none() {
+            deviations.push(Deviation::new(
+                Code::HeaderMissing,
+                format!("header:{}", h.name),
+                Finding::Present,
+                Finding::Absent,
+            ));
+        }
+    }
+    let has_body = observed.json.is_some();
+    if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
+        if has_body || doc_has_body {
+            let want = media_type(&doc_ct.value);
+            let got = header(observed.headers, "content-type").map(media_type);
+            if got.as_deref() != Some(want.as_str()) && (has_body || got.is_some()) {
+                deviations.push(Deviation::new(
+                    Code::ContentTypeMismatch,
+                    "header:Content-Type",
+                    Finding::MediaType { media_type: want },
+                    got.map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
+                ));
+            }
+        }
+    }
+}
 
-    match (doc_body, actual) {
+/// The body against the documented one: there when documented, JSON, and member by member
+/// as strict as the case says (see the module docs); `out.expected` gets the expected view.
+fn body(
+    contract: Contract<'_>,
+    doc: &crate::case::model::Response,
+    doc_body: Option<&Value>,
+    observed: &Observed<'_>,
+    same_class: bool,
+    out: &mut Checked,
+) {
+    match (doc_body, observed.json) {
         (None, Some(_)) if matches!(doc.status, 204 | 304) && same_class => {
             out.deviations.push(Deviation::new(
                 Code::BodyUnexpected,
@@ -183,7 +205,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.expected = Some(d.clone());
         }
         (Some(d), Some(Err(e))) => {
-            let snippet: String = body_text.chars().take(80).collect();
+            let snippet: String = String::from_utf8_lossy(observed.body).chars().take(80).collect();
             out.deviations.push(Deviation::new(
                 Code::BodyInvalidJson,
                 "body",
@@ -210,11 +232,6 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         }
         (Some(d), Some(Ok(_))) => out.expected = Some(d.clone()),
     }
-    // Only a failing check is shown with a diff; a passing one need not copy the body.
-    if !out.deviations.is_empty() {
-        out.actual = actual.and_then(|a| a.ok().cloned());
-    }
-    out
 }
 
 struct Walker<'a> {
@@ -401,61 +418,75 @@ impl<'a> Walker<'a> {
             }
         }
         for (key, av) in actual {
-            if doc.contains_key(key) {
-                continue;
-            }
-            let child = crate::pointer::child(ptr, key);
-            if self.ignored(&child) {
-                self.strictness.ignored += 1;
-                view.insert(key.clone(), av.clone());
-                continue;
-            }
-            if key == "@odata.type" {
-                let v = self.odata_type(type_name, av, &child);
-                view.insert(key.clone(), v);
-                continue;
-            }
-            if key.starts_with('@') || key.contains("@odata.") {
-                view.insert(key.clone(), av.clone());
-                continue;
-            }
-            match (known_type, known_type.and_then(|t| t.properties.get(key))) {
-                (Some(_), Some(spec)) => {
-                    let v = self.spec(spec, av, &child);
-                    view.insert(key.clone(), v);
-                }
-                (Some(t), None) if !t.open_type => {
-                    let code = if self.truncated() {
-                        Code::PropertyUndocumented
-                    } else {
-                        Code::PropertyUnexpected
-                    };
-                    let expected = if self.truncated() {
-                        Finding::PropertiesOf { type_name: t.name.clone() }
-                    } else {
-                        Finding::NoSuchProperty
-                    };
-                    self.deviations.push(Deviation::new(
-                        code,
-                        child,
-                        expected,
-                        Finding::value(av.clone()),
-                    ));
-                }
-                _ if !self.truncated() => {
-                    self.deviations.push(Deviation::new(
-                        Code::PropertyUnexpected,
-                        child,
-                        Finding::NoSuchProperty,
-                        Finding::value(av.clone()),
-                    ));
-                }
-                _ => {
-                    view.insert(key.clone(), av.clone());
-                }
+            if !doc.contains_key(key) {
+                self.undocumented(key, av, ptr, type_name, known_type, &mut view);
             }
         }
         view
+    }
+
+    /// A member the documentation does not show: ignored, an annotation, a property of the
+    /// type (checked against its spec), or unexpected (undocumented when the example is
+    /// truncated).
+    fn undocumented(
+        &mut self,
+        key: &str,
+        av: &Value,
+        ptr: &str,
+        type_name: Option<&str>,
+        known_type: Option<&TypeFile>,
+        view: &mut Map<String, Value>,
+    ) {
+        let child = crate::pointer::child(ptr, key);
+        if self.ignored(&child) {
+            self.strictness.ignored += 1;
+            view.insert(key.to_string(), av.clone());
+            return;
+        }
+        if key == "@odata.type" {
+            let v = self.odata_type(type_name, av, &child);
+            view.insert(key.to_string(), v);
+            return;
+        }
+        if key.starts_with('@') || key.contains("@odata.") {
+            view.insert(key.to_string(), av.clone());
+            return;
+        }
+        match (known_type, known_type.and_then(|t| t.properties.get(key))) {
+            (Some(_), Some(spec)) => {
+                let v = self.spec(spec, av, &child);
+                view.insert(key.to_string(), v);
+            }
+            (Some(t), None) if !t.open_type => {
+                let code = if self.truncated() {
+                    Code::PropertyUndocumented
+                } else {
+                    Code::PropertyUnexpected
+                };
+                let expected = if self.truncated() {
+                    Finding::PropertiesOf { type_name: t.name.clone() }
+                } else {
+                    Finding::NoSuchProperty
+                };
+                self.deviations.push(Deviation::new(
+                    code,
+                    child,
+                    expected,
+                    Finding::value(av.clone()),
+                ));
+            }
+            _ if !self.truncated() => {
+                self.deviations.push(Deviation::new(
+                    Code::PropertyUnexpected,
+                    child,
+                    Finding::NoSuchProperty,
+                    Finding::value(av.clone()),
+                ));
+            }
+            _ => {
+                view.insert(key.to_string(), av.clone());
+            }
+        }
     }
 
     /// The type of the value of property `key` of an object of type `parent`.

@@ -19,8 +19,6 @@ pub struct Planned {
     pub fixtures: Vec<(String, Arc<Fixture>)>,
     /// Why the case is not run, when it is not.
     pub skip: Option<String>,
-    /// The behaviour check this is, when it is one: its steps replace the documented request.
-    pub behaviour: Option<Arc<crate::behaviour::Check>>,
 }
 
 /// A case or fixture file that cannot be planned: unreadable or malformed, or valid JSON
@@ -180,7 +178,7 @@ pub fn plan_case(case: Case, path: PathBuf, catalogue: &Catalogue) -> Result<Pla
             }
         }
     }
-    Ok(Planned { case, path, fixtures, skip, behaviour: None })
+    Ok(Planned { case, path, fixtures, skip })
 }
 
 /// Loads and plans every case under `dir`. With `only`, only the case with that exact id is
