@@ -621,20 +621,7 @@ impl Runner {
     ) -> Result<(Vec<check::Deviation>, check::Strictness, Option<crate::diff::Diff>), RunError>
     {
         let case = &planned.case;
-        let mut url = case.request.url.clone();
-        for (name, expr) in &case.bind {
-            let value =
-                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
-            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
-        }
-        let url = self.target.resolve(&url);
-        let mut body = case.request.body.clone();
-        for (pointer, value) in &case.set {
-            let value =
-                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
-            let b = body.get_or_insert_with(|| Value::Object(Default::default()));
-            apply_set(b, pointer, value)?;
-        }
+        let (url, body) = self.documented_request(case, vars)?;
         let headers: Vec<(String, String)> =
             case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
         let payload = match (&body, &case.request.body_text) {
@@ -679,22 +666,55 @@ impl Runner {
         }
         let mut checked = check::check(contract, observed);
         checked.strictness.others = others;
-        let diff = if checked.deviations.is_empty() {
-            None
-        } else {
-            let r = self.case_redactor(&progress.secrets);
-            let expected = checked
-                .expected
-                .as_ref()
-                .map(|v| r.json_view(v, checked.actual.as_ref()))
-                .unwrap_or(Value::Null);
-            let actual = match &checked.actual {
-                Some(v) => r.json(v),
-                None => Value::String(r.text(&String::from_utf8_lossy(&received.body))),
-            };
-            crate::diff::json_diff(&expected, &actual)
-        };
+        let diff = self.diff(&checked, &received.body, progress);
         Ok((checked.deviations, checked.strictness, diff))
+    }
+
+    /// The documented request's URL with its bindings and its body with the case's `set`
+    /// overrides.
+    fn documented_request(
+        &self,
+        case: &crate::case::Case,
+        vars: &Vars,
+    ) -> Result<(String, Option<Value>), RunError> {
+        let mut url = case.request.url.clone();
+        for (name, expr) in &case.bind {
+            let value =
+                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
+            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
+        }
+        let url = self.target.resolve(&url);
+        let mut body = case.request.body.clone();
+        for (pointer, value) in &case.set {
+            let value =
+                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+            let b = body.get_or_insert_with(|| Value::Object(Default::default()));
+            apply_set(b, pointer, value)?;
+        }
+        Ok((url, body))
+    }
+
+    /// The redacted diff of a failed check's expected view and the actual body.
+    fn diff(
+        &self,
+        checked: &check::Checked,
+        body: &[u8],
+        progress: &Progress,
+    ) -> Option<crate::diff::Diff> {
+        if checked.deviations.is_empty() {
+            return None;
+        }
+        let r = self.case_redactor(&progress.secrets);
+        let expected = checked
+            .expected
+            .as_ref()
+            .map(|v| r.json_view(v, checked.actual.as_ref()))
+            .unwrap_or(Value::Null);
+        let actual = match &checked.actual {
+            Some(v) => r.json(v),
+            None => Value::String(r.text(&String::from_utf8_lossy(body))),
+        };
+        crate::diff::json_diff(&expected, &actual)
     }
 
     /// The run's redactor, extended with the secret values this case sent, so that they are
