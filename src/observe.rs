@@ -6,6 +6,12 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// The media type of a `Content-Type` value, as the checks and the snapshot compare it:
+/// `application/json; charset=utf-8` → `application/json`. Written once for every stage.
+pub fn media_type(value: &str) -> String {
+    value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
 /// What an exchange was for: the documented request itself, a step of a fixture (named by its
 /// alias), or a named step of a behaviour check. New kinds of step are added as variants.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

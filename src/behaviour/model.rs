@@ -12,8 +12,9 @@ use serde::Serialize;
 use crate::case::Case;
 
 /// What an operation does, by the shape of its URL and its method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     List,
     Create,
@@ -31,19 +32,7 @@ pub enum Kind {
 impl Kind {
     /// The name the conventions' rules use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::List => "list",
-            Kind::Create => "create",
-            Kind::Read => "read",
-            Kind::Replace => "replace",
-            Kind::Update => "update",
-            Kind::Delete => "delete",
-            Kind::Action => "action",
-            Kind::Function => "function",
-            Kind::NavigationRead => "navigation-read",
-            Kind::NavigationUpdate => "navigation-update",
-            Kind::NavigationDelete => "navigation-delete",
-        }
+        self.into()
     }
 }
 

@@ -17,7 +17,8 @@ use super::file::{self, FileError};
 use super::model::{Case, TypeFile};
 
 /// What happens to one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum ChangeKind {
     /// A new example: the file does not exist yet.
     Added,
@@ -30,12 +31,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Added => "added",
-            ChangeKind::Changed => "changed",
-            ChangeKind::Unchanged => "unchanged",
-            ChangeKind::Stale => "stale",
-        }
+        self.into()
     }
 }
 

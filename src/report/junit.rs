@@ -4,6 +4,10 @@
 //! that could not run has an `<error>`; a skipped case has `<skipped>` with the reason.
 //! Deviations excused by a known-deviations entry are listed in `<system-out>` and do not
 //! make the case fail, as they do not fail the gate.
+//!
+//! Written with quick-xml rather than nextest's `quick-junit`: that crate was weighed (issue
+//! 13) and would bring a date-time crate (chrono, where the project uses `time`) and others
+//! into a build whose time is being cut, for a writer this short whose output the tests parse.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

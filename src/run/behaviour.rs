@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::behaviour::{Body, Check, Expect};
-use crate::check::contract::media_type;
 use crate::check::{Code, Deviation, Finding, TypeRegistry};
+use crate::observe::media_type;
 use crate::plan::Planned;
 use crate::plan::template::Vars;
 use crate::pointer::{Pattern, escape};

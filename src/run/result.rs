@@ -12,8 +12,10 @@ use crate::snapshot::SnapshotResult;
 pub use crate::observe::{Exchange, RecordedRequest, RecordedResponse, Role};
 
 /// "We could not run" — a different thing from "the target broke the contract".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[cfg_attr(test, derive(strum::VariantArray))]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum ErrorCode {
     /// The connection was refused or the host could not be resolved.
     ConnectFailed,
@@ -38,19 +40,9 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code's name, as the reports spell it (the same table serde serialises by).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::ConnectFailed => "connect-failed",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::Tls => "tls",
-            ErrorCode::Protocol => "protocol",
-            ErrorCode::FixtureFailed => "fixture-failed",
-            ErrorCode::TeardownFailed => "teardown-failed",
-            ErrorCode::BindingFailed => "binding-failed",
-            ErrorCode::AuthFailed => "auth-failed",
-            ErrorCode::AuthRefused => "auth-refused",
-            ErrorCode::Internal => "internal",
-        }
+        self.into()
     }
 }
 
@@ -143,5 +135,22 @@ impl CaseResult {
     /// The exchange of the documented request itself.
     pub fn main_exchange(&self) -> Option<&Exchange> {
         self.exchanges.iter().find(|e| e.role == Role::Main)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::VariantArray;
+
+    use super::ErrorCode;
+
+    /// The reports write a code through serde and the console through `as_str`: one name.
+    #[test]
+    fn every_code_has_one_name() {
+        for code in ErrorCode::VARIANTS {
+            let serialised = serde_json::to_value(code).unwrap_or_default();
+            assert_eq!(serialised, code.as_str(), "{code:?}");
+        }
+        assert_eq!(ErrorCode::ConnectFailed.as_str(), "connect-failed");
     }
 }

@@ -144,7 +144,7 @@ pub fn normalise(
         }
         let name = name.to_ascii_lowercase();
         let value = if name == "content-type" {
-            value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+            crate::observe::media_type(value)
         } else {
             value.trim().to_string()
         };
