@@ -41,8 +41,11 @@ if ! command -v wrk >/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
 fi
-cargo build --release --quiet --bin exemplar
-BIN=target/release/exemplar
+# BIN=path runs another build (e.g. the one before a change, for a before/after comparison).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --bin exemplar
+  BIN=target/release/exemplar
+fi
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }

@@ -261,7 +261,7 @@ pub fn run(args: RunArgs) -> Exit {
         let insta = std::env::var("INSTA_UPDATE").ok();
         let update = match snapshot::Update::decide(args.accept, args.check, ci, insta.as_deref()) {
             Ok(u) => u,
-            Err(e) => return usage(&e),
+            Err(e) => return usage(&e.to_string()),
         };
         if ci && args.accept {
             use std::io::Write;

@@ -61,6 +61,13 @@ pub enum Update {
     Force,
 }
 
+/// An `INSTA_UPDATE` value that names no mode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("INSTA_UPDATE={value} is not one of auto, always, unseen, new, no, force")]
+pub struct UnknownUpdate {
+    pub value: String,
+}
+
 /// Whether the environment is a CI job, by the variable CI systems set.
 pub fn is_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
@@ -74,7 +81,7 @@ impl Update {
         check: bool,
         ci: bool,
         insta_update: Option<&str>,
-    ) -> Result<Update, String> {
+    ) -> Result<Update, UnknownUpdate> {
         if check || ci {
             return Ok(Update::No);
         }
@@ -87,9 +94,7 @@ impl Update {
             Some("unseen") => Ok(Update::Unseen),
             Some("no" | "0") => Ok(Update::No),
             Some("force") => Ok(Update::Force),
-            Some(other) => Err(format!(
-                "INSTA_UPDATE={other} is not one of auto, always, unseen, new, no, force"
-            )),
+            Some(other) => Err(UnknownUpdate { value: other.to_string() }),
         }
     }
 }
