@@ -6,6 +6,7 @@
 use crate::exit::Exit;
 
 use super::model::{Class, KnownState, Outcome, Report};
+use crate::words::plural;
 
 /// What the gate decided, with the numbers behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,36 +82,54 @@ pub fn verdict(report: &Report) -> Verdict {
 pub fn describe(report: &Report, verdict: &Verdict) -> String {
     let s = &report.summary;
     let mut parts = vec![format!(
-        "{} case(s): {} passed, {} deviated, {} error(s), {} skipped",
-        s.total, s.passed, s.deviated, s.errors, s.skipped
+        "{}: {} passed, {} deviated, {}, {} skipped",
+        plural(s.total, "case", "cases"),
+        s.passed,
+        s.deviated,
+        plural(s.errors, "error", "errors"),
+        s.skipped
     )];
     if let Some(b) = &report.baseline {
         let c = &b.counts;
         parts.push(format!(
-            "against {}: {} new deviation, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-            b.file, c.new_deviation, c.fixed, c.still_deviating, c.unchanged, c.added, c.removed
+            "against {}: {}, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
+            b.file,
+            plural(c.new_deviation, "new deviation", "new deviations"),
+            c.fixed,
+            c.still_deviating,
+            c.unchanged,
+            c.added,
+            c.removed
         ));
     }
     if let Some(k) = &report.known {
         let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
         parts.push(format!(
-            "{} known deviation(s) excused by {}; entries: {} expired, {unused} unused",
-            verdict.known, k.file, verdict.expired
+            "{} excused by {}; entries: {} expired, {unused} unused",
+            plural(verdict.known, "known deviation", "known deviations"),
+            k.file,
+            verdict.expired
         ));
     }
     if !report.run.missing_shards.is_empty() {
         parts.push(format!(
-            "partial merge: shard(s) {} missing, their cases were not checked",
+            "partial merge: {} {} missing, their cases were not checked",
+            if report.run.missing_shards.len() == 1 { "shard" } else { "shards" },
             report.run.missing_shards.join(", ")
         ));
     }
     let decision = match verdict.exit {
         _ if verdict.unwritten > 0 => {
-            format!("gate failed: {} report file(s) could not be written", verdict.unwritten)
+            format!(
+                "gate failed: {} could not be written",
+                plural(verdict.unwritten, "report file", "report files")
+            )
         }
         Exit::Success => "gate passed".to_string(),
-        Exit::Failed => format!("gate failed: {} failing case(s)", verdict.failing),
-        _ => format!("gate failed: {} case(s) could not run", verdict.errors),
+        Exit::Failed => {
+            format!("gate failed: {}", plural(verdict.failing, "failing case", "failing cases"))
+        }
+        _ => format!("gate failed: {} could not run", plural(verdict.errors, "case", "cases")),
     };
     parts.push(decision);
     format!("exemplar: {}", parts.join("; "))
