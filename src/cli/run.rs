@@ -392,6 +392,7 @@ pub fn run(args: RunArgs) -> Exit {
     opts.phrasing = phrasing(&opts.libtest, args.verbose, proxy);
 
     let started = std::time::Instant::now();
+    let started_at = crate::report::model::timestamp(time::OffsetDateTime::now_utc());
     let outcome = crate::run::run(opts);
     tell(&outcome);
     if args.verbose >= 2 {
@@ -411,6 +412,7 @@ pub fn run(args: RunArgs) -> Exit {
     let info = crate::report::RunInfo {
         partition: args.partition.map(|p| p.to_string()),
         case_set,
+        started: Some(started_at),
         ..crate::report::RunInfo::new(
             target_name,
             u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -505,7 +507,8 @@ pub(super) fn phrasing(
     Phrasing::new(move |result| {
         use crate::report::exchanges;
         use crate::report::model::ExchangeReport;
-        let mut text = console::failure(result, style);
+        let mut text =
+            console::failure(&crate::report::model::CaseReport::for_console(result), style);
         let list: Vec<ExchangeReport> = result.exchanges.iter().map(ExchangeReport::from).collect();
         let max_wait = crate::run::http::Retry::default().max_wait;
         if let Some(note) = list.last().and_then(|e| exchanges::unhonoured_wait(e, max_wait)) {
