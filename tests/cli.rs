@@ -160,9 +160,12 @@ fn fail_fast_stops_starting_cases_and_reports_the_rest_as_not_run() {
 fn server_starts_the_target_and_stops_it_with_its_process_group() {
     let port = free_port();
     let target = format!("http://127.0.0.1:{port}");
-    // `; true` keeps the shell from exec'ing the server: it is the shell's child, and only
-    // a stop of the whole group stops it.
-    let command = format!("{} serve --bind 127.0.0.1:{port}; true", env!("CARGO_BIN_EXE_exemplar"));
+    // The server is the shell's child, not the shell: only a stop of the whole group stops
+    // it. Its pid goes to a file, so the test can tell it is gone (its port could be taken
+    // by another test's server the moment it is free).
+    let dir = common::Scratch::new("server");
+    let pid_file = dir.join("pid");
+    let command = background_server(port, &[], &pid_file);
     let out = run(&[
         "--target",
         &target,
@@ -170,13 +173,31 @@ fn server_starts_the_target_and_stops_it_with_its_process_group() {
         "EXEMPLAR_TEST_TOKEN",
         "--server",
         &command,
+        // A debug build on a busy machine may take a while to listen; the test waits for
+        // readiness, it does not time it.
+        "--server-wait",
+        "120",
         ONE,
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "the server still listens after the run"
-    );
+    assert!(!alive(&pid_file), "the server outlived the run");
+}
+
+/// A `--server` command that starts `exemplar serve` in the background of a shell and writes
+/// its pid to `pid_file`.
+fn background_server(port: u16, serve_args: &[&str], pid_file: &Path) -> String {
+    format!(
+        "{} serve --bind 127.0.0.1:{port} {} & echo $! > '{}'; wait",
+        env!("CARGO_BIN_EXE_exemplar"),
+        serve_args.join(" "),
+        pid_file.display()
+    )
+}
+
+/// Whether the process whose pid is in `pid_file` still exists.
+fn alive(pid_file: &Path) -> bool {
+    let pid: i32 = std::fs::read_to_string(pid_file).unwrap().trim().parse().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
 }
 
 #[test]
@@ -291,4 +312,42 @@ fn a_retry_after_too_long_to_honour_says_it_was_not_waited_for() {
         "{shown}"
     );
     insta::assert_snapshot!(shown);
+}
+
+/// Ctrl-C during a run with `--server`: the server's process group is stopped too (it is in a
+/// group of its own, so the terminal's signal would not reach it), and the run ends as
+/// interrupted (130).
+#[test]
+fn ctrl_c_stops_the_started_server_too() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let port = free_port();
+    let target = format!("http://127.0.0.1:{port}");
+    // Every answer takes a minute: the run is still waiting when the signal comes.
+    let dir = common::Scratch::new("ctrl-c");
+    let pid_file = dir.join("pid");
+    let command = background_server(port, &["--latency", "60000"], &pid_file);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["run", "--checks", "contract", "--target", &target, "--server", &command])
+        .args(["--server-wait", "120", "--token-env", "EXEMPLAR_TEST_TOKEN", ONE])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EXEMPLAR_TEST_TOKEN", "exemplar-test-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while !pid_file.exists() || std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before its server listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    // The run ends the moment it has sent SIGKILL to the group; the kernel takes it from
+    // there. Waited for (not timed): a server that outlived the run would stay.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while alive(&pid_file) {
+        assert!(std::time::Instant::now() < deadline, "the server outlived the interrupted run");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }

@@ -127,17 +127,33 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let group = group_of(self.child.id());
+        // SIGTERM first, so that a server can finish what it is doing; whatever of the group
+        // is still there after the grace period (the shell's children too) gets SIGKILL. The
+        // run ends only when the group is gone, so that its port is free when we return.
         let _ = killpg(group, Signal::SIGTERM);
-        let deadline = Instant::now() + STOP_GRACE;
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        let child = &mut self.child;
+        if !group_ends_within(group, STOP_GRACE, || drop(child.try_wait())) {
+            let _ = killpg(group, Signal::SIGKILL);
+            group_ends_within(group, STOP_GRACE, || drop(child.try_wait()));
         }
-        // Whatever of the group is still there (the shell's children too) goes now.
-        let _ = killpg(group, Signal::SIGKILL);
-        let _ = self.child.wait();
+    }
+}
+
+/// Waits until no process of `group` is left, or `limit` has passed; `reap` collects our
+/// own child (the shell) meanwhile, so that it does not linger as a zombie.
+fn group_ends_within(group: Pid, limit: Duration, mut reap: impl FnMut()) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        reap();
+        // Signal 0 asks whether any process of the group exists. One that was killed but
+        // whose parent has not reaped it yet still counts, so a zombie only costs time.
+        if killpg(group, None).is_err() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -159,26 +175,29 @@ fn addresses(target: &str) -> Result<Vec<SocketAddr>, ServerError> {
 /// have ended us (128 + its number). The server is in a group of its own, so the terminal's
 /// Ctrl-C does not reach it; without this it would outlive the run.
 fn stop_on_signal(pid: u32) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return;
+    };
+    // Registered here, before the server can be ready: a signal that comes at any moment
+    // after this finds the handler in place.
+    let registered = {
+        let _context = runtime.enter();
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    };
+    let (Ok(mut int), Ok(mut term)) = registered else { return };
     std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-            return;
-        };
         let code = runtime.block_on(async {
-            use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) =
-                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-            else {
-                return None;
-            };
             tokio::select! {
-                _ = int.recv() => Some(130),
-                _ = term.recv() => Some(143),
+                _ = int.recv() => 130,
+                _ = term.recv() => 143,
             }
         });
-        if let Some(code) = code {
-            let _ = killpg(group_of(pid), Signal::SIGKILL);
-            std::process::exit(code);
-        }
+        // At once: the run goes on meanwhile, and would otherwise finish with the errors
+        // of a target that vanished under it. SIGKILL cannot be caught; the kernel ends the
+        // group right after.
+        let _ = killpg(group_of(pid), Signal::SIGKILL);
+        std::process::exit(code);
     });
 }
 
