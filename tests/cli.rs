@@ -54,7 +54,7 @@ fn redact(text: &str) -> String {
     let rules = [
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"\(\d+ ms\)", "([n] ms)"),
-        (r"finished in \d+\.\d+s", "finished in [t]s"),
+        (r"in \d+\.\d+s\b", "in [t]s"),
         (r"exemplar_[0-9a-f]{8}(\d{4})", "exemplar_[run]$1"),
         (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
         (r"(?m)^< date: .*$", "< date: [date]"),

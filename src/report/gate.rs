@@ -6,7 +6,6 @@
 use crate::exit::Exit;
 
 use super::model::{BaselineReport, CaseReport, Class, KnownState, Outcome, Report};
-use crate::words::plural;
 
 /// What the gate decided, with the numbers behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,48 +85,4 @@ pub fn verdict(report: &Report) -> Verdict {
         expired: super::model::count(expired),
         unwritten: 0,
     }
-}
-
-/// The one-line verdict printed after the run: what the gate counted and decided.
-pub fn describe(report: &Report, verdict: &Verdict) -> String {
-    let s = &report.summary;
-    let mut parts = vec![format!(
-        "{}: {} passed, {} deviated, {}, {} skipped",
-        plural(s.total, "case", "cases"),
-        s.passed,
-        s.deviated,
-        plural(s.errors, "error", "errors"),
-        s.skipped
-    )];
-    if let Some(b) = &report.baseline {
-        let c = &b.counts;
-        parts.push(format!(
-            "against {}: {}, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-            b.file,
-            plural(c.new_deviation, "new deviation", "new deviations"),
-            c.fixed,
-            c.still_deviating,
-            c.unchanged,
-            c.added,
-            c.removed
-        ));
-    }
-    if let Some(k) = &report.known {
-        let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
-        parts.push(format!(
-            "{} excused by {}; entries: {} expired, {unused} unused",
-            plural(verdict.known, "known deviation", "known deviations"),
-            k.file,
-            verdict.expired
-        ));
-    }
-    if !report.run.missing_shards.is_empty() {
-        parts.push(format!(
-            "partial merge: {} {} missing, their cases were not checked",
-            if report.run.missing_shards.len() == 1 { "shard" } else { "shards" },
-            report.run.missing_shards.join(", ")
-        ));
-    }
-    parts.push(super::phrase::decision(verdict));
-    format!("exemplar: {}", parts.join("; "))
 }
