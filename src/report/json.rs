@@ -68,7 +68,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
 }
 
 /// A format-1 report as format 2: the words of each deviation's sides become `text`
-/// findings, an empty path becomes `snapshot` (the only deviations that had none), relaxed
+/// findings, an empty path becomes `snapshot` (a snapshot deviation) or `body`, relaxed
 /// checks become data again from the counts beside them, and the verdicts, which format 1
 /// did not hold, get a placeholder that [`Report::refresh`] replaces.
 fn upgrade(mut report: Value) -> Value {
@@ -85,7 +85,16 @@ fn upgrade(mut report: Value) -> Value {
                 d[side] = json!({"kind": "text", "text": words});
             }
             if d.get("path").and_then(Value::as_str).is_some_and(str::is_empty) {
-                d["path"] = json!(crate::snapshot::SNAPSHOT_PATH);
+                let snapshot = d
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| c.starts_with("snapshot-"));
+                let path = if snapshot {
+                    crate::snapshot::SNAPSHOT_PATH
+                } else {
+                    crate::check::deviation::BODY_PATH
+                };
+                d["path"] = json!(path);
             }
         }
         if let Some(checks) = case.get_mut("checks") {
