@@ -69,6 +69,11 @@ pub enum Code {
     /// Behaviour: a function selected an item the entity does not hold, or one that differs
     /// from what it holds.
     InconsistentRead,
+    /// Behaviour: a member the resource page says cannot be read back (a secret such as a
+    /// key's `k`) was sent and is shown on a read.
+    UnreadableReturned,
+    /// Behaviour: a list's `@odata.nextLink` leads back to a page already read.
+    NextLinkLoop,
 }
 
 impl Code {
@@ -101,6 +106,8 @@ impl Code {
         Code::AuthNotRequired,
         Code::ServerError,
         Code::InconsistentRead,
+        Code::UnreadableReturned,
+        Code::NextLinkLoop,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +140,8 @@ impl Code {
             Code::AuthNotRequired => "auth-not-required",
             Code::ServerError => "server-error",
             Code::InconsistentRead => "inconsistent-read",
+            Code::UnreadableReturned => "unreadable-returned",
+            Code::NextLinkLoop => "next-link-loop",
         }
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::behaviour::check::Paging;
 use crate::behaviour::{Body, Check, Expect};
 use crate::check::contract::media_type;
 use crate::check::{Code, Deviation, TypeRegistry};
@@ -16,7 +17,7 @@ use crate::plan::template::Vars;
 
 use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
 use super::http::{self, Auth};
-use super::result::{Role, RunError};
+use super::result::{ErrorCode, Role, RunError};
 
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
@@ -98,10 +99,20 @@ impl Holds<'_> {
             (Value::Object(s), Value::Object(r)) => {
                 for (name, value) in s {
                     let spec = self.types.property(ty, name);
+                    let child = format!("{at}/{}", escape(name));
                     if spec.is_some_and(|p| !p.readable) {
+                        // Sent, and documented as never read back: it must be absent.
+                        if r.contains_key(name) {
+                            // At the object, not the member: a secret's path is redacted.
+                            out.push(
+                                Code::UnreadableReturned,
+                                at,
+                                withheld_text(name, self.from),
+                                shown_text(name),
+                            );
+                        }
                         continue;
                     }
-                    let child = format!("{at}/{}", escape(name));
                     let child_ty = spec.and_then(|p| p.odata_type.as_deref());
                     let keyed = if top { self.item_keys.get(name) } else { None };
                     match (value, r.get(name), keyed) {
@@ -171,6 +182,15 @@ impl Holds<'_> {
     }
 }
 
+/// What a member documented as unreadable should look like on a read.
+fn withheld_text(member: &str, from: &str) -> String {
+    format!("no `{member}` (sent by {from}; the resource page says it cannot be read back)")
+}
+
+fn shown_text(member: &str) -> String {
+    format!("`{member}` is present (its value is not shown)")
+}
+
 /// The item of `collection` in `body` whose `key` is `value`, with its index.
 fn item_in<'a>(
     body: Option<&'a Value>,
@@ -188,7 +208,129 @@ fn item_in<'a>(
     )
 }
 
+/// The item a list check looks for, and whether it should be there.
+struct Wanted<'a> {
+    key: &'a str,
+    value: &'a Value,
+    present: bool,
+}
+
+/// The next page's URL in a list answer, if it links to one.
+fn next_link<'a>(page: Option<&'a Value>, paging: &Paging) -> Option<&'a str> {
+    page?.pointer(&paging.next_link)?.as_str().filter(|l| !l.is_empty())
+}
+
 impl Runner {
+    /// Holds a list to `wanted`, reading its later pages as long as the item is not found:
+    /// each page is a recorded exchange of the step (`list page 2`, ...).
+    #[allow(clippy::too_many_arguments)]
+    async fn listed(
+        &self,
+        step: &str,
+        url: &str,
+        first: Option<&Value>,
+        wanted: Wanted<'_>,
+        paging: &Paging,
+        progress: &mut Progress,
+        found: &mut Found<'_>,
+    ) -> Result<(), RunError> {
+        let Wanted { key, value, present } = wanted;
+        let mut read = vec![url.to_string()];
+        let mut page = first.cloned();
+        let mut items = 0;
+        loop {
+            let number = read.len();
+            let at = |i: usize| {
+                if number == 1 {
+                    format!("/value/{i}")
+                } else {
+                    format!("page {number}: /value/{i}")
+                }
+            };
+            match (item_in(page.as_ref(), "value", key, value), present) {
+                (Ok(_), true) => return Ok(()),
+                (Ok((i, _)), false) => {
+                    found.push(
+                        Code::StaleList,
+                        &at(i),
+                        format!("no item with {key} = {}", render(value)),
+                        "still listed",
+                    );
+                    return Ok(());
+                }
+                (Err(actual), _) => {
+                    let count = page
+                        .as_ref()
+                        .and_then(|p| p.get("value"))
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
+                    items += count;
+                    let Some(link) = next_link(page.as_ref(), paging) else {
+                        if present {
+                            let actual = if number == 1 {
+                                actual
+                            } else {
+                                format!("{items} items on {number} pages, none with that {key}")
+                            };
+                            found.push(
+                                Code::StaleList,
+                                "/value",
+                                format!("an item with {key} = {}", render(value)),
+                                actual,
+                            );
+                        }
+                        return Ok(());
+                    };
+                    let link = self.target.follow(link);
+                    if let Some(earlier) = read.iter().position(|u| *u == link) {
+                        found.push(
+                            Code::NextLinkLoop,
+                            &format!("page {number}: {}", paging.next_link),
+                            "a link to a page not read yet",
+                            format!("a link back to page {}: {link}", earlier + 1),
+                        );
+                        return Ok(());
+                    }
+                    if number >= paging.max_pages as usize {
+                        return Err(RunError::new(
+                            ErrorCode::TooManyPages,
+                            format!(
+                                "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {} is not known",
+                                paging.max_pages,
+                                render(value)
+                            ),
+                        ));
+                    }
+                    let received = self
+                        .exchange_as(
+                            &self.auth,
+                            Role::Step(format!("{step} page {}", number + 1)),
+                            "GET",
+                            &link,
+                            Vec::new(),
+                            None,
+                            progress,
+                        )
+                        .await?;
+                    read.push(link);
+                    let status = received.status;
+                    if !(200..300).contains(&status) {
+                        let code =
+                            if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
+                        found.push(
+                            code,
+                            &format!("page {}: status", number + 1),
+                            "a 2xx answer to a next link",
+                            status.to_string(),
+                        );
+                        return Ok(());
+                    }
+                    page = last_response(progress).1.cloned();
+                }
+            }
+        }
+    }
+
     /// Runs the check's steps with the case's fixture values in `vars`, then its cleanup,
     /// whatever the steps did.
     pub(super) async fn behaviour(
@@ -410,28 +552,23 @@ impl Runner {
                             );
                         }
                     }
-                    Expect::Listed { key, value, present } => {
+                    Expect::Listed { key, value, present, paging } => {
                         let value = vars
                             .expand(&Value::String(value.clone()))
                             .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
-                        let listed = item_in(json.as_ref(), "value", key, &value);
-                        match (listed, present) {
-                            (Err(actual), true) => found.push(
-                                Code::StaleList,
-                                "/value",
-                                format!("an item with {key} = {}", render(&value)),
-                                actual,
-                            ),
-                            (Ok((i, _)), false) => found.push(
-                                Code::StaleList,
-                                &format!("/value/{i}"),
-                                format!("no item with {key} = {}", render(&value)),
-                                "still listed",
-                            ),
-                            _ => {}
-                        }
+                        let wanted = Wanted { key, value: &value, present: *present };
+                        self.listed(
+                            &step.name,
+                            &url,
+                            json.as_ref(),
+                            wanted,
+                            paging,
+                            progress,
+                            &mut found,
+                        )
+                        .await?;
                     }
-                    Expect::HoldsItem { collection, key, step: from, code } => {
+                    Expect::HoldsItem { collection, key, step: from, code, withheld } => {
                         let Some(item) = answered.get(from.as_str()) else { continue };
                         let Some(k) = item.get(key) else {
                             found.push(
@@ -450,6 +587,14 @@ impl Runner {
                                 actual,
                             ),
                             Ok((i, held)) => {
+                                for name in withheld.iter().filter(|n| held.get(n).is_some()) {
+                                    found.push(
+                                        Code::UnreadableReturned,
+                                        &format!("/{collection}/{i}"),
+                                        withheld_text(name, from),
+                                        shown_text(name),
+                                    );
+                                }
                                 let Value::Object(members) = item else { continue };
                                 for (name, value) in
                                     members.iter().filter(|(n, _)| !n.starts_with('@'))
@@ -585,10 +730,17 @@ mod tests {
     }
 
     #[test]
-    fn items_are_matched_by_their_key_and_unreadable_members_are_not_compared() {
+    fn items_are_matched_by_their_key_and_unreadable_members_must_be_absent() {
         let sent = json!({"id": "x", "keys": [{"kid": "a", "use": "sig", "k": "secret"}, {"kid": "b", "use": "enc"}]});
         let read = json!({"id": "B2C_1A_x", "keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "sig"}]});
         assert!(compare(sent.clone(), read, true).is_empty());
+        // A sent member the type says cannot be read back must be absent, and its value
+        // (a secret) is never shown.
+        let read = json!({"keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "sig", "k": "secret"}]});
+        let d = compare(sent.clone(), read, true);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].path.as_str()), (Code::UnreadableReturned, "read:/keys/1"));
+        assert!(!d[0].actual.contains("secret") && d[0].expected.starts_with("no `k`"), "{d:?}");
         // A changed member names the step, the place, what was sent and what was read.
         let read = json!({"keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "enc"}]});
         let d = compare(sent.clone(), read, false);

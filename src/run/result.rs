@@ -33,6 +33,9 @@ pub enum ErrorCode {
     AuthFailed,
     /// Not sent: the target refused the run's first requests (401/403), so the run stopped.
     AuthRefused,
+    /// A behaviour check's list had more pages than the conventions' `max_pages`, so it
+    /// could not tell whether an item is listed.
+    TooManyPages,
     /// The case stopped unexpectedly inside exemplar (its task panicked or was cancelled).
     Internal,
 }
@@ -49,6 +52,7 @@ impl ErrorCode {
             ErrorCode::BindingFailed => "binding-failed",
             ErrorCode::AuthFailed => "auth-failed",
             ErrorCode::AuthRefused => "auth-refused",
+            ErrorCode::TooManyPages => "too-many-pages",
             ErrorCode::Internal => "internal",
         }
     }
