@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::behaviour::check::Paging;
 use crate::behaviour::{Body, Check, Expect};
 use crate::check::contract::media_type;
-use crate::check::{Code, Deviation, TypeRegistry};
+use crate::check::{Code, Deviation, Finding, TypeRegistry};
 use crate::plan::Planned;
 use crate::plan::template::Vars;
 
@@ -22,11 +22,9 @@ use super::result::{ErrorCode, Role, RunError};
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
 
-fn render(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    }
+/// A count in a finding.
+fn len<T>(items: &[T]) -> u64 {
+    u64::try_from(items.len()).unwrap_or(u64::MAX)
 }
 
 /// JSON values equal as a person reads them: numbers by value, objects in any key order.
@@ -53,13 +51,7 @@ struct Found<'a> {
 }
 
 impl Found<'_> {
-    fn push(
-        &mut self,
-        code: Code,
-        at: &str,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) {
+    fn push(&mut self, code: Code, at: &str, expected: Finding, actual: Finding) {
         self.deviations.push(Deviation::new(code, format!("{}:{at}", self.step), expected, actual));
     }
 }
@@ -90,8 +82,8 @@ impl Holds<'_> {
             out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} (sent by {})", render(sent), self.from),
-                "absent",
+                Finding::Sent { value: sent.clone(), by: Some(self.from.to_string()) },
+                Finding::Absent,
             );
             return;
         };
@@ -103,12 +95,12 @@ impl Holds<'_> {
                     if spec.is_some_and(|p| !p.readable) {
                         // Sent, and documented as never read back: it must be absent.
                         if r.contains_key(name) {
-                            // At the object, not the member: a secret's path is redacted.
+                            // At the object that holds it, and without its value: a secret's path is redacted.
                             out.push(
                                 Code::UnreadableReturned,
                                 at,
-                                withheld_text(name, self.from),
-                                shown_text(name),
+                                Finding::Withheld { member: name.clone() },
+                                Finding::Shown { member: name.clone() },
                             );
                         }
                         continue;
@@ -128,8 +120,8 @@ impl Holds<'_> {
                     out.push(
                         Code::WriteNotKept,
                         at,
-                        format!("{} items, as sent by {}", s.len(), self.from),
-                        format!("{} items", r.len()),
+                        Finding::Items { count: len(s), by: Some(self.from.to_string()) },
+                        Finding::Items { count: len(r), by: None },
                     );
                 }
                 for (i, item) in s.iter().enumerate() {
@@ -140,8 +132,8 @@ impl Holds<'_> {
             _ => out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} (sent by {})", render(sent), self.from),
-                render(read),
+                Finding::Sent { value: sent.clone(), by: Some(self.from.to_string()) },
+                Finding::value(read.clone()),
             ),
         }
     }
@@ -160,8 +152,8 @@ impl Holds<'_> {
             out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} items, as sent by {}", sent.len(), self.from),
-                format!("{} items", held.len()),
+                Finding::Items { count: len(sent), by: Some(self.from.to_string()) },
+                Finding::Items { count: len(held), by: None },
             );
         }
         for (i, item) in sent.iter().enumerate() {
@@ -174,21 +166,19 @@ impl Holds<'_> {
                 None => out.push(
                     Code::WriteNotKept,
                     at,
-                    format!("an item with {key} = {} (sent by {})", render(k), self.from),
-                    format!("{} items, none with that {key}", held.len()),
+                    Finding::ItemWith {
+                        key: key.to_string(),
+                        value: k.clone(),
+                        by: Some(self.from.to_string()),
+                    },
+                    Finding::Keys {
+                        key: key.to_string(),
+                        values: held.iter().filter_map(|h| h.get(key)).cloned().collect(),
+                    },
                 ),
             }
         }
     }
-}
-
-/// What a member documented as unreadable should look like on a read.
-fn withheld_text(member: &str, from: &str) -> String {
-    format!("no `{member}` (sent by {from}; the resource page says it cannot be read back)")
-}
-
-fn shown_text(member: &str) -> String {
-    format!("`{member}` is present (its value is not shown)")
 }
 
 /// The item of `collection` in `body` whose `key` is `value`, with its index.
@@ -197,13 +187,13 @@ fn item_in<'a>(
     collection: &str,
     key: &str,
     value: &Value,
-) -> Result<(usize, &'a Value), String> {
+) -> Result<(usize, &'a Value), Finding> {
     let items = body.and_then(|b| b.get(collection)).and_then(Value::as_array);
-    let Some(items) = items else { return Err(format!("no `{collection}` array")) };
+    let Some(items) = items else { return Err(Finding::Absent) };
     items.iter().enumerate().find(|(_, i)| i.get(key).is_some_and(|v| same(v, value))).ok_or_else(
-        || {
-            let keys: Vec<String> = items.iter().filter_map(|i| i.get(key)).map(render).collect();
-            format!("{} items with {key} [{}]", items.len(), keys.join(", "))
+        || Finding::Keys {
+            key: key.to_string(),
+            values: items.iter().filter_map(|i| i.get(key)).cloned().collect(),
         },
     )
 }
@@ -237,7 +227,7 @@ impl Runner {
         let Wanted { key, value, present } = wanted;
         let mut read = vec![url.to_string()];
         let mut page = first.cloned();
-        let mut items = 0;
+        let mut items: u64 = 0;
         loop {
             let number = read.len();
             let at = |i: usize| {
@@ -247,87 +237,85 @@ impl Runner {
                     format!("page {number}: /value/{i}")
                 }
             };
-            match (item_in(page.as_ref(), "value", key, value), present) {
-                (Ok(_), true) => return Ok(()),
-                (Ok((i, _)), false) => {
+            let listed = item_in(page.as_ref(), "value", key, value);
+            if let Ok((i, _)) = listed {
+                if !present {
                     found.push(
                         Code::StaleList,
                         &at(i),
-                        format!("no item with {key} = {}", render(value)),
-                        "still listed",
+                        Finding::NoItemWith { key: key.to_string(), value: value.clone() },
+                        Finding::Present,
                     );
-                    return Ok(());
                 }
-                (Err(actual), _) => {
-                    let count = page
-                        .as_ref()
-                        .and_then(|p| p.get("value"))
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
-                    items += count;
-                    let Some(link) = next_link(page.as_ref(), paging) else {
-                        if present {
-                            let actual = if number == 1 {
-                                actual
-                            } else {
-                                format!("{items} items on {number} pages, none with that {key}")
-                            };
-                            found.push(
-                                Code::StaleList,
-                                "/value",
-                                format!("an item with {key} = {}", render(value)),
-                                actual,
-                            );
-                        }
-                        return Ok(());
-                    };
-                    let link = self.target.follow(link);
-                    if let Some(earlier) = read.iter().position(|u| *u == link) {
-                        found.push(
-                            Code::NextLinkLoop,
-                            &format!("page {number}: {}", paging.next_link),
-                            "a link to a page not read yet",
-                            format!("a link back to page {}: {link}", earlier + 1),
-                        );
-                        return Ok(());
-                    }
-                    if number >= paging.max_pages as usize {
-                        return Err(RunError::new(
-                            ErrorCode::TooManyPages,
-                            format!(
-                                "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {} is not known",
-                                paging.max_pages,
-                                render(value)
-                            ),
-                        ));
-                    }
-                    let received = self
-                        .exchange_as(
-                            &self.auth,
-                            Role::Step(format!("{step} page {}", number + 1)),
-                            "GET",
-                            &link,
-                            Vec::new(),
-                            None,
-                            progress,
-                        )
-                        .await?;
-                    read.push(link);
-                    let status = received.status;
-                    if !(200..300).contains(&status) {
-                        let code =
-                            if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
-                        found.push(
-                            code,
-                            &format!("page {}: status", number + 1),
-                            "a 2xx answer to a next link",
-                            status.to_string(),
-                        );
-                        return Ok(());
-                    }
-                    page = last_response(progress).1.cloned();
-                }
+                return Ok(());
             }
+            items += page
+                .as_ref()
+                .and_then(|p| p.get("value"))
+                .and_then(Value::as_array)
+                .map_or(0, |v| len(v));
+            let Some(link) = next_link(page.as_ref(), paging) else {
+                if present {
+                    let actual = match listed {
+                        Err(actual) if number == 1 => actual,
+                        _ => Finding::ItemsOnPages {
+                            count: items,
+                            pages: u64::try_from(number).unwrap_or(u64::MAX),
+                            key: key.to_string(),
+                        },
+                    };
+                    let expected =
+                        Finding::ItemWith { key: key.to_string(), value: value.clone(), by: None };
+                    found.push(Code::StaleList, "/value", expected, actual);
+                }
+                return Ok(());
+            };
+            let link = self.target.follow(link);
+            if let Some(earlier) = read.iter().position(|u| *u == link) {
+                found.push(
+                    Code::NextLinkLoop,
+                    &format!("page {number}: {}", paging.next_link),
+                    Finding::NewPage,
+                    Finding::LinkBack {
+                        page: u64::try_from(earlier + 1).unwrap_or(u64::MAX),
+                        link,
+                    },
+                );
+                return Ok(());
+            }
+            if number >= paging.max_pages as usize {
+                return Err(RunError::new(
+                    ErrorCode::TooManyPages,
+                    format!(
+                        "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {value} is not known",
+                        paging.max_pages,
+                    ),
+                ));
+            }
+            let received = self
+                .exchange_as(
+                    &self.auth,
+                    Role::Step(format!("{step} page {}", number + 1)),
+                    "GET",
+                    &link,
+                    Vec::new(),
+                    None,
+                    progress,
+                )
+                .await?;
+            read.push(link);
+            let status = received.status;
+            if !(200..300).contains(&status) {
+                let code = if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
+                found.push(
+                    code,
+                    &format!("page {}: status", number + 1),
+                    Finding::StatusClass { class: 2 },
+                    Finding::value(status),
+                );
+                return Ok(());
+            }
+            page = last_response(progress).1.cloned();
         }
     }
 
@@ -442,7 +430,12 @@ impl Runner {
             let mut found = Found { step: &step.name, deviations: Vec::new() };
             let mut stop = false;
             if status >= 500 {
-                found.push(Code::ServerError, "status", "no 5xx answer", status.to_string());
+                found.push(
+                    Code::ServerError,
+                    "status",
+                    Finding::NotStatusClass { class: 5 },
+                    Finding::value(status),
+                );
                 stop = true;
             }
             for expect in &step.expect {
@@ -452,7 +445,12 @@ impl Runner {
                 match expect {
                     Expect::Success { otherwise } => {
                         if !(200..300).contains(&status) {
-                            found.push(*otherwise, "status", "a 2xx answer", status.to_string());
+                            found.push(
+                                *otherwise,
+                                "status",
+                                Finding::StatusClass { class: 2 },
+                                Finding::value(status),
+                            );
                             stop = true;
                         }
                     }
@@ -461,8 +459,8 @@ impl Runner {
                             found.push(
                                 *accepted,
                                 "status",
-                                format!("{wanted} with the error envelope"),
-                                status.to_string(),
+                                Finding::ErrorAnswer { status: *wanted },
+                                Finding::value(status),
                             );
                             continue;
                         }
@@ -470,8 +468,8 @@ impl Runner {
                             found.push(
                                 Code::ErrorStatus,
                                 "status",
-                                wanted.to_string(),
-                                status.to_string(),
+                                Finding::value(*wanted),
+                                Finding::value(status),
                             );
                         }
                         let json_type = content_type
@@ -481,8 +479,10 @@ impl Runner {
                             found.push(
                                 Code::ErrorEnvelopeMissing,
                                 "header:content-type",
-                                "application/json",
-                                content_type.clone().unwrap_or_else(|| "absent".into()),
+                                Finding::MediaType { media_type: "application/json".into() },
+                                content_type.clone().map_or(Finding::Absent, |media_type| {
+                                    Finding::MediaType { media_type }
+                                }),
                             );
                         }
                         for pointer in ENVELOPE_POINTERS {
@@ -494,8 +494,13 @@ impl Runner {
                                 let actual = json
                                     .as_ref()
                                     .and_then(|j| j.pointer(pointer))
-                                    .map_or_else(|| "absent".to_string(), render);
-                                found.push(Code::ErrorEnvelopeMissing, pointer, "a string", actual);
+                                    .map_or(Finding::Absent, |v| Finding::value(v.clone()));
+                                found.push(
+                                    Code::ErrorEnvelopeMissing,
+                                    pointer,
+                                    Finding::of_type(crate::extract::JsonType::String),
+                                    actual,
+                                );
                             }
                         }
                     }
@@ -532,8 +537,8 @@ impl Runner {
                                 found.push(
                                     Code::WriteNotKept,
                                     &at,
-                                    format!("{} (read by {from}, not sent)", render(value)),
-                                    now.map_or_else(|| "absent".into(), render),
+                                    Finding::Read { value: value.clone(), by: from.clone() },
+                                    now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
                                 );
                             }
                         }
@@ -547,8 +552,8 @@ impl Runner {
                             found.push(
                                 *code,
                                 pointer,
-                                render(&value),
-                                now.map_or_else(|| "absent".into(), render),
+                                Finding::value(value.clone()),
+                                now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
                             );
                         }
                     }
@@ -574,8 +579,8 @@ impl Runner {
                             found.push(
                                 *code,
                                 &format!("/{collection}"),
-                                format!("the item {from} answered, by its {key}"),
-                                format!("{from} answered no {key}"),
+                                Finding::ItemAnsweredBy { key: key.clone(), by: from.clone() },
+                                Finding::NoneAnswered { key: key.clone(), by: from.clone() },
                             );
                             continue;
                         };
@@ -583,7 +588,11 @@ impl Runner {
                             Err(actual) => found.push(
                                 *code,
                                 &format!("/{collection}"),
-                                format!("an item with {key} = {} (answered by {from})", render(k)),
+                                Finding::ItemWith {
+                                    key: key.clone(),
+                                    value: k.clone(),
+                                    by: Some(from.clone()),
+                                },
                                 actual,
                             ),
                             Ok((i, held)) => {
@@ -591,8 +600,8 @@ impl Runner {
                                     found.push(
                                         Code::UnreadableReturned,
                                         &format!("/{collection}/{i}"),
-                                        withheld_text(name, from),
-                                        shown_text(name),
+                                        Finding::Withheld { member: name.clone() },
+                                        Finding::Shown { member: name.clone() },
                                     );
                                 }
                                 let Value::Object(members) = item else { continue };
@@ -605,8 +614,11 @@ impl Runner {
                                         found.push(
                                             *code,
                                             &format!("/{collection}/{i}/{}", escape(name)),
-                                            format!("{} (answered by {from})", render(value)),
-                                            render(h),
+                                            Finding::Answered {
+                                                value: value.clone(),
+                                                by: from.clone(),
+                                            },
+                                            Finding::value(h.clone()),
                                         );
                                     }
                                 }
@@ -622,7 +634,11 @@ impl Runner {
                             Err(actual) => found.push(
                                 Code::WriteNotKept,
                                 &format!("/{collection}"),
-                                format!("an item with {key} = {}", render(&value)),
+                                Finding::ItemWith {
+                                    key: key.clone(),
+                                    value: value.clone(),
+                                    by: None,
+                                },
                                 actual,
                             ),
                             Ok((i, held)) => {
@@ -635,8 +651,11 @@ impl Runner {
                                         found.push(
                                             Code::WriteNotKept,
                                             &format!("/{collection}/{i}/{}", escape(name)),
-                                            format!("{} (sent by {from})", render(v)),
-                                            render(now),
+                                            Finding::Sent {
+                                                value: v.clone(),
+                                                by: Some(from.clone()),
+                                            },
+                                            Finding::value(now.clone()),
                                         );
                                     }
                                 }
@@ -660,8 +679,8 @@ impl Runner {
                             found.push(
                                 Code::WriteNotKept,
                                 pointer,
-                                format!("the key of what {} made", step.name),
-                                "absent",
+                                Finding::CreatedKey { by: step.name.clone() },
+                                Finding::Absent,
                             );
                             stop = true;
                         }
@@ -740,15 +759,22 @@ mod tests {
         let d = compare(sent.clone(), read, true);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].code, d[0].path.as_str()), (Code::UnreadableReturned, "read:/keys/1"));
-        assert!(!d[0].actual.contains("secret") && d[0].expected.starts_with("no `k`"), "{d:?}");
+        let k = || "k".to_string();
+        assert_eq!(
+            (&d[0].expected, &d[0].actual),
+            (&Finding::Withheld { member: k() }, &Finding::Shown { member: k() })
+        );
         // A changed member names the step, the place, what was sent and what was read.
         let read = json!({"keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "enc"}]});
         let d = compare(sent.clone(), read, false);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].code, d[0].path.as_str()), (Code::WriteNotKept, "read:/keys/1/use"));
         assert_eq!(
-            (d[0].expected.as_str(), d[0].actual.as_str()),
-            ("\"sig\" (sent by update)", "\"enc\"")
+            (&d[0].expected, &d[0].actual),
+            (
+                &Finding::Sent { value: json!("sig"), by: Some("update".into()) },
+                &Finding::value("enc")
+            )
         );
         // A missing item, and with `exact` an extra one, are writes not kept.
         let read =
@@ -756,9 +782,10 @@ mod tests {
         let d = compare(sent, read, true);
         let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["read:/keys", "read:/keys"], "{d:?}");
-        assert!(
-            d[0].expected.contains("2 items") && d[1].expected.contains("kid = \"b\""),
-            "{d:?}"
+        assert_eq!(d[0].expected, Finding::Items { count: 2, by: Some("update".into()) });
+        assert_eq!(
+            d[1].expected,
+            Finding::ItemWith { key: "kid".into(), value: json!("b"), by: Some("update".into()) }
         );
     }
 }
