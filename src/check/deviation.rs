@@ -342,6 +342,25 @@ impl Finding {
         Finding::Type { json_type }
     }
 
+    /// The finding as it may be shown for a secret member: a value only by its JSON type
+    /// (`an integer` says what went wrong and nothing of the secret), a value the request
+    /// sent or the case pins not at all, a finding without a value as it is.
+    pub fn secret(&self) -> Finding {
+        match self {
+            Finding::Value { value } => Finding::of_type(JsonType::of(value)),
+            Finding::Sent { .. }
+            | Finding::Pinned { .. }
+            | Finding::Read { .. }
+            | Finding::Answered { .. }
+            | Finding::ItemWith { .. }
+            | Finding::NoItemWith { .. }
+            | Finding::Keys { .. }
+            | Finding::InvalidJson { .. }
+            | Finding::Text { .. } => Finding::Redacted,
+            other => other.clone(),
+        }
+    }
+
     /// Applies `text` to every text it holds and `json` to every JSON value: how the redactor
     /// removes secrets from a finding.
     pub fn rewrite(&mut self, text: impl Fn(&mut String), json: impl Fn(&mut Value)) {
@@ -381,15 +400,33 @@ pub struct Deviation {
     pub actual: Finding,
 }
 
+/// The path of a deviation about the whole body: the JSON pointer of the document is empty,
+/// and a report's path never is.
+pub const BODY_PATH: &str = "body";
+
 impl Deviation {
+    /// A deviation at `path`; an empty path (the JSON pointer of the whole body) is written
+    /// [`BODY_PATH`].
     pub fn new(code: Code, path: impl Into<String>, expected: Finding, actual: Finding) -> Self {
-        Deviation { code, path: path.into(), expected, actual }
+        let mut path = path.into();
+        if path.is_empty() {
+            path = BODY_PATH.to_string();
+        }
+        Deviation { code, path, expected, actual }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deviation_about_the_whole_body_has_a_path() {
+        let d = Deviation::new(Code::TypeMismatch, "", Finding::Present, Finding::Absent);
+        assert_eq!(d.path, "body");
+        let d = Deviation::new(Code::TypeMismatch, "/a", Finding::Present, Finding::Absent);
+        assert_eq!(d.path, "/a");
+    }
 
     #[test]
     fn findings_are_data_tagged_by_kind() {

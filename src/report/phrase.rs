@@ -68,9 +68,91 @@ pub fn decision(verdict: &Verdict) -> String {
     }
 }
 
+/// String values longer than this are collapsed on the unchanged lines of a console diff.
+const COLLAPSE_OVER: usize = 80;
+
+/// An unchanged line of a diff with each long string value cut to its first characters and
+/// its length (`"MIIDSz…(1,204 chars, unchanged)"`): a certificate or a modulus said once in
+/// full is noise when it did not change.
+pub fn collapse_unchanged(line: &str) -> String {
+    collapse(line, |_| false, ", unchanged")
+}
+
+/// A removed or added line with its long string values cut as on unchanged lines, without
+/// the word "unchanged" (`"MIIDSz…(1,204 chars)"`), except a value only part of which
+/// changed (`changed` holds the byte ranges of the changed words; less than half of the value
+/// changed): there the reader needs to see where.
+pub fn collapse_changed(line: &str, changed: &[std::ops::Range<usize>]) -> String {
+    let partly = |r: &std::ops::Range<usize>| {
+        let inside: usize =
+            changed.iter().map(|c| c.end.min(r.end).saturating_sub(c.start.max(r.start))).sum();
+        // Words of a long value can match by chance (`-` in a base64url value); a value is
+        // changed in part when most of it stayed.
+        inside > 0 && inside * 2 < r.len()
+    };
+    collapse(line, partly, "")
+}
+
+/// Cuts each string value of `line` longer than [`COLLAPSE_OVER`] characters, unless `keep`
+/// says so for its byte range (quotes excluded); keys are never cut.
+fn collapse(line: &str, keep: impl Fn(&std::ops::Range<usize>) -> bool, note: &str) -> String {
+    let mut out = String::with_capacity(line.len().min(200));
+    let mut at = 0;
+    while let Some(open) = line[at..].find('"').map(|i| at + i) {
+        out.push_str(&line[at..open]);
+        let body = &line[open + 1..];
+        // The closing quote: the first one not escaped by a backslash.
+        let mut escaped = false;
+        let close = body.char_indices().find_map(|(i, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end.then_some(i)
+        });
+        let Some(close) = close else {
+            out.push_str(&line[open..]);
+            return out;
+        };
+        let range = open + 1..open + 1 + close;
+        let literal = &line[range.clone()];
+        let is_key = line[range.end + 1..].trim_start().starts_with(':');
+        let chars = literal.chars().count();
+        if !is_key && chars > COLLAPSE_OVER && !keep(&range) {
+            let start: String = literal.chars().take(6).collect();
+            out.push_str(&format!("\"{start}…({} chars{note})\"", thousands(chars)));
+        } else {
+            out.push_str(&line[open..=range.end]);
+        }
+        at = range.end + 1;
+    }
+    out.push_str(&line[at..]);
+    out
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A diff as the console shows it: [`diff`], with long unchanged values collapsed.
+pub fn console_diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, true);
+}
+
 /// A unified diff with `---`/`+++` headers, colouring removed and added lines and
-/// emphasising the words that changed.
+/// emphasising the words that changed; every line in full.
 pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, false);
+}
+
+fn write_diff(out: &mut String, diff: &DiffReport, style: Style, collapse: bool) {
     let _ = writeln!(out, "{}", style.paint("31", &format!("--- {}", diff.old_label)));
     let _ = writeln!(out, "{}", style.paint("32", &format!("+++ {}", diff.new_label)));
     for hunk in &diff.hunks {
@@ -82,6 +164,28 @@ pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
                 _ => ("", ""),
             };
             out.push_str(&style.paint(base, &line.tag));
+            if collapse && base.is_empty() {
+                out.push_str(&collapse_unchanged(&line.text()));
+                out.push('\n');
+                continue;
+            }
+            if collapse {
+                let mut changed = Vec::new();
+                let mut offset = 0;
+                for segment in &line.segments {
+                    if segment.changed {
+                        changed.push(offset..offset + segment.text.len());
+                    }
+                    offset += segment.text.len();
+                }
+                let text = line.text();
+                let collapsed = collapse_changed(&text, &changed);
+                if collapsed != text {
+                    out.push_str(&style.paint(base, &collapsed));
+                    out.push('\n');
+                    continue;
+                }
+            }
             for segment in &line.segments {
                 if !style.color || base.is_empty() {
                     out.push_str(&segment.text);
@@ -241,6 +345,109 @@ mod tests {
                 ],
             }],
         }
+    }
+
+    fn report(code: &str, expected: Finding, actual: Finding) -> DeviationReport {
+        DeviationReport { code: code.into(), path: "/a".into(), expected, actual, known: None }
+    }
+
+    /// The words the reporters print for typed findings are the ones the console printed when
+    /// findings were words, so a reader sees no change.
+    #[test]
+    fn findings_read_as_the_sentences_people_know() {
+        use serde_json::json;
+        let cases = [
+            (
+                report(
+                    "type-mismatch",
+                    Finding::of_type(JsonType::String),
+                    Finding::value(json!(["sig"])),
+                ),
+                "type-mismatch at /a: expected a string, actual an array [\"sig\"]",
+            ),
+            (
+                report(
+                    "value-mismatch",
+                    Finding::Sent { value: json!(1508969811), by: None },
+                    Finding::value("1508969811"),
+                ),
+                "value-mismatch at /a: expected 1508969811 (sent in the request), actual \"1508969811\"",
+            ),
+            (
+                report("header-missing", Finding::Present, Finding::Absent),
+                "header-missing at /a: expected present, actual absent",
+            ),
+            (
+                report(
+                    "response-slow",
+                    Finding::AtMostMs { ms: 2000 },
+                    Finding::TookMs { ms: 2500 },
+                ),
+                "response-slow at /a: expected at most 2000 ms, actual 2500 ms",
+            ),
+            (
+                report(
+                    "enum-mismatch",
+                    Finding::OneOf { values: vec!["enabled".into(), "disabled".into()] },
+                    Finding::value("on"),
+                ),
+                "enum-mismatch at /a: expected one of enabled, disabled, actual \"on\"",
+            ),
+            (
+                report(
+                    "write-not-kept",
+                    Finding::Items { count: 2, by: Some("update".into()) },
+                    Finding::Items { count: 1, by: None },
+                ),
+                "write-not-kept at /a: expected 2 items, as sent by update, actual 1 item",
+            ),
+            (
+                report("server-error", Finding::NotStatusClass { class: 5 }, Finding::value(503)),
+                "server-error at /a: expected no 5xx answer, actual 503",
+            ),
+            (
+                report("type-mismatch", Finding::Redacted, Finding::of_type(JsonType::Integer)),
+                "type-mismatch at /a: expected [redacted], actual an integer",
+            ),
+        ];
+        for (d, sentence) in cases {
+            assert_eq!(deviation(&d, Style::PLAIN), sentence);
+        }
+        let long = Finding::value("x".repeat(300));
+        assert_eq!(finding(&long).chars().count(), 121, "cut with an ellipsis");
+        assert_eq!(
+            relaxations(&[
+                Relaxation::ByType { count: 1 },
+                Relaxation::Truncated,
+                Relaxation::Ignored { count: 2 }
+            ]),
+            "1 value checked by type only, truncated body checked as a subset, 2 fields ignored"
+        );
+    }
+
+    #[test]
+    fn long_unchanged_values_are_collapsed_and_keys_and_short_values_kept() {
+        let cert = "MIIDSz".to_string() + &"A".repeat(1198);
+        let line = format!("  \"x5c\": [\"{cert}\", \"short\"],");
+        assert_eq!(
+            collapse_unchanged(&line),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars, unchanged)\", \"short\"],"
+        );
+        let escaped = format!("    \"a\\\"{}\"", "b".repeat(100));
+        assert!(collapse_unchanged(&escaped).starts_with("    \"a\\\"bbb…(103 chars"), "{escaped}");
+        assert_eq!(collapse_unchanged("  \"kty\": \"RSA\","), "  \"kty\": \"RSA\",");
+        assert_eq!(
+            collapse_changed(&line, &[]),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars)\", \"short\"],"
+        );
+        // Wholly changed: cut; changed in part: kept, so the change shows.
+        let whole = std::iter::once(11..1215).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &whole), collapse_changed(&line, &[]));
+        let one_char = std::iter::once(20..21).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &one_char), line);
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]
