@@ -203,6 +203,17 @@ struct Wanted<'a> {
     present: bool,
 }
 
+/// The error of a list longer than the conventions let a check read.
+fn too_many_pages(step: &str, paging: &Paging, key: &str, value: &Value) -> RunError {
+    RunError::new(
+        ErrorCode::TooManyPages,
+        format!(
+            "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {value} is not known",
+            paging.max_pages,
+        ),
+    )
+}
+
 /// The next page's URL in a list answer, if it links to one.
 fn next_link<'a>(page: Option<&'a Value>, paging: &Paging) -> Option<&'a str> {
     page?.pointer(&paging.next_link)?.as_str().filter(|l| !l.is_empty())
@@ -228,19 +239,14 @@ impl Runner {
         let mut items: u64 = 0;
         loop {
             let number = read.len();
-            let at = |i: usize| {
-                if number == 1 {
-                    format!("/value/{i}")
-                } else {
-                    format!("page {number}: /value/{i}")
-                }
-            };
             let listed = item_in(page.as_ref(), "value", key, value);
             if let Ok((i, _)) = listed {
                 if !present {
+                    let on_page =
+                        if number == 1 { String::new() } else { format!("page {number}: ") };
                     found.push(
                         Code::StaleList,
-                        &at(i),
+                        &format!("{on_page}/value/{i}"),
                         Finding::NoItemWith { key: key.to_string(), value: value.clone() },
                         Finding::Present,
                     );
@@ -282,39 +288,43 @@ impl Runner {
                 return Ok(());
             }
             if number >= paging.max_pages as usize {
-                return Err(RunError::new(
-                    ErrorCode::TooManyPages,
-                    format!(
-                        "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {value} is not known",
-                        paging.max_pages,
-                    ),
-                ));
+                return Err(too_many_pages(step, paging, key, value));
             }
-            let received = self
-                .exchange_as(
-                    &self.auth,
-                    Role::Step(format!("{step} page {}", number + 1)),
-                    "GET",
-                    &link,
-                    Vec::new(),
-                    None,
-                    progress,
-                )
-                .await?;
-            read.push(link);
-            let status = received.status;
-            if !(200..300).contains(&status) {
-                let code = if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
-                found.push(
-                    code,
-                    &format!("page {}: status", number + 1),
-                    Finding::StatusClass { class: 2 },
-                    Finding::value(status),
-                );
-                return Ok(());
+            match self.next_page(step, number + 1, link, progress, found).await? {
+                Some(next) => {
+                    read.push(next.0);
+                    page = next.1;
+                }
+                None => return Ok(()),
             }
-            page = last_response(progress).1.cloned();
         }
+    }
+
+    /// Reads page `number` of a list at `link`; `None` (with the deviation) when it is not
+    /// answered with a success.
+    async fn next_page(
+        &self,
+        step: &str,
+        number: usize,
+        link: String,
+        progress: &mut Progress,
+        found: &mut Found<'_>,
+    ) -> Result<Option<(String, Option<Value>)>, RunError> {
+        let role = Role::Step(format!("{step} page {number}"));
+        let received =
+            self.exchange_as(&self.auth, role, "GET", &link, Vec::new(), None, progress).await?;
+        let status = received.status;
+        if !(200..300).contains(&status) {
+            let code = if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
+            found.push(
+                code,
+                &format!("page {number}: status"),
+                Finding::StatusClass { class: 2 },
+                Finding::value(status),
+            );
+            return Ok(None);
+        }
+        Ok(Some((link, last_response(progress).1.cloned())))
     }
 
     /// Runs the check's steps with the case's fixture values in `vars`, then its cleanup,
