@@ -14,7 +14,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
-use exemplar::check::Code;
+use exemplar::check::{Code, Finding};
 use exemplar::cli::Exit;
 use exemplar::mock::{self, MockConfig};
 use exemplar::run::harness::RunOptions;
@@ -157,6 +157,12 @@ enum Misbehaviour {
     /// Names what it creates its own way, and creates a key set even from a body it cannot
     /// read.
     RenamesCreates,
+    /// Shows the secret `k` an upload sent on every later read of the key set.
+    EchoesSecrets,
+    /// Answers a list with no items and a next link back to the same page.
+    LoopingNextLink,
+    /// Answers a list with no items and a next link to yet another page, forever.
+    EndlessPages,
     /// Rewords every error message, adds detail and headers, answers writes late and
     /// reverses key order: nothing that should fail a check.
     Equivalent,
@@ -189,13 +195,21 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
     let inner = common::serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
     let behind = inner.clone();
     let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // What `EchoesSecrets` shows again: the sent secret of each key, by `kid`.
+    let secrets = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
+        String,
+        Value,
+    >::new()));
     let client = reqwest::Client::new();
     let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let client = client.clone();
         let inner = inner.clone();
         let created = created.clone();
+        let secrets = secrets.clone();
         async move {
             let path = uri.path().to_string();
+            let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
+            let sent_secret = serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("k").cloned());
             let mut body = body;
             if mode == Misbehaviour::RenamesCreates && method == Method::POST && path.ends_with("/keySets") {
                 let n = created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -220,7 +234,9 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
             if mode == Misbehaviour::IgnoresDeletes && method == Method::DELETE {
                 return Response::builder().status(StatusCode::NO_CONTENT).body(Body::empty()).unwrap();
             }
-            let mut request = client.request(method.clone(), format!("{inner}{uri}")).body(body);
+            // The endless pages' tokens are the proxy's own: the mock sees the first page.
+            let forwarded = if mode == Misbehaviour::EndlessPages { path.clone() } else { uri.to_string() };
+            let mut request = client.request(method.clone(), format!("{inner}{forwarded}")).body(body);
             for name in ["content-type", "authorization"] {
                 if let Some(v) = headers.get(name) {
                     request = request.header(name, v);
@@ -239,6 +255,28 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
             let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
             let listing = method == Method::GET && path.ends_with("/keySets");
             match (mode, status, parsed) {
+                (Misbehaviour::EchoesSecrets, 200, Some(mut v)) => {
+                    let mut secrets = secrets.lock().unwrap();
+                    if let (Some(k), Some(kid)) = (sent_secret, v.get("kid").and_then(Value::as_str)) {
+                        secrets.insert(kid.to_string(), k);
+                    }
+                    for key in v.get_mut("keys").and_then(Value::as_array_mut).into_iter().flatten() {
+                        let kid = key.get("kid").and_then(Value::as_str).unwrap_or_default().to_string();
+                        if let Some(k) = secrets.get(&kid) {
+                            key["k"] = k.clone();
+                        }
+                    }
+                    json_response(200, &v)
+                }
+                (Misbehaviour::LoopingNextLink, 200, Some(_)) if listing => json_response(
+                    200,
+                    &json!({"value": [], "@odata.nextLink": format!("http://{host}{uri}")}),
+                ),
+                (Misbehaviour::EndlessPages, 200, Some(_)) if listing => {
+                    let n = created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let next = format!("http://{host}{path}?$skiptoken=page{n}");
+                    json_response(200, &json!({"value": [], "@odata.nextLink": next}))
+                }
                 (Misbehaviour::EmptyLists, 200, Some(_)) if listing => {
                     json_response(200, &json!({"@odata.context": "x", "value": []}))
                 }
@@ -349,6 +387,102 @@ fn a_crash_on_garbage_is_a_server_error() {
 #[test]
 fn a_function_answering_an_item_not_held_is_inconsistent_read() {
     assert_caught(Misbehaviour::WrongActiveKey, Code::InconsistentRead, "function-held");
+}
+
+#[test]
+fn a_secret_shown_on_a_read_is_unreadable_returned() {
+    let results = against(Misbehaviour::EchoesSecrets);
+    assert_caught(Misbehaviour::EchoesSecrets, Code::UnreadableReturned, "action-then-read");
+    let hit = results
+        .iter()
+        .find(|r| r.deviations.iter().any(|d| d.code == Code::UnreadableReturned))
+        .unwrap();
+    let d = hit.deviations.iter().find(|d| d.code == Code::UnreadableReturned).unwrap();
+    assert!(d.path.ends_with("/keys/0"), "{d:?}");
+    let k = || "k".to_string();
+    assert_eq!(
+        (&d.expected, &d.actual),
+        (&Finding::Withheld { member: k() }, &Finding::Shown { member: k() })
+    );
+    // The secret itself is in no deviation and no recorded exchange.
+    let text = serde_json::to_string(&results).unwrap();
+    assert!(!text.contains("exemplar-test-secret"), "a secret reached the results");
+}
+
+/// The list checks alone (`create-then-list`, `delete-then-list`), one at a time: the mock
+/// pages by offset, as many services do, so a key set another check deletes meanwhile
+/// would shift the later pages by one.
+fn list_checks() -> libtest_mimic::Arguments {
+    libtest_mimic::Arguments {
+        filter: Some("-then-list".into()),
+        test_threads: Some(1),
+        ..behaviour_only()
+    }
+}
+
+#[test]
+fn list_checks_follow_next_links_to_later_pages() {
+    // One key set per page, and three before any a check creates: what a check creates or
+    // deletes is never on the first page.
+    let config = MockConfig { page_size: 1, ..MockConfig::default() };
+    let target = common::serve_in_background(mock::app(mock::AppState::new(config)));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let client = reqwest::Client::new();
+        for n in 0..3 {
+            let url = format!("{target}/beta/trustFramework/keySets");
+            let body = json!({"id": format!("earlier{n}")});
+            let answer = client.post(url).bearer_auth("t").json(&body).send().await.unwrap();
+            assert_eq!(answer.status(), 201);
+        }
+    });
+    let mut opts = RunOptions::new(repo_cases(), list_checks());
+    opts.target = Some(target);
+    opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
+    let (exit, results) = run_lib(opts);
+    let failures = failed(&results);
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(exit, Exit::Success);
+    assert!(results.len() >= 2, "{} list checks ran", results.len());
+    for r in &results {
+        let roles: Vec<String> = r.exchanges.iter().map(|e| e.role.to_string()).collect();
+        assert!(roles.iter().any(|role| role.ends_with("page 4")), "{}: {roles:?}", r.id);
+    }
+}
+
+#[test]
+fn a_next_link_back_to_a_page_read_is_next_link_loop() {
+    let mut opts = RunOptions::new(repo_cases(), list_checks());
+    opts.target = Some(proxy(Misbehaviour::LoopingNextLink));
+    opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
+    let (_, results) = run_lib(opts);
+    let hit = results
+        .iter()
+        .find(|r| r.id.ends_with("::create-then-list"))
+        .unwrap_or_else(|| panic!("{:#?}", failed(&results)));
+    assert_eq!(hit.status, Status::Deviated, "{:#?}", failed(&results));
+    let d = hit.deviations.iter().find(|d| d.code == Code::NextLinkLoop).unwrap();
+    assert!(d.path.contains("@odata.nextLink"), "{d:?}");
+    assert!(matches!(&d.actual, Finding::LinkBack { page: 1, .. }), "{d:?}");
+}
+
+#[test]
+fn a_list_with_more_pages_than_the_bound_is_an_error_that_says_so() {
+    let mut opts = RunOptions::new(
+        repo_cases(),
+        libtest_mimic::Arguments { filter: Some("create-then-list".into()), ..behaviour_only() },
+    );
+    opts.target = Some(proxy(Misbehaviour::EndlessPages));
+    opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
+    let (_, results) = run_lib(opts);
+    assert!(!results.is_empty());
+    for r in &results {
+        assert_eq!(r.status, Status::Error, "{}", r.id);
+        let error = r.error.as_ref().unwrap();
+        assert_eq!(error.code, exemplar::run::ErrorCode::TooManyPages, "{error:?}");
+        assert!(error.message.contains("more than 100 pages"), "{}", error.message);
+        let pages = r.exchanges.iter().filter(|e| e.role.to_string().contains("page")).count();
+        assert_eq!(pages, 99, "{}: the first page and 99 more are read", r.id);
+    }
 }
 
 #[test]

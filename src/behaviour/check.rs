@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::case::model::FixtureUse;
@@ -92,8 +92,9 @@ pub enum Expect {
     /// `error-status`, a missing envelope `error-envelope-missing`.
     Error { status: u16, accepted: Code },
     /// The body holds what step `step` sent: each sent member by value (arrays of items
-    /// matched by their key where the type has one), except members the type says cannot be
-    /// read back and the `ignore` pointers. `exact`: arrays hold no more items than sent.
+    /// matched by their key where the type has one), except the `ignore` pointers and members
+    /// the type says cannot be read back, which must be absent (`unreadable-returned`).
+    /// `exact`: arrays hold no more items than sent.
     Holds {
         step: String,
         exact: bool,
@@ -115,12 +116,36 @@ pub enum Expect {
     /// The body's member at `pointer` is `value` (a template); otherwise `code`.
     Equals { pointer: String, value: String, code: Code },
     /// A list (`/value`) shows (or, with `present: false`, no longer shows) the item whose
-    /// `key` member is `value`; otherwise `stale-list`.
-    Listed { key: String, value: String, present: bool },
+    /// `key` member is `value`; otherwise `stale-list`. The list's later pages are read by
+    /// following its next links (`paging`); a link back to a page already read is
+    /// `next-link-loop`, and more pages than `paging.maxPages` an error.
+    Listed { key: String, value: String, present: bool, paging: Paging },
     /// The body's `collection` holds the item step `step` answered (found by `key`), with
-    /// the same value for every member both show; otherwise `code`.
-    HoldsItem { collection: String, key: String, step: String, code: Code },
+    /// the same value for every member both show; otherwise `code`. The `withheld` members
+    /// (sent by the step, and documented as never read back) are absent from it; otherwise
+    /// `unreadable-returned`.
+    HoldsItem {
+        collection: String,
+        key: String,
+        step: String,
+        code: Code,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        withheld: Vec<String>,
+    },
     /// The body's `collection` holds an item whose `key` is `value`, with the members that
     /// step `step` sent.
     ItemHolds { collection: String, key: String, value: String, step: String },
+}
+
+/// How a list answer links to its next page, and how many pages a check reads at most
+/// (from the conventions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Paging {
+    /// JSON pointer of the next page's URL in a list answer (`/@odata.nextLink`).
+    #[serde(alias = "next_link")]
+    pub next_link: String,
+    /// The most pages one list step reads, the first included.
+    #[serde(alias = "max_pages")]
+    pub max_pages: u32,
 }

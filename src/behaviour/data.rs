@@ -125,6 +125,8 @@ impl BehaviourData {
 pub struct Conventions {
     pub statuses: Statuses,
     pub envelope: Envelope,
+    /// How lists link to their next page.
+    pub paging: super::check::Paging,
     /// Which behaviours apply to which kind of operation, by kind name.
     pub rules: BTreeMap<String, Vec<String>>,
     /// The value sent for a member outside its documented possible values.
@@ -179,6 +181,8 @@ mod tests {
     fn graph_conventions_parse() {
         let c = Conventions::graph().unwrap();
         assert_eq!(c.statuses.not_found, 404);
+        assert_eq!(c.paging.next_link, "/@odata.nextLink");
+        assert!(c.paging.max_pages >= 10);
         assert!(c.applies("create", "create-then-read"));
         assert!(c.applies("any", "no-auth"));
         assert!(!c.applies("read", "create-twice"));

@@ -209,6 +209,7 @@ impl Ctx<'_> {
                                 key: key.clone(),
                                 value: "{{create.key}}".into(),
                                 present: true,
+                                paging: self.paging(),
                             },
                         ],
                         ..self.list()
@@ -280,12 +281,19 @@ impl Ctx<'_> {
                 };
                 let (collection, key) = self.holding_collection()?;
                 let read = self.entity_read(None)?;
+                let withheld = self.withheld();
                 steps(vec![
                     self.documented_success(step),
                     Step {
                         expect: vec![
                             success(Code::ErrorStatus),
-                            Expect::HoldsItem { collection, key, step: step.into(), code },
+                            Expect::HoldsItem {
+                                collection,
+                                key,
+                                step: step.into(),
+                                code,
+                                withheld,
+                            },
                         ],
                         ..read
                     },
@@ -319,6 +327,7 @@ impl Ctx<'_> {
                                 key: key.clone(),
                                 value: value.clone(),
                                 present: true,
+                                paging: self.paging(),
                             },
                         ],
                         ..self.list()
@@ -327,7 +336,7 @@ impl Ctx<'_> {
                     Step {
                         expect: vec![
                             success(Code::ErrorStatus),
-                            Expect::Listed { key, value, present: false },
+                            Expect::Listed { key, value, present: false, paging: self.paging() },
                         ],
                         ..self.list()
                     },
@@ -493,12 +502,26 @@ impl Ctx<'_> {
         }
     }
 
+    fn paging(&self) -> super::check::Paging {
+        self.input.conventions.paging.clone()
+    }
+
     /// The top-level members the case's documented body sends.
     fn sent_members(&self) -> Vec<String> {
         match &self.case.request.body {
             Some(Value::Object(map)) => map.keys().cloned().collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The members the documented body sends that its type's resource page says cannot be
+    /// read back (a key's secret `k`): a read must not show them.
+    fn withheld(&self) -> Vec<String> {
+        let Some(ty) = self.body_type() else { return Vec::new() };
+        self.sent_members()
+            .into_iter()
+            .filter(|m| self.input.types.property(Some(&ty), m).is_some_and(|p| !p.readable))
+            .collect()
     }
 
     /// The collection property of the entity type that holds items of the operation's
@@ -835,7 +858,7 @@ mod tests {
                 "p::add",
                 "POST",
                 &format!("{item}/addBook"),
-                Some(json!({"isbn": "1"})),
+                Some(json!({"isbn": "1", "secret": "s"})),
                 Some("ns.book"),
                 &set,
             ),
@@ -916,7 +939,8 @@ mod tests {
         );
         let add = find(&g, "behaviour::p::add::action-then-read");
         assert!(
-            matches!(&add.steps[1].expect[1], Expect::HoldsItem { collection, key, code: Code::WriteNotKept, .. } if collection == "books" && key == "isbn")
+            matches!(&add.steps[1].expect[1], Expect::HoldsItem { collection, key, code: Code::WriteNotKept, withheld, .. } if collection == "books" && key == "isbn" && withheld == &["secret"]),
+            "the secret it sends, which the resource page says cannot be read back, is withheld"
         );
         let newest = find(&g, "behaviour::p::newest::function-held");
         assert!(matches!(

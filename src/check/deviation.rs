@@ -73,6 +73,11 @@ pub enum Code {
     /// Behaviour: a function selected an item the entity does not hold, or one that differs
     /// from what it holds.
     InconsistentRead,
+    /// Behaviour: a member the resource page says cannot be read back (a secret such as a
+    /// key's `k`) was sent and is shown on a read.
+    UnreadableReturned,
+    /// Behaviour: a list's `@odata.nextLink` leads back to a page already read.
+    NextLinkLoop,
 }
 
 impl Code {
@@ -105,6 +110,8 @@ impl Code {
         Code::AuthNotRequired,
         Code::ServerError,
         Code::InconsistentRead,
+        Code::UnreadableReturned,
+        Code::NextLinkLoop,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -137,6 +144,8 @@ impl Code {
             Code::AuthNotRequired => "auth-not-required",
             Code::ServerError => "server-error",
             Code::InconsistentRead => "inconsistent-read",
+            Code::UnreadableReturned => "unreadable-returned",
+            Code::NextLinkLoop => "next-link-loop",
         }
     }
 }
@@ -295,6 +304,27 @@ pub enum Finding {
     Unreadable {
         error: String,
     },
+    /// No member `member`: it was sent, and the resource page says it cannot be read back.
+    Withheld {
+        member: String,
+    },
+    /// The member `member` is shown (its value, a secret, is not reported).
+    Shown {
+        member: String,
+    },
+    /// A next link to a list page not read yet.
+    NewPage,
+    /// A next link back to page `page` (counted from 1), already read.
+    LinkBack {
+        page: u64,
+        link: String,
+    },
+    /// `count` items on `pages` list pages, none of them the one looked for by `key`.
+    ItemsOnPages {
+        count: u64,
+        pages: u64,
+        key: String,
+    },
     /// Hidden: the member holds a secret.
     Redacted,
     /// Words a format-1 report held (before findings were data).
@@ -350,7 +380,8 @@ impl Finding {
             }
             Finding::MediaType { media_type: t }
             | Finding::Unreadable { error: t }
-            | Finding::Text { text: t } => text(t),
+            | Finding::Text { text: t }
+            | Finding::LinkBack { link: t, .. } => text(t),
             _ => {}
         }
     }

@@ -62,7 +62,7 @@ impl MockConfig {
     pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
     pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
-    pub const DEFAULT_MAX_HEADERS: usize = 100;
+    pub const DEFAULT_MAX_HEADERS: usize = 64;
     /// Storage bounds far above any test run or benchmark (those hold tens of key sets at a
     /// time), low enough that a runaway client cannot exhaust the machine.
     pub const DEFAULT_MAX_KEY_SETS: usize = 100_000;

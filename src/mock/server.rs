@@ -16,7 +16,8 @@ use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, oneshot, watch};
+use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -153,8 +154,15 @@ fn is_per_connection(error: &io::Error) -> bool {
 }
 
 /// How far above the mock's own header limit hyper's is set: between the two the mock
-/// answers with its envelope; beyond, hyper refuses on its own.
-const HYPER_HEADER_HEADROOM: usize = 400;
+/// answers with its envelope; beyond, hyper refuses on its own (and [`Watched`] gives that
+/// answer the envelope too).
+const HYPER_HEADER_HEADROOM: usize = 36;
+
+/// hyper's header limit when none is set. Up to this many fields it parses a head into
+/// arrays on the stack; any limit set above it makes hyper allocate and fill two arrays of
+/// that many slots for every request (with 500 slots, about a tenth of the mock's CPU per
+/// request), so the default `max_headers` plus the headroom stays within it.
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
 
 /// Serves one connection until it ends, times out, or the server stops.
 async fn connection(
@@ -177,9 +185,11 @@ async fn connection(
         }
     });
     let mut builder = http1::Builder::new();
-    builder
-        .header_read_timeout(None)
-        .max_headers(config.max_headers.saturating_add(HYPER_HEADER_HEADROOM));
+    builder.header_read_timeout(None);
+    let hyper_limit = config.max_headers.saturating_add(HYPER_HEADER_HEADROOM);
+    if hyper_limit > HYPER_DEFAULT_MAX_HEADERS {
+        builder.max_headers(hyper_limit);
+    }
     let conn = builder.serve_connection(io, service);
     let mut conn = std::pin::pin!(conn);
     let watchdog = watchdog(&activity, config.header_timeout, config.idle_timeout);
@@ -203,52 +213,63 @@ async fn connection(
     }
 }
 
-/// What the watchdog needs to know about a connection.
+/// What the watchdog needs to know about a connection, kept in atomics so that the request
+/// path only stores a few numbers: no lock, no wake-up, no timer per request. Times are
+/// nanoseconds since the connection's `epoch`.
 #[derive(Debug)]
 struct Activity {
-    state: Mutex<ActivityState>,
-    changed: Notify,
-}
-
-#[derive(Debug)]
-struct ActivityState {
+    epoch: Instant,
     /// Requests handed to the router and not yet answered.
-    in_flight: usize,
-    /// When the first byte of a request head arrived, while it is being read.
-    head_started: Option<Instant>,
+    in_flight: AtomicUsize,
+    /// When the first byte of a request head arrived, while it is being read (plus one, so
+    /// that zero means no head is being read).
+    head_started: AtomicU64,
     /// When the connection last had anything to do.
-    idle_since: Instant,
+    idle_since: AtomicU64,
 }
 
 impl Activity {
     fn new() -> Self {
-        let state = ActivityState { in_flight: 0, head_started: None, idle_since: Instant::now() };
-        Self { state: Mutex::new(state), changed: Notify::new() }
+        Self {
+            epoch: Instant::now(),
+            in_flight: AtomicUsize::new(0),
+            head_started: AtomicU64::new(0),
+            idle_since: AtomicU64::new(0),
+        }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut ActivityState) -> R) -> R {
-        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1)
+    }
+
+    fn at(&self, nanos: u64) -> Instant {
+        self.epoch + Duration::from_nanos(nanos)
     }
 
     fn bytes_read(&self) {
-        let started = self.with(|s| {
-            let starts = s.in_flight == 0 && s.head_started.is_none();
-            if starts {
-                s.head_started = Some(Instant::now());
-            }
-            starts
-        });
-        if started {
-            self.changed.notify_one();
+        if self.in_flight.load(Ordering::Acquire) == 0
+            && self.head_started.load(Ordering::Acquire) == 0
+        {
+            self.head_started.store(self.now() + 1, Ordering::Release);
         }
     }
 
     fn bytes_written(&self) {
-        self.with(|s| {
-            if s.in_flight == 0 {
-                s.idle_since = Instant::now();
-            }
-        });
+        if self.in_flight.load(Ordering::Acquire) == 0 {
+            self.idle_since.store(self.now(), Ordering::Release);
+        }
+    }
+
+    /// The deadline the connection is held to now: the end of its header timeout while a
+    /// head is being read, of its idle timeout between requests, none while answering.
+    fn deadline(&self, header_timeout: Duration, idle_timeout: Duration) -> Option<Instant> {
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            return None;
+        }
+        match self.head_started.load(Ordering::Acquire) {
+            0 => Some(self.at(self.idle_since.load(Ordering::Acquire)) + idle_timeout),
+            started => Some(self.at(started - 1) + header_timeout),
+        }
     }
 }
 
@@ -257,49 +278,42 @@ struct InFlight(Arc<Activity>);
 
 impl InFlight {
     fn begin(activity: Arc<Activity>) -> Self {
-        activity.with(|s| {
-            s.in_flight += 1;
-            s.head_started = None;
-        });
-        activity.changed.notify_one();
+        activity.in_flight.fetch_add(1, Ordering::AcqRel);
+        activity.head_started.store(0, Ordering::Release);
         Self(activity)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.with(|s| {
-            s.in_flight = s.in_flight.saturating_sub(1);
-            s.idle_since = Instant::now();
-        });
-        self.0.changed.notify_one();
+        let activity = &self.0;
+        activity.idle_since.store(activity.now(), Ordering::Release);
+        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 /// Completes when the connection has been reading one request head for `header_timeout`,
 /// or has been idle between requests for `idle_timeout`. A request being answered (or its
 /// body being read, which `body_timeout` bounds) is never timed out here.
+///
+/// The timer is not moved on every request: it sleeps until the current deadline, or at
+/// most the shorter timeout from now, and then looks again. Any deadline that arises while
+/// it sleeps (a head that starts, a connection that falls idle) starts from a later moment,
+/// so it ends no sooner than that wake-up: a connection is closed on time, and a busy one
+/// costs one timer event per timeout period instead of several per request.
 async fn watchdog(activity: &Activity, header_timeout: Duration, idle_timeout: Duration) {
+    let longest_sleep = header_timeout.min(idle_timeout);
+    let sleep = tokio::time::sleep(longest_sleep);
+    let mut sleep = std::pin::pin!(sleep);
     loop {
-        let deadline = activity.with(|s| {
-            if s.in_flight > 0 {
-                None
-            } else if let Some(started) = s.head_started {
-                Some(started + header_timeout)
-            } else {
-                Some(s.idle_since + idle_timeout)
-            }
-        });
-        match deadline {
-            Some(deadline) if deadline <= Instant::now() => return,
-            Some(deadline) => {
-                tokio::select! {
-                    () = tokio::time::sleep_until(deadline) => {}
-                    () = activity.changed.notified() => {}
-                }
-            }
-            None => activity.changed.notified().await,
+        let now = Instant::now();
+        let deadline = activity.deadline(header_timeout, idle_timeout);
+        if deadline.is_some_and(|d| d <= now) {
+            return;
         }
+        let wake = deadline.map_or(now + longest_sleep, |d| d.min(now + longest_sleep));
+        sleep.as_mut().reset(wake);
+        sleep.as_mut().await;
     }
 }
 

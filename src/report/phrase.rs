@@ -270,6 +270,15 @@ pub fn finding(f: &Finding) -> String {
         Finding::SnapshotText => "the snapshot's text".into(),
         Finding::More { count } => format!("{count} more differences (see the diff)"),
         Finding::Unreadable { error } => format!("an unreadable snapshot: {error}"),
+        Finding::Withheld { member } => {
+            format!("no `{member}` (sent, and the resource page says it cannot be read back)")
+        }
+        Finding::Shown { member } => format!("`{member}` shown (its value is not reported)"),
+        Finding::NewPage => "a link to a page not read yet".into(),
+        Finding::LinkBack { page, link } => format!("a link back to page {page}: {link}"),
+        Finding::ItemsOnPages { count, pages, key } => {
+            format!("{} on {pages} pages, none with that {key}", plural(*count, "item"))
+        }
         Finding::Redacted => crate::redact::REDACTED.into(),
         Finding::Text { text } => text.clone(),
     }

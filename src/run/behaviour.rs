@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::behaviour::check::Paging;
 use crate::behaviour::{Body, Check, Expect};
 use crate::check::{Code, Deviation, Finding, TypeRegistry};
 use crate::observe::media_type;
@@ -17,7 +18,7 @@ use crate::pointer::{Pattern, escape};
 
 use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
 use super::http::{self, Auth};
-use super::result::{Role, RunError};
+use super::result::{ErrorCode, Role, RunError};
 
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
@@ -88,6 +89,17 @@ impl Holds<'_> {
                 for (name, value) in s {
                     let spec = self.types.property(ty, name);
                     if spec.is_some_and(|p| !p.readable) {
+                        // Sent, and documented as never read back: it must be absent. Said at
+                        // the object that holds it, and without its value: a secret's path is
+                        // redacted.
+                        if r.contains_key(name) {
+                            out.push(
+                                Code::UnreadableReturned,
+                                at,
+                                Finding::Withheld { member: name.clone() },
+                                Finding::Shown { member: name.clone() },
+                            );
+                        }
                         continue;
                     }
                     let child = format!("{at}/{}", escape(name));
@@ -184,7 +196,137 @@ fn item_in<'a>(
     )
 }
 
+/// The item a list check looks for, and whether it should be there.
+struct Wanted<'a> {
+    key: &'a str,
+    value: &'a Value,
+    present: bool,
+}
+
+/// The error of a list longer than the conventions let a check read.
+fn too_many_pages(step: &str, paging: &Paging, key: &str, value: &Value) -> RunError {
+    RunError::new(
+        ErrorCode::TooManyPages,
+        format!(
+            "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {value} is not known",
+            paging.max_pages,
+        ),
+    )
+}
+
+/// The next page's URL in a list answer, if it links to one.
+fn next_link<'a>(page: Option<&'a Value>, paging: &Paging) -> Option<&'a str> {
+    page?.pointer(&paging.next_link)?.as_str().filter(|l| !l.is_empty())
+}
+
 impl Runner {
+    /// Holds a list to `wanted`, reading its later pages as long as the item is not found:
+    /// each page is a recorded exchange of the step (`list page 2`, ...).
+    #[allow(clippy::too_many_arguments)]
+    async fn listed(
+        &self,
+        step: &str,
+        url: &str,
+        first: Option<&Value>,
+        wanted: Wanted<'_>,
+        paging: &Paging,
+        progress: &mut Progress,
+        found: &mut Found<'_>,
+    ) -> Result<(), RunError> {
+        let Wanted { key, value, present } = wanted;
+        let mut read = vec![url.to_string()];
+        let mut page = first.cloned();
+        let mut items: u64 = 0;
+        loop {
+            let number = read.len();
+            let listed = item_in(page.as_ref(), "value", key, value);
+            if let Ok((i, _)) = listed {
+                if !present {
+                    let on_page =
+                        if number == 1 { String::new() } else { format!("page {number}: ") };
+                    found.push(
+                        Code::StaleList,
+                        &format!("{on_page}/value/{i}"),
+                        Finding::NoItemWith { key: key.to_string(), value: value.clone() },
+                        Finding::Present,
+                    );
+                }
+                return Ok(());
+            }
+            items += page
+                .as_ref()
+                .and_then(|p| p.get("value"))
+                .and_then(Value::as_array)
+                .map_or(0, |v| len(v));
+            let Some(link) = next_link(page.as_ref(), paging) else {
+                if present {
+                    let actual = match listed {
+                        Err(actual) if number == 1 => actual,
+                        _ => Finding::ItemsOnPages {
+                            count: items,
+                            pages: u64::try_from(number).unwrap_or(u64::MAX),
+                            key: key.to_string(),
+                        },
+                    };
+                    let expected =
+                        Finding::ItemWith { key: key.to_string(), value: value.clone(), by: None };
+                    found.push(Code::StaleList, "/value", expected, actual);
+                }
+                return Ok(());
+            };
+            let link = self.target.follow(link);
+            if let Some(earlier) = read.iter().position(|u| *u == link) {
+                found.push(
+                    Code::NextLinkLoop,
+                    &format!("page {number}: {}", paging.next_link),
+                    Finding::NewPage,
+                    Finding::LinkBack {
+                        page: u64::try_from(earlier + 1).unwrap_or(u64::MAX),
+                        link,
+                    },
+                );
+                return Ok(());
+            }
+            if number >= paging.max_pages as usize {
+                return Err(too_many_pages(step, paging, key, value));
+            }
+            match self.next_page(step, number + 1, link, progress, found).await? {
+                Some(next) => {
+                    read.push(next.0);
+                    page = next.1;
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Reads page `number` of a list at `link`; `None` (with the deviation) when it is not
+    /// answered with a success.
+    async fn next_page(
+        &self,
+        step: &str,
+        number: usize,
+        link: String,
+        progress: &mut Progress,
+        found: &mut Found<'_>,
+    ) -> Result<Option<(String, Option<Value>)>, RunError> {
+        let role = Role::Step(format!("{step} page {number}"));
+        let received =
+            self.exchange_as(&self.auth, role, "GET", &link, Vec::new(), None, progress).await?;
+        let status = received.status;
+        if !(200..300).contains(&status) {
+            let code = if status >= 500 { Code::ServerError } else { Code::ErrorStatus };
+            found.push(
+                code,
+                &format!("page {number}: status"),
+                Finding::StatusClass { class: 2 },
+                Finding::value(status),
+            );
+            return Ok(None);
+        }
+        Ok(Some((link, last_response(progress).1.cloned())))
+    }
+
     /// Runs the check's steps with the case's fixture values in `vars`, then its cleanup,
     /// whatever the steps did.
     pub(super) async fn behaviour(
@@ -245,7 +387,7 @@ impl Runner {
         let mut seen = Seen::default();
         let mut deviations = Vec::new();
         for step in &check.steps {
-            let (body, status) =
+            let (body, status, url) =
                 self.send(step, planned, documented.as_ref(), vars, progress).await?;
             let (resp_headers, json) = last_response(progress);
             let json = json.cloned();
@@ -266,6 +408,18 @@ impl Runner {
                 stop = true;
             } else {
                 for expect in &step.expect {
+                    if let Expect::Listed { key, value, present, paging } = expect {
+                        // A list is read to its last page, so it is judged here, where the
+                        // later pages can be fetched.
+                        let value = vars
+                            .expand(&Value::String(value.clone()))
+                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
+                        let wanted = Wanted { key, value: &value, present: *present };
+                        let first = answer.json;
+                        self.listed(&step.name, &url, first, wanted, paging, progress, &mut found)
+                            .await?;
+                        continue;
+                    }
                     stop |= self.judge(expect, &answer, &seen, vars, &step.name, &mut found)?;
                 }
             }
@@ -293,7 +447,7 @@ impl Runner {
         documented: Option<&Value>,
         vars: &Vars,
         progress: &mut Progress,
-    ) -> Result<(Option<Value>, u16), RunError> {
+    ) -> Result<(Option<Value>, u16, String), RunError> {
         let case = &planned.case;
         let mut url = step.url.clone();
         for (name, expr) in &step.bind {
@@ -327,7 +481,7 @@ impl Runner {
         let role = Role::Step(step.name.clone());
         let received =
             self.exchange_as(auth, role, &step.method, &url, headers, payload, progress).await?;
-        Ok((body, received.status))
+        Ok((body, received.status, url))
     }
 
     /// Judges one expectation of a step against its answer; true when the steps after it
@@ -384,12 +538,12 @@ impl Runner {
                     );
                 }
             }
-            Expect::Listed { key, value, present } => {
-                listed(json, key, &expand(value)?, *present, found);
-            }
-            Expect::HoldsItem { collection, key, step: from, code } => {
+            // Judged with its later pages in `steps`.
+            Expect::Listed { .. } => {}
+            Expect::HoldsItem { collection, key, step: from, code, withheld } => {
                 if let Some(item) = seen.answered.get(from.as_str()) {
-                    holds_item(json, collection, key, from, *code, item, found);
+                    let item_of = ItemOf { collection, key, from, code: *code, withheld };
+                    holds_item(json, &item_of, item, found);
                 }
             }
             Expect::ItemHolds { collection, key, value, step: from } => {
@@ -526,35 +680,19 @@ fn kept(
     }
 }
 
-/// The list shows (or, after a delete, no longer shows) the item with `key` = `value`.
-fn listed(json: Option<&Value>, key: &str, value: &Value, present: bool, found: &mut Found<'_>) {
-    match (item_in(json, "value", key, value), present) {
-        (Err(actual), true) => found.push(
-            Code::StaleList,
-            "/value",
-            Finding::ItemWith { key: key.to_string(), value: value.clone(), by: None },
-            actual,
-        ),
-        (Ok((i, _)), false) => found.push(
-            Code::StaleList,
-            &format!("/value/{i}"),
-            Finding::NoItemWith { key: key.to_string(), value: value.clone() },
-            Finding::Present,
-        ),
-        _ => {}
-    }
+/// The collection holds the item an earlier step answered, with the values it answered.
+/// Which item of which collection `holds_item` looks for, as step `from` answered it.
+struct ItemOf<'a> {
+    collection: &'a str,
+    key: &'a str,
+    from: &'a str,
+    code: Code,
+    /// Members the step sent that must not be read back.
+    withheld: &'a [String],
 }
 
-/// The collection holds the item an earlier step answered, with the values it answered.
-fn holds_item(
-    json: Option<&Value>,
-    collection: &str,
-    key: &str,
-    from: &str,
-    code: Code,
-    item: &Value,
-    found: &mut Found<'_>,
-) {
+fn holds_item(json: Option<&Value>, of: &ItemOf<'_>, item: &Value, found: &mut Found<'_>) {
+    let ItemOf { collection, key, from, code, withheld } = *of;
     let Some(k) = item.get(key) else {
         found.push(
             code,
@@ -576,6 +714,14 @@ fn holds_item(
             actual,
         ),
         Ok((i, held)) => {
+            for name in withheld.iter().filter(|n| held.get(n).is_some()) {
+                found.push(
+                    Code::UnreadableReturned,
+                    &format!("/{collection}/{i}"),
+                    Finding::Withheld { member: name.clone() },
+                    Finding::Shown { member: name.clone() },
+                );
+            }
             let Value::Object(members) = item else { return };
             for (name, value) in members.iter().filter(|(n, _)| !n.starts_with('@')) {
                 if let Some(h) = held.get(name)
@@ -676,10 +822,21 @@ mod tests {
     }
 
     #[test]
-    fn items_are_matched_by_their_key_and_unreadable_members_are_not_compared() {
+    fn items_are_matched_by_their_key_and_unreadable_members_must_be_absent() {
         let sent = json!({"id": "x", "keys": [{"kid": "a", "use": "sig", "k": "secret"}, {"kid": "b", "use": "enc"}]});
         let read = json!({"id": "B2C_1A_x", "keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "sig"}]});
         assert!(compare(sent.clone(), read, true).is_empty());
+        // A sent member the type says cannot be read back must be absent, and its value
+        // (a secret) is never shown.
+        let read = json!({"keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "sig", "k": "secret"}]});
+        let d = compare(sent.clone(), read, true);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].path.as_str()), (Code::UnreadableReturned, "read:/keys/1"));
+        let k = || "k".to_string();
+        assert_eq!(
+            (&d[0].expected, &d[0].actual),
+            (&Finding::Withheld { member: k() }, &Finding::Shown { member: k() })
+        );
         // A changed member names the step, the place, what was sent and what was read.
         let read = json!({"keys": [{"kid": "b", "use": "enc"}, {"kid": "a", "use": "enc"}]});
         let d = compare(sent.clone(), read, false);

@@ -67,6 +67,17 @@ impl Target {
     }
 
     /// The URL to send a documented URL (or a `/path`) to.
+    /// A link the target gave (an `@odata.nextLink`), as a URL on the target: kept when it
+    /// already points at the target, else its path put onto the target like a doc URL, so
+    /// that a run never sends a request anywhere else.
+    pub fn follow(&self, link: &str) -> String {
+        let base = self.base.as_str().trim_end_matches('/');
+        let on_target = link
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']));
+        if on_target { link.to_string() } else { self.resolve(link) }
+    }
+
     pub fn resolve(&self, doc_url: &str) -> String {
         let path_and_query = match doc_url.find("://") {
             Some(s) => doc_url[s + 3..].find('/').map_or("/", |p| &doc_url[s + 3 + p..]),
@@ -513,6 +524,16 @@ mod tests {
             "https://mock.example/api/v1.0/x"
         );
         assert_eq!(t.resolve("/beta/y"), "https://mock.example/api/beta/y");
+        // A link the target gave stays on the target.
+        assert_eq!(
+            t.follow("https://mock.example/api/beta/y?$skiptoken=2"),
+            "https://mock.example/api/beta/y?$skiptoken=2"
+        );
+        assert_eq!(
+            t.follow("https://graph.microsoft.com/beta/y?$skiptoken=2"),
+            "https://mock.example/api/beta/y?$skiptoken=2"
+        );
+        assert_eq!(t.follow("https://mock.example/apix/z"), "https://mock.example/api/apix/z");
         assert!(Target::parse("ftp://x").is_err());
         assert!(Target::parse("not a url").is_err());
     }

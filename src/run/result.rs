@@ -35,6 +35,9 @@ pub enum ErrorCode {
     AuthFailed,
     /// Not sent: the target refused the run's first requests (401/403), so the run stopped.
     AuthRefused,
+    /// A behaviour check's list had more pages than the conventions' `max_pages`, so it
+    /// could not tell whether an item is listed.
+    TooManyPages,
     /// The case stopped unexpectedly inside exemplar (its task panicked or was cancelled).
     Internal,
 }
