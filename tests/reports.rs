@@ -351,6 +351,20 @@ fn markdown_summary_has_counts_a_deviation_table_and_collapsed_diffs() {
     assert!(row.contains("`type-mismatch`") && row.contains("an array"), "{row}");
     assert!(md.contains("<details><summary>"), "{md}");
     assert!(md.contains("```diff\n--- expected (documented)\n+++ actual\n"), "{md}");
+    // Fits a pull-request comment whole (issue 15): long values collapsed, nothing left out.
+    assert!(md.len() <= 65_536, "{} bytes", md.len());
+    assert!(!md.contains("left out"), "{md}");
+    assert!(md.contains(" chars, unchanged)\""), "{md}");
+    // GitHub reads no Markdown inside `<summary>`: an escape there would show.
+    for line in md.lines().filter(|l| l.starts_with("<details><summary>")) {
+        assert!(!line.contains('\\'), "{line}");
+    }
+    assert!(
+        md.contains(
+            "<summary><code>docs::graph::beta::api::trustframework-list-keysets::get_keysets</code>"
+        ),
+        "{md}"
+    );
 }
 
 /// The HTML report needs nothing from the network: no external resource is referenced and

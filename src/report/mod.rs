@@ -16,6 +16,9 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod output;
+#[cfg(test)]
+pub(crate) mod sample;
+pub mod shorten;
 
 pub use model::{Outcome, Report, RunInfo};
 pub use output::Outputs;
