@@ -18,6 +18,7 @@ use std::fmt::Write;
 
 use super::gate;
 use super::model::{CaseReport, Class, DiffReport, KnownState, Outcome, Report};
+use super::phrase;
 use super::shorten::{self, Why};
 
 /// GitHub's limit for a comment, in characters. The budget counts UTF-8 bytes, never fewer
@@ -260,8 +261,10 @@ fn header(out: &mut String, report: &Report) {
     );
     let decision = match verdict.exit {
         crate::exit::Exit::Success => "✅ passed".to_string(),
-        crate::exit::Exit::Failed => format!("❌ failed: {} failing case(s)", verdict.failing),
-        _ => format!("💥 failed: {} case(s) could not run", verdict.errors),
+        crate::exit::Exit::Failed => {
+            format!("❌ failed: {}", phrase::failing_cases(verdict.failing))
+        }
+        _ => format!("💥 failed: {}", phrase::could_not_run(verdict.errors)),
     };
     let _ = writeln!(out, "**Gate:** {decision}\n");
 }

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod phrase;
 #[cfg(test)]
 pub(crate) mod sample;
 pub mod shorten;
