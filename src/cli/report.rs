@@ -15,7 +15,7 @@ use super::Exit;
 /// Report files to write after the run.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportFiles {
-    /// Write the JSON report (format 1; schema: `exemplar schema report`) to FILE.
+    /// Write the JSON report (format 2; schema: `exemplar schema report`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
     /// Write a JUnit XML report (for GitHub Actions, GitLab, Jenkins) to FILE.
@@ -120,6 +120,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     if let Some((file, old)) = &gate.baseline {
         report.baseline = Some(baseline::compare(old, &report, file));
     }
+    gate::judge(&mut report);
     let verdict = gate::verdict(&report);
     if console.annotations {
         let _ = std::io::stdout()

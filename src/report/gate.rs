@@ -5,7 +5,7 @@
 
 use crate::exit::Exit;
 
-use super::model::{Class, KnownState, Outcome, Report};
+use super::model::{BaselineReport, CaseReport, Class, KnownState, Outcome, Report};
 
 /// What the gate decided, with the numbers behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,27 +35,37 @@ impl Verdict {
     }
 }
 
+/// Whether the deviations of `c` fail the gate: any unexcused one without a baseline; with
+/// one, only those the baseline did not have (or all, for a case it did not hold).
+fn fails(baseline: Option<&BaselineReport>, c: &CaseReport) -> bool {
+    if c.failing_deviations().next().is_none() {
+        return false;
+    }
+    let Some(baseline) = baseline else { return true };
+    baseline.cases.iter().any(|b| {
+        b.id == c.id
+            && match b.class {
+                Class::Added => true,
+                Class::NewDeviation => c
+                    .failing_deviations()
+                    .any(|d| b.new.iter().any(|n| *n == super::baseline::key(d))),
+                _ => false,
+            }
+    })
+}
+
+/// Sets the verdict of each case and of the run in `report`, once known deviations and the
+/// baseline are applied, so that the JSON report holds them as fields.
+pub fn judge(report: &mut Report) {
+    let baseline = report.baseline.take();
+    report.judge(|c| fails(baseline.as_ref(), c));
+    report.baseline = baseline;
+}
+
 /// Decides the exit code of `report`.
 pub fn verdict(report: &Report) -> Verdict {
     let errors = report.cases.iter().filter(|c| c.status == Outcome::Error).count();
-    let failing = match &report.baseline {
-        Some(baseline) => report
-            .failing_cases()
-            .filter(|c| {
-                baseline.cases.iter().any(|b| {
-                    b.id == c.id
-                        && match b.class {
-                            Class::Added => true,
-                            Class::NewDeviation => c
-                                .failing_deviations()
-                                .any(|d| b.new.iter().any(|n| *n == super::baseline::key(d))),
-                            _ => false,
-                        }
-                })
-            })
-            .count(),
-        None => report.failing_cases().count(),
-    };
+    let failing = report.cases.iter().filter(|c| fails(report.baseline.as_ref(), c)).count();
     let expired = report
         .known
         .as_ref()

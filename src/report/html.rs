@@ -12,7 +12,7 @@
 use std::fmt::Write;
 
 use super::gate;
-use super::model::{CaseReport, DiffReport, LineReport, Outcome, Report};
+use super::model::{CaseReport, DiffReport, LineReport, Report, Verdict};
 use super::phrase;
 use super::shorten::{self, Why};
 
@@ -170,10 +170,10 @@ fn side_by_side(out: &mut String, diff: &DiffReport) {
     let _ = writeln!(out, "</tbody></table>");
 }
 
-/// Whether a case counts against the gate: it could not run, or a deviation no unexpired
-/// known entry excuses.
+/// Whether a case counts against the gate (its verdict): it could not run, or its deviations
+/// fail the gate (not excused by a known entry, new since the baseline).
 fn is_failing(c: &CaseReport) -> bool {
-    c.status == Outcome::Error || c.failing_deviations().next().is_some()
+    matches!(c.verdict, Verdict::Failed | Verdict::Error)
 }
 
 /// The element id of a case, for jump links: its id with anything but letters, digits and
@@ -319,14 +319,18 @@ fn case_html(out: &mut String, c: &CaseReport) {
                 "<tr><td class=\"nowrap\"><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
                 esc(&d.code),
                 esc(&d.path),
-                esc(&shorten::collapse_strings(&d.expected, Why::Cut)),
-                esc(&shorten::collapse_strings(&d.actual, Why::Cut))
+                esc(&d.expected_text()),
+                esc(&d.actual_text())
             );
         }
         let _ = writeln!(out, "</tbody></table>");
     }
     if !c.checks.relaxed.is_empty() {
-        let _ = writeln!(out, "<div>relaxed checks: {}</div>", esc(&c.checks.relaxed.join(", ")));
+        let _ = writeln!(
+            out,
+            "<div>relaxed checks: {}</div>",
+            esc(&phrase::relaxations(&c.checks.relaxed))
+        );
     }
     for d in &c.diffs {
         let _ = writeln!(out, "<div><strong>{}</strong></div>", esc(&d.title));
@@ -473,7 +477,7 @@ pub fn render(report: &Report) -> String {
                 esc(&e.example),
                 e.checks.by_value,
                 e.checks.by_type,
-                esc(&e.checks.relaxed.join(", "))
+                esc(&phrase::relaxations(&e.checks.relaxed))
             );
         }
     }
@@ -505,6 +509,7 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::Outcome;
     use super::super::sample;
     use super::*;
 

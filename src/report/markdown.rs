@@ -314,8 +314,8 @@ fn deviations(page: &mut Page, report: &Report) {
                 "| {id} | {}{known} | {} | {} | {} | {at} |\n",
                 code(&d.code),
                 code(&d.path),
-                cell(&d.expected),
-                cell(&d.actual),
+                cell(&d.expected_text()),
+                cell(&d.actual_text()),
             ));
         }
     }
@@ -435,7 +435,7 @@ fn coverage(page: &mut Page, report: &Report) {
                 cell(&e.example),
                 e.checks.by_value,
                 e.checks.by_type,
-                cell(&e.checks.relaxed.join(", "))
+                cell(&phrase::relaxations(&e.checks.relaxed))
             )
         })
     });

@@ -7,10 +7,11 @@ use serde_json::json;
 use super::model::{
     BaselineCase, BaselineCounts, BaselineReport, CaseReport, Checks, Class, DeviationReport,
     DiffReport, ErrorReport, KnownEntryReport, KnownMark, KnownReport, KnownState, Outcome, Report,
-    RunInfo,
+    RunInfo, Verdict,
 };
 use crate::case::model::Source;
-use crate::check::deviation::Code;
+use crate::check::deviation::{Code, Finding};
+use crate::extract::resource::JsonType;
 
 /// A base64-looking value of `n` characters.
 pub fn base64(n: usize, seed: usize) -> String {
@@ -18,14 +19,8 @@ pub fn base64(n: usize, seed: usize) -> String {
     (0..n).map(|i| char::from(ALPHABET[(i * 7 + seed * 13) % ALPHABET.len()])).collect()
 }
 
-pub fn deviation(code: &str, path: &str, expected: &str, actual: &str) -> DeviationReport {
-    DeviationReport {
-        code: code.into(),
-        path: path.into(),
-        expected: expected.into(),
-        actual: actual.into(),
-        known: None,
-    }
+pub fn deviation(code: &str, path: &str, expected: Finding, actual: Finding) -> DeviationReport {
+    DeviationReport { code: code.into(), path: path.into(), expected, actual, known: None }
 }
 
 /// A case `docs::graph::beta::api::<page>::<example>` documented at `docs/graph/beta/api/<page>.md`.
@@ -44,6 +39,7 @@ pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
         }),
         doc_file: None,
         status,
+        verdict: Verdict::Passed,
         skip_reason: (status == Outcome::Skipped).then(|| "needs a tenant with B2C".into()),
         deviations: Vec::new(),
         error: (status == Outcome::Error).then(|| ErrorReport {
@@ -97,8 +93,8 @@ pub fn big_report(n: usize) -> Report {
                 let mut d = deviation(
                     code,
                     &format!("/value/{j}/keys"),
-                    "an array",
-                    &format!("an object {{\"k1\":{{\"n\":\"{}\"}}}}", base64(400, i)),
+                    Finding::Type { json_type: JsonType::Array },
+                    Finding::Value { value: json!({"k1": {"n": base64(400, i)}}) },
                 );
                 if j == 2 && i % 3 == 0 {
                     d.known = Some(KnownMark {

@@ -571,8 +571,8 @@ impl Runner {
                     second.deviations.push(check::Deviation::new(
                         check::Code::SnapshotUnstable,
                         d.path,
-                        check::contract::shorten(&d.old),
-                        check::contract::shorten(&d.new),
+                        snapshot::finding(&d.old),
+                        snapshot::finding(&d.new),
                     ));
                 }
                 second.snapshot = Some(snapshot::SnapshotResult {
@@ -742,11 +742,12 @@ impl Runner {
         for d in &mut result.deviations {
             let secret = d.path.rsplit('/').next().is_some_and(crate::redact::is_secret_member);
             if secret {
-                d.expected = crate::redact::REDACTED.into();
-                d.actual = crate::redact::REDACTED.into();
+                d.expected = check::Finding::Redacted;
+                d.actual = check::Finding::Redacted;
             } else {
-                d.expected = check::contract::shorten(&r.text(&d.expected));
-                d.actual = check::contract::shorten(&r.text(&d.actual));
+                for finding in [&mut d.expected, &mut d.actual] {
+                    finding.rewrite(|t| r.text_in_place(t), |v| r.json_in_place(v));
+                }
             }
         }
         if let Some(e) = &mut result.error {
