@@ -496,7 +496,7 @@ impl<'a> Walker<'a> {
                 Finding::of_type(spec.json_type),
                 Finding::value(actual.clone()),
             ));
-            Value::String(format!("<{}>", spec.json_type.word()))
+            crate::diff::type_placeholder(spec.json_type.word())
         }
     }
 

@@ -312,6 +312,25 @@ impl Finding {
         Finding::Type { json_type }
     }
 
+    /// The finding as it may be shown for a secret member: a value only by its JSON type
+    /// (`an integer` says what went wrong and nothing of the secret), a value the request
+    /// sent or the case pins not at all, a finding without a value as it is.
+    pub fn secret(&self) -> Finding {
+        match self {
+            Finding::Value { value } => Finding::of_type(JsonType::of(value)),
+            Finding::Sent { .. }
+            | Finding::Pinned { .. }
+            | Finding::Read { .. }
+            | Finding::Answered { .. }
+            | Finding::ItemWith { .. }
+            | Finding::NoItemWith { .. }
+            | Finding::Keys { .. }
+            | Finding::InvalidJson { .. }
+            | Finding::Text { .. } => Finding::Redacted,
+            other => other.clone(),
+        }
+    }
+
     /// Applies `text` to every text it holds and `json` to every JSON value: how the redactor
     /// removes secrets from a finding.
     pub fn rewrite(&mut self, text: impl Fn(&mut String), json: impl Fn(&mut Value)) {

@@ -133,13 +133,8 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
         let _ = writeln!(err, "error: {e}");
     }
     let verdict = verdict.with_unwritten(write_errors.len());
-    let line = gate::describe(&report, &verdict);
-    let code = if verdict.exit == Exit::Success { "32" } else { "31" };
-    if console.color {
-        let _ = writeln!(err, "\x1b[{code}m{line}\x1b[0m");
-    } else {
-        let _ = writeln!(err, "{line}");
-    }
+    let style = crate::report::phrase::Style { color: console.color };
+    let _ = write!(err, "{}", crate::report::console::summary(&report, &verdict, style));
     verdict.exit
 }
 

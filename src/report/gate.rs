@@ -86,34 +86,3 @@ pub fn verdict(report: &Report) -> Verdict {
         unwritten: 0,
     }
 }
-
-/// The one-line verdict printed after the run: what the gate counted and decided.
-pub fn describe(report: &Report, verdict: &Verdict) -> String {
-    let s = &report.summary;
-    let mut parts = vec![format!(
-        "{} case(s): {} passed, {} deviated, {} error(s), {} skipped",
-        s.total, s.passed, s.deviated, s.errors, s.skipped
-    )];
-    if let Some(b) = &report.baseline {
-        let c = &b.counts;
-        parts.push(format!(
-            "against {}: {} new deviation, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-            b.file, c.new_deviation, c.fixed, c.still_deviating, c.unchanged, c.added, c.removed
-        ));
-    }
-    if let Some(k) = &report.known {
-        let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
-        parts.push(format!(
-            "{} known deviation(s) excused by {}; entries: {} expired, {unused} unused",
-            verdict.known, k.file, verdict.expired
-        ));
-    }
-    if !report.run.missing_shards.is_empty() {
-        parts.push(format!(
-            "partial merge: shard(s) {} missing, their cases were not checked",
-            report.run.missing_shards.join(", ")
-        ));
-    }
-    parts.push(super::phrase::decision(verdict));
-    format!("exemplar: {}", parts.join("; "))
-}

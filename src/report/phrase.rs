@@ -68,9 +68,91 @@ pub fn decision(verdict: &Verdict) -> String {
     }
 }
 
+/// String values longer than this are collapsed on the unchanged lines of a console diff.
+const COLLAPSE_OVER: usize = 80;
+
+/// An unchanged line of a diff with each long string value cut to its first characters and
+/// its length (`"MIIDSz…(1,204 chars, unchanged)"`): a certificate or a modulus said once in
+/// full is noise when it did not change.
+pub fn collapse_unchanged(line: &str) -> String {
+    collapse(line, |_| false, ", unchanged")
+}
+
+/// A removed or added line with its long string values cut as on unchanged lines, without
+/// the word "unchanged" (`"MIIDSz…(1,204 chars)"`), except a value only part of which
+/// changed (`changed` holds the byte ranges of the changed words; less than half of the value
+/// changed): there the reader needs to see where.
+pub fn collapse_changed(line: &str, changed: &[std::ops::Range<usize>]) -> String {
+    let partly = |r: &std::ops::Range<usize>| {
+        let inside: usize =
+            changed.iter().map(|c| c.end.min(r.end).saturating_sub(c.start.max(r.start))).sum();
+        // Words of a long value can match by chance (`-` in a base64url value); a value is
+        // changed in part when most of it stayed.
+        inside > 0 && inside * 2 < r.len()
+    };
+    collapse(line, partly, "")
+}
+
+/// Cuts each string value of `line` longer than [`COLLAPSE_OVER`] characters, unless `keep`
+/// says so for its byte range (quotes excluded); keys are never cut.
+fn collapse(line: &str, keep: impl Fn(&std::ops::Range<usize>) -> bool, note: &str) -> String {
+    let mut out = String::with_capacity(line.len().min(200));
+    let mut at = 0;
+    while let Some(open) = line[at..].find('"').map(|i| at + i) {
+        out.push_str(&line[at..open]);
+        let body = &line[open + 1..];
+        // The closing quote: the first one not escaped by a backslash.
+        let mut escaped = false;
+        let close = body.char_indices().find_map(|(i, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end.then_some(i)
+        });
+        let Some(close) = close else {
+            out.push_str(&line[open..]);
+            return out;
+        };
+        let range = open + 1..open + 1 + close;
+        let literal = &line[range.clone()];
+        let is_key = line[range.end + 1..].trim_start().starts_with(':');
+        let chars = literal.chars().count();
+        if !is_key && chars > COLLAPSE_OVER && !keep(&range) {
+            let start: String = literal.chars().take(6).collect();
+            out.push_str(&format!("\"{start}…({} chars{note})\"", thousands(chars)));
+        } else {
+            out.push_str(&line[open..=range.end]);
+        }
+        at = range.end + 1;
+    }
+    out.push_str(&line[at..]);
+    out
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A diff as the console shows it: [`diff`], with long unchanged values collapsed.
+pub fn console_diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, true);
+}
+
 /// A unified diff with `---`/`+++` headers, colouring removed and added lines and
-/// emphasising the words that changed.
+/// emphasising the words that changed; every line in full.
 pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, false);
+}
+
+fn write_diff(out: &mut String, diff: &DiffReport, style: Style, collapse: bool) {
     let _ = writeln!(out, "{}", style.paint("31", &format!("--- {}", diff.old_label)));
     let _ = writeln!(out, "{}", style.paint("32", &format!("+++ {}", diff.new_label)));
     for hunk in &diff.hunks {
@@ -82,6 +164,28 @@ pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
                 _ => ("", ""),
             };
             out.push_str(&style.paint(base, &line.tag));
+            if collapse && base.is_empty() {
+                out.push_str(&collapse_unchanged(&line.text()));
+                out.push('\n');
+                continue;
+            }
+            if collapse {
+                let mut changed = Vec::new();
+                let mut offset = 0;
+                for segment in &line.segments {
+                    if segment.changed {
+                        changed.push(offset..offset + segment.text.len());
+                    }
+                    offset += segment.text.len();
+                }
+                let text = line.text();
+                let collapsed = collapse_changed(&text, &changed);
+                if collapsed != text {
+                    out.push_str(&style.paint(base, &collapsed));
+                    out.push('\n');
+                    continue;
+                }
+            }
             for segment in &line.segments {
                 if !style.color || base.is_empty() {
                     out.push_str(&segment.text);
@@ -233,6 +337,31 @@ mod tests {
                 ],
             }],
         }
+    }
+
+    #[test]
+    fn long_unchanged_values_are_collapsed_and_keys_and_short_values_kept() {
+        let cert = "MIIDSz".to_string() + &"A".repeat(1198);
+        let line = format!("  \"x5c\": [\"{cert}\", \"short\"],");
+        assert_eq!(
+            collapse_unchanged(&line),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars, unchanged)\", \"short\"],"
+        );
+        let escaped = format!("    \"a\\\"{}\"", "b".repeat(100));
+        assert!(collapse_unchanged(&escaped).starts_with("    \"a\\\"bbb…(103 chars"), "{escaped}");
+        assert_eq!(collapse_unchanged("  \"kty\": \"RSA\","), "  \"kty\": \"RSA\",");
+        assert_eq!(
+            collapse_changed(&line, &[]),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars)\", \"short\"],"
+        );
+        // Wholly changed: cut; changed in part: kept, so the change shows.
+        let whole = std::iter::once(11..1215).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &whole), collapse_changed(&line, &[]));
+        let one_char = std::iter::once(20..21).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &one_char), line);
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]
