@@ -14,7 +14,6 @@ use std::fmt::Write;
 use super::gate;
 use super::model::{CaseReport, DiffReport, LineReport, Report, Verdict};
 use super::phrase;
-use super::shorten::{self, Why};
 
 const STYLE: &str = r#"
 :root { --pass: #1a7f37; --fail: #cf222e; --err: #9a6700; --skip: #6e7781; --line: #d0d7de; }
@@ -113,8 +112,7 @@ fn esc(text: &str) -> String {
 /// changed line the whole collapsed line is marked, as its words no longer line up).
 fn segments(line: &LineReport) -> String {
     let text = line.text();
-    let why = if line.tag == " " { Why::Unchanged } else { Why::Cut };
-    let short = shorten::collapse_strings(&text, why);
+    let short = phrase::collapse_line(line);
     if short != text {
         return if line.tag == " " { esc(&short) } else { format!("<mark>{}</mark>", esc(&short)) };
     }

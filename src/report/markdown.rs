@@ -19,7 +19,6 @@ use std::fmt::Write;
 use super::gate;
 use super::model::{CaseReport, Class, DiffReport, KnownState, Outcome, Report};
 use super::phrase;
-use super::shorten::{self, Why};
 
 /// GitHub's limit for a comment, in characters. The budget counts UTF-8 bytes, never fewer
 /// than characters or UTF-16 units, so a report within it is within GitHub's count too.
@@ -98,6 +97,14 @@ fn html(text: &str) -> String {
     out
 }
 
+/// `text` cut to `max` characters, ending in `…` when it was cut.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
 fn longest_run(text: &str, of: char) -> usize {
     let mut longest = 0;
     let mut run = 0;
@@ -123,7 +130,7 @@ fn icon(o: Outcome) -> &'static str {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", shorten::grouped(n), if n == 1 { one } else { many })
+    format!("{} {}", phrase::thousands(n), if n == 1 { one } else { many })
 }
 
 /// The document being written and what the budget made it leave out.
@@ -203,7 +210,7 @@ pub fn render(report: &Report) -> String {
 pub fn render_for(report: &Report, full: Option<&str>) -> String {
     let mut head = String::new();
     header(&mut head, report);
-    let full = full.map(|p| shorten::cut(p, MAX_PATH).into_owned());
+    let full = full.map(|p| cut(p, MAX_PATH).into_owned());
     let reserve = RESERVE + full.as_ref().map_or(0, String::len) + coverage_paragraph(report).len();
     let mut page = Page {
         out: String::new(),
@@ -239,7 +246,7 @@ fn note(left_out: &[(usize, &str, &str)], full: Option<&str>) -> String {
     };
     format!(
         "> **Shortened to fit a comment** ({} characters at most): {list} left out. {whole}\n\n",
-        shorten::grouped(LIMIT)
+        phrase::thousands(LIMIT)
     )
 }
 
@@ -349,10 +356,9 @@ fn diff_text(d: &DiffReport) -> (String, usize) {
             match line {
                 None => out.push_str(&hunk.header),
                 Some(l) => {
-                    let why = if l.tag == " " { Why::Unchanged } else { Why::Cut };
-                    let text = shorten::collapse_strings(&l.text(), why);
+                    let text = phrase::collapse_line(l);
                     out.push_str(&l.tag);
-                    out.push_str(&shorten::cut(&text, MAX_DIFF_LINE));
+                    out.push_str(&cut(&text, MAX_DIFF_LINE));
                 }
             }
             out.push('\n');
@@ -366,7 +372,7 @@ fn diff_block(c: &CaseReport, d: &DiffReport) -> String {
     let f = fence(&text);
     let more = if left > 0 {
         let lines = if left == 1 { "line" } else { "lines" };
-        format!("*{} more {lines} of this diff in the full report.*\n\n", shorten::grouped(left))
+        format!("*{} more {lines} of this diff in the full report.*\n\n", phrase::thousands(left))
     } else {
         String::new()
     };
@@ -503,6 +509,8 @@ mod tests {
         assert!(cell(&"x".repeat(500)).ends_with('…'));
         assert_eq!(fence("no ticks"), "```");
         assert_eq!(fence("a ```` b"), "`````");
+        assert_eq!(cut("ééé", 2), "éé…");
+        assert_eq!(cut("ab", 2), "ab");
     }
 
     #[test]
@@ -578,7 +586,7 @@ mod tests {
         let shown = md.lines().filter(|l| l.contains("| `/value/")).count();
         let total = usize::try_from(s.deviations).unwrap();
         assert!(shown > 0 && shown < total, "{shown} of {total}");
-        let left = format!("{} deviation rows", shorten::grouped(total - shown));
+        let left = format!("{} deviation rows", phrase::thousands(total - shown));
         assert!(note.contains(&left), "{left}: {note}");
         assert!(md.contains(&format!("*{left} left out to fit a comment")), "{md}");
         assert_tables_well_formed(&md);

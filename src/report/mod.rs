@@ -19,7 +19,6 @@ pub mod output;
 pub mod phrase;
 #[cfg(test)]
 pub(crate) mod sample;
-pub mod shorten;
 
 pub use model::{Outcome, Report, RunInfo};
 pub use output::Outputs;
