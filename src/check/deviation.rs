@@ -369,15 +369,33 @@ pub struct Deviation {
     pub actual: Finding,
 }
 
+/// The path of a deviation about the whole body: the JSON pointer of the document is empty,
+/// and a report's path never is.
+pub const BODY_PATH: &str = "body";
+
 impl Deviation {
+    /// A deviation at `path`; an empty path (the JSON pointer of the whole body) is written
+    /// [`BODY_PATH`].
     pub fn new(code: Code, path: impl Into<String>, expected: Finding, actual: Finding) -> Self {
-        Deviation { code, path: path.into(), expected, actual }
+        let mut path = path.into();
+        if path.is_empty() {
+            path = BODY_PATH.to_string();
+        }
+        Deviation { code, path, expected, actual }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deviation_about_the_whole_body_has_a_path() {
+        let d = Deviation::new(Code::TypeMismatch, "", Finding::Present, Finding::Absent);
+        assert_eq!(d.path, "body");
+        let d = Deviation::new(Code::TypeMismatch, "/a", Finding::Present, Finding::Absent);
+        assert_eq!(d.path, "/a");
+    }
 
     #[test]
     fn findings_are_data_tagged_by_kind() {

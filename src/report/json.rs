@@ -68,7 +68,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
 }
 
 /// A format-1 report as format 2: the words of each deviation's sides become `text`
-/// findings, an empty path becomes `snapshot` (the only deviations that had none), relaxed
+/// findings, an empty path becomes `snapshot` (a snapshot deviation) or `body`, relaxed
 /// checks become data again from the counts beside them, and the verdicts, which format 1
 /// did not hold, get a placeholder that [`Report::refresh`] replaces.
 fn upgrade(mut report: Value) -> Value {
@@ -85,7 +85,16 @@ fn upgrade(mut report: Value) -> Value {
                 d[side] = json!({"kind": "text", "text": words});
             }
             if d.get("path").and_then(Value::as_str).is_some_and(str::is_empty) {
-                d["path"] = json!(crate::snapshot::SNAPSHOT_PATH);
+                let snapshot = d
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| c.starts_with("snapshot-"));
+                let path = if snapshot {
+                    crate::snapshot::SNAPSHOT_PATH
+                } else {
+                    crate::check::deviation::BODY_PATH
+                };
+                d["path"] = json!(path);
             }
         }
         if let Some(checks) = case.get_mut("checks") {
@@ -128,4 +137,43 @@ fn upgrade_checks(checks: &mut Value) {
         }
     }
     checks["relaxed"] = Value::Array(relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_1_relaxed_words_become_data() {
+        let mut checks = json!({
+            "byValue": 1, "byType": 3, "ignored": 2, "truncated": true, "typed": false,
+            "relaxed": [
+                "3 values checked by type only",
+                "truncated body checked as a subset",
+                "2 fields ignored",
+                "4 listed item(s) this case did not create left unchecked"
+            ]
+        });
+        upgrade_checks(&mut checks);
+        assert_eq!(
+            checks["relaxed"],
+            json!([
+                {"kind": "by-type", "count": 3},
+                {"kind": "truncated"},
+                {"kind": "ignored", "count": 2},
+                {"kind": "others-unchecked", "count": 4}
+            ])
+        );
+    }
+
+    #[test]
+    fn a_newer_or_unknown_report_format_is_refused_naming_the_file() {
+        let path = Path::new("r.json");
+        let err = parse(path, "{\"format\": 3}").unwrap_err().to_string();
+        assert!(err.starts_with("r.json:1:1: report format 3 is newer"), "{err}");
+        let err = parse(path, "{\"format\": 0}").unwrap_err().to_string();
+        assert!(err.contains("unsupported report format 0"), "{err}");
+        let err = parse(path, "{}").unwrap_err().to_string();
+        assert!(err.contains("missing field `format`"), "{err}");
+    }
 }
