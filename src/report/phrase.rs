@@ -410,8 +410,11 @@ mod tests {
         for (d, sentence) in cases {
             assert_eq!(deviation(&d, Style::PLAIN), sentence);
         }
-        let long = Finding::value("x".repeat(300));
+        let long = Finding::value(vec!["x"; 100]);
         assert_eq!(finding(&long).chars().count(), 121, "cut with an ellipsis");
+        // A long string is collapsed before the cut, so its end stays readable.
+        let cert = Finding::value("x".repeat(300));
+        assert_eq!(finding(&cert), "\"xxxxxx…(300 chars)\"");
         assert_eq!(
             relaxations(&[
                 Relaxation::ByType { count: 1 },
