@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::case::file::{self, FileError};
+use crate::diag::Located;
 
 use super::model::{FORMAT, FORMAT_1, Report};
 
@@ -26,21 +27,8 @@ pub fn read(path: &Path) -> Result<Report, FileError> {
 
 /// Parses the text of a report file; `path` names it in errors.
 pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
-    let invalid = |message: String| FileError::Invalid {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message,
-    };
-    let probe: Value = serde_json::from_str(text).map_err(|e| FileError::Invalid {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column().max(1),
-        message: e
-            .to_string()
-            .rsplit_once(" at line ")
-            .map_or_else(|| e.to_string(), |(m, _)| m.into()),
-    })?;
+    let invalid = |message: String| FileError::Invalid(Located::file(path, message));
+    let probe: Value = file::parse_any(path, text)?;
     match probe.get("format").and_then(Value::as_u64) {
         Some(f) if f == u64::from(FORMAT) => file::parse_any(path, text),
         Some(f) if f == u64::from(FORMAT_1) => {
