@@ -40,9 +40,9 @@ pub const DEFAULT_SLOW_MS: u64 = 2000;
     mut_arg("skip", |a| a.help("Leave out the cases whose id contains FILTER (repeatable)")),
     mut_arg("test_threads", |a| a.value_name("N")
         .help(format!("How many cases run at once [default: {}]", crate::run::harness::DEFAULT_THREADS))),
-    mut_arg("quiet", |a| a.help("One character per case instead of one line (`--format terse`)")),
-    mut_arg("color", |a| a.help("Colour the output: auto (when on a terminal), always, never").long_help(None)),
-    mut_arg("format", |a| a.help("How cases are listed: pretty (a line each), terse (a character each), json (libtest events)").long_help(None)),
+    mut_arg("quiet", |a| a.help("One character per case instead of one line (`--format terse`)").long_help(None)),
+    mut_arg("color", |a| a.help("Colour the output: auto (when on a terminal), always, never").long_help(None).hide_possible_values(true)),
+    mut_arg("format", |a| a.help("How cases are listed: pretty (a line each), terse (a character each), json (libtest events)").long_help(None).hide_possible_values(true)),
     mut_arg("test", |a| a.hide(true)),
     mut_arg("bench", |a| a.hide(true)),
     mut_arg("nocapture", |a| a.hide(true)),
@@ -175,7 +175,7 @@ pub struct RunArgs {
 const RUN_AFTER_HELP: &str = "\
 Cases run in parallel (--test-threads). A case is ignored when its case file gives a `skip`
 reason: --ignored runs only those, --include-ignored runs them with the rest. A case whose
-deviations are all listed in the known-deviations file shows as `ignored, known: ...`.
+deviations are all listed in the known-deviations file shows as `ignored (known: ...)`.
 
 Exit codes: 0 every case conformed, 1 deviations (the gate failed), 2 a usage or case-file
 problem, 3 exemplar could not run (a target it could not reach, a fixture that failed).";
