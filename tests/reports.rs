@@ -368,6 +368,20 @@ fn markdown_summary_has_counts_a_deviation_table_and_collapsed_diffs() {
     assert!(row.contains("`type-mismatch`") && row.contains("an array"), "{row}");
     assert!(md.contains("<details><summary>"), "{md}");
     assert!(md.contains("```diff\n--- expected (documented)\n+++ actual\n"), "{md}");
+    // Fits a pull-request comment whole (issue 15): long values collapsed, nothing left out.
+    assert!(md.len() <= 65_536, "{} bytes", md.len());
+    assert!(!md.contains("left out"), "{md}");
+    assert!(md.contains(" chars, unchanged)\""), "{md}");
+    // GitHub reads no Markdown inside `<summary>`: an escape there would show.
+    for line in md.lines().filter(|l| l.starts_with("<details><summary>")) {
+        assert!(!line.contains('\\'), "{line}");
+    }
+    assert!(
+        md.contains(
+            "<summary><code>docs::graph::beta::api::trustframework-list-keysets::get_keysets</code>"
+        ),
+        "{md}"
+    );
 }
 
 /// The HTML report needs nothing from the network: no external resource is referenced and
@@ -383,9 +397,12 @@ fn html_report_is_self_contained() {
     let html = std::fs::read_to_string(dir.join("bad.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"), "{html}");
-    for forbidden in [" src=", " href=", "url(", "@import", "<link", "fetch(", "XMLHttpRequest"] {
+    for forbidden in [" src=", "url(", "@import", "<link", "fetch(", "XMLHttpRequest"] {
         assert!(!html.contains(forbidden), "the report references {forbidden}");
     }
+    // Links only jump within the page (the index of failing cases).
+    assert_eq!(html.matches(" href=").count(), html.matches(" href=\"#case-").count(), "{html}");
+    assert!(html.contains(" href=\"#case-"), "{html}");
     let report = read_json(&dir.join("bad.json"));
     let total = report["summary"]["total"].as_u64().unwrap() as usize;
     assert_eq!(html.matches("<details class=\"case\"").count(), total);

@@ -1,12 +1,18 @@
 //! The HTML report (`--report-html`): one self-contained file — inline CSS and script, no
 //! fonts, images or requests, and a Content-Security-Policy that forbids any — with the
-//! counts, a filterable list of cases (by text and by outcome), each case's deviations and
-//! side-by-side diffs, the baseline comparison, known deviations and coverage.
+//! counts, an index of the failing cases (jump links), the list of cases with the failing
+//! ones first, each collapsed (`<details>`) to its one-line summary, with its deviations and
+//! side-by-side diffs inside; the baseline comparison, known deviations and coverage.
+//!
+//! It reads without the script: cases open and close natively, and the controls that need
+//! the script (filter, expand all, collapse all) stay hidden until it runs. Headers and
+//! outcome cells never wrap inside a word; long encoded values in diffs are collapsed as on
+//! the console; a section with nothing to show is left out.
 
 use std::fmt::Write;
 
 use super::gate;
-use super::model::{CaseReport, DiffReport, LineReport, Outcome, Report};
+use super::model::{CaseReport, DiffReport, LineReport, Report, Verdict};
 use super::phrase;
 
 const STYLE: &str = r#"
@@ -29,9 +35,16 @@ details.case[open] > summary { border-bottom: 1px solid var(--line); background:
 .badge { display: inline-block; min-width: 72px; font-weight: 600; }
 .method { display: inline-block; min-width: 56px; color: #57606a; }
 .body { padding: 8px 12px; }
+.body > div { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 6px 0; }
-th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f6f8fa; }
+th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+td { overflow-wrap: break-word; }
+th { background: #f6f8fa; white-space: nowrap; }
+td.outcome, .nowrap, .badge, .counts span { white-space: nowrap; }
+#index table { min-width: 50%; }
+#index td.codes code { margin-right: 6px; white-space: nowrap; }
+#controls button { margin-left: 12px; padding: 5px 10px; border: 1px solid var(--line); border-radius: 6px; background: #f6f8fa; cursor: pointer; }
+details.case:target > summary { outline: 2px solid #0969da; }
 table.sbs { width: 100%; table-layout: fixed; }
 table.sbs td { white-space: pre-wrap; word-break: break-all; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; padding: 0 6px; border: none; border-right: 1px solid var(--line); }
 table.sbs td.del { background: #ffebe9; } table.sbs td.ins { background: #dafbe1; }
@@ -42,6 +55,8 @@ table.sbs th { width: 50%; }
 
 const SCRIPT: &str = r#"
 (function () {
+  var controls = document.getElementById('controls');
+  controls.hidden = false;
   var filter = document.getElementById('filter');
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#controls input[type=checkbox]'));
   var cases = Array.prototype.slice.call(document.querySelectorAll('details.case'));
@@ -60,6 +75,19 @@ const SCRIPT: &str = r#"
   }
   filter.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  function setAll(open) {
+    cases.forEach(function (c) { if (!c.classList.contains('hidden')) { c.open = open; } });
+  }
+  document.getElementById('expand-all').addEventListener('click', function () { setAll(true); });
+  document.getElementById('collapse-all').addEventListener('click', function () { setAll(false); });
+  // A jump link opens the case it points at.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target && target.tagName === 'DETAILS') { target.open = true; }
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
   apply();
 })();
 "#;
@@ -80,7 +108,14 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// A diff line's text with the changed words marked; long encoded values are collapsed (on a
+/// changed line the whole collapsed line is marked, as its words no longer line up).
 fn segments(line: &LineReport) -> String {
+    let text = line.text();
+    let short = phrase::collapse_line(line);
+    if short != text {
+        return if line.tag == " " { esc(&short) } else { format!("<mark>{}</mark>", esc(&short)) };
+    }
     let mut out = String::new();
     for s in &line.segments {
         if s.changed {
@@ -133,13 +168,87 @@ fn side_by_side(out: &mut String, diff: &DiffReport) {
     let _ = writeln!(out, "</tbody></table>");
 }
 
+/// Whether a case counts against the gate (its verdict): it could not run, or its deviations
+/// fail the gate (not excused by a known entry, new since the baseline).
+fn is_failing(c: &CaseReport) -> bool {
+    matches!(c.verdict, Verdict::Failed | Verdict::Error)
+}
+
+/// The element id of a case, for jump links: its id with anything but letters, digits and
+/// `_.:-` replaced.
+fn anchor(c: &CaseReport) -> String {
+    let id: String = c
+        .id
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | ':' | '-') { ch } else { '-' }
+        })
+        .collect();
+    format!("case-{id}")
+}
+
+/// `6 passed, 1 skipped`: the outcomes among `cases` that occur.
+fn outcome_counts<'a>(cases: impl Iterator<Item = &'a &'a CaseReport>) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for c in cases {
+        *counts.entry(c.status).or_insert(0usize) += 1;
+    }
+    counts.iter().map(|(o, n)| format!("{n} {}", o.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+/// The index: every failing case with a jump link, its outcome and its deviation codes.
+fn index(out: &mut String, cases: &[&CaseReport]) {
+    let failing: Vec<&&CaseReport> = cases.iter().filter(|c| is_failing(c)).collect();
+    let others = cases.len() - failing.len();
+    let _ = writeln!(out, "<nav id=\"index\"><h2>Failing cases ({})</h2>", failing.len());
+    if failing.is_empty() {
+        let _ = writeln!(out, "<p>No case failed.</p>");
+    } else {
+        let _ = writeln!(
+            out,
+            "<table><thead><tr><th>outcome</th><th>method</th><th>case</th><th>deviations</th></tr></thead><tbody>"
+        );
+        for c in &failing {
+            let mut codes: Vec<(&str, usize)> = Vec::new();
+            for d in c.failing_deviations() {
+                match codes.iter_mut().find(|(code, _)| *code == d.code) {
+                    Some((_, n)) => *n += 1,
+                    None => codes.push((&d.code, 1)),
+                }
+            }
+            let codes: String = match &c.error {
+                Some(e) => format!("<code>{}</code>", esc(&e.code)),
+                None => codes
+                    .iter()
+                    .map(|(code, n)| {
+                        let times = if *n > 1 { format!(" ×{n}") } else { String::new() };
+                        format!("<code>{}{times}</code>", esc(code))
+                    })
+                    .collect(),
+            };
+            let status = c.status.as_str();
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"outcome {status}\">{status}</td><td class=\"nowrap\">{}</td><td><a href=\"#{}\"><code>{}</code></a></td><td class=\"codes\">{codes}</td></tr>",
+                esc(&c.method),
+                esc(&anchor(c)),
+                esc(&c.id)
+            );
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
+    if others > 0 {
+        let _ = writeln!(
+            out,
+            "<p>{others} other case(s) ({}) follow the failing ones in the list below.</p>",
+            outcome_counts(cases.iter().filter(|c| !is_failing(c)))
+        );
+    }
+    let _ = writeln!(out, "</nav>");
+}
+
 fn case_html(out: &mut String, c: &CaseReport) {
     let status = c.status.as_str();
-    let open = if c.failing_deviations().next().is_some() || c.status == Outcome::Error {
-        " open"
-    } else {
-        ""
-    };
     let search = format!(
         "{} {} {} {}",
         c.id,
@@ -150,7 +259,8 @@ fn case_html(out: &mut String, c: &CaseReport) {
     .to_lowercase();
     let _ = writeln!(
         out,
-        "<details class=\"case\" data-status=\"{status}\" data-search=\"{}\"{open}><summary><span class=\"badge {status}\">{status}</span> <span class=\"method\">{}</span> <code>{}</code></summary><div class=\"body\">",
+        "<details class=\"case\" id=\"{}\" data-status=\"{status}\" data-search=\"{}\"><summary><span class=\"badge {status}\">{status}</span> <span class=\"method\">{}</span> <code>{}</code></summary><div class=\"body\">",
+        esc(&anchor(c)),
         esc(&search),
         esc(&c.method),
         esc(&c.id)
@@ -204,7 +314,7 @@ fn case_html(out: &mut String, c: &CaseReport) {
             };
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
+                "<tr><td class=\"nowrap\"><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
                 esc(&d.code),
                 esc(&d.path),
                 esc(&d.expected_text()),
@@ -265,6 +375,11 @@ pub fn render(report: &Report) -> String {
         s.known_deviations
     );
 
+    // Failing cases first (in id order), then the others.
+    let mut ordered: Vec<&CaseReport> = report.cases.iter().collect();
+    ordered.sort_by_key(|c| !is_failing(c));
+    index(&mut out, &ordered);
+
     if let Some(b) = &report.baseline {
         let _ = writeln!(
             out,
@@ -279,38 +394,43 @@ pub fn render(report: &Report) -> String {
             let _ = write!(out, "<td>{}</td>", b.counts.get(*c));
         }
         let _ = writeln!(out, "</tr></tbody></table>");
-        let _ = writeln!(
-            out,
-            "<table><thead><tr><th>case</th><th>change</th><th>new</th><th>fixed</th></tr></thead><tbody>"
-        );
-        for c in b.cases.iter().filter(|c| c.class != super::model::Class::Unchanged) {
+        let changed: Vec<_> =
+            b.cases.iter().filter(|c| c.class != super::model::Class::Unchanged).collect();
+        if !changed.is_empty() {
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&c.id),
-                c.class.as_str(),
-                esc(&c.new.join("; ")),
-                esc(&c.fixed.join("; "))
+                "<table><thead><tr><th>case</th><th>change</th><th>new</th><th>fixed</th></tr></thead><tbody>"
             );
+            for c in changed {
+                let _ = writeln!(
+                    out,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&c.id),
+                    c.class.as_str(),
+                    esc(&c.new.join("; ")),
+                    esc(&c.fixed.join("; "))
+                );
+            }
+            let _ = writeln!(out, "</tbody></table>");
         }
-        let _ = writeln!(out, "</tbody></table>");
     }
 
     let _ = writeln!(
         out,
-        "<h2>Cases</h2><div id=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"filter by id, method or code\" aria-label=\"filter cases\">\
+        "<h2>Cases</h2><div id=\"controls\" hidden><input id=\"filter\" type=\"search\" placeholder=\"filter by id, method or code\" aria-label=\"filter cases\">\
          <label><input type=\"checkbox\" value=\"passed\" checked> passed</label>\
          <label><input type=\"checkbox\" value=\"deviated\" checked> deviated</label>\
          <label><input type=\"checkbox\" value=\"error\" checked> error</label>\
          <label><input type=\"checkbox\" value=\"skipped\" checked> skipped</label>\
+         <button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\
          <span id=\"shown\" style=\"margin-left:12px\"></span></div><section id=\"cases\">"
     );
-    for c in &report.cases {
+    for c in &ordered {
         case_html(&mut out, c);
     }
     let _ = writeln!(out, "</section>");
 
-    if let Some(k) = &report.known {
+    if let Some(k) = report.known.as_ref().filter(|k| !k.entries.is_empty()) {
         let _ = writeln!(
             out,
             "<h2>Known deviations (<code>{}</code>)</h2><table id=\"known\"><thead><tr><th>case</th><th>code</th><th>path</th><th>expires</th><th>state</th><th>reason</th><th>line</th></tr></thead><tbody>",
@@ -339,16 +459,20 @@ pub fn render(report: &Report) -> String {
     );
     for op in &report.coverage.operations {
         for e in &op.examples {
-            let result = match &e.skip_reason {
-                Some(r) => format!("{} ({})", e.status.as_str(), esc(r)),
-                None => e.status.as_str().to_string(),
+            // The outcome never wraps; a skip reason after it may.
+            let status = e.status.as_str();
+            let (class, result) = match &e.skip_reason {
+                Some(r) => (
+                    status.to_string(),
+                    format!("<span class=\"nowrap\">{status}</span> ({})", esc(r)),
+                ),
+                None => (format!("outcome {status}"), status.to_string()),
             };
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"{}\">{result}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"{class}\">{result}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&op.doc),
                 esc(&e.example),
-                e.status.as_str(),
                 e.checks.by_value,
                 e.checks.by_type,
                 esc(&phrase::relaxations(&e.checks.relaxed))
@@ -366,7 +490,7 @@ pub fn render(report: &Report) -> String {
                 let example = b.example.rsplit("::").next().unwrap_or(&b.example);
                 let _ = writeln!(
                     out,
-                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"outcome {}\">{}</td></tr>",
                     esc(&op.doc),
                     esc(example),
                     esc(&b.behaviour),
@@ -383,7 +507,54 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::Outcome;
+    use super::super::sample;
     use super::*;
+
+    #[test]
+    fn failing_cases_come_first_collapsed_and_indexed() {
+        let report = sample::big_report(20);
+        let html = render(&report);
+        let failing: Vec<&CaseReport> = report.cases.iter().filter(|c| is_failing(c)).collect();
+        assert!(failing.len() > 5 && failing.len() < report.cases.len());
+        let nav = &html[html.find("<nav id=\"index\">").unwrap()..html.find("</nav>").unwrap()];
+        assert!(nav.contains(&format!("<h2>Failing cases ({})</h2>", failing.len())), "{nav}");
+        assert_eq!(nav.matches("<a href=\"#case-").count(), failing.len());
+        // The list: failing cases first, each the target of its link, none open.
+        let opened: Vec<&str> =
+            html.match_indices("<details class=\"case\"").map(|(i, _)| &html[i..]).collect();
+        assert_eq!(opened.len(), report.cases.len());
+        for (tag, c) in opened.iter().zip(&failing) {
+            assert!(
+                tag.starts_with(&format!("<details class=\"case\" id=\"{}\"", anchor(c))),
+                "{}",
+                &tag[..200]
+            );
+            assert!(nav.contains(&format!("href=\"#{}\"", anchor(c))));
+        }
+        for tag in &opened {
+            let head = &tag[..tag.find('>').unwrap()];
+            assert!(!head.contains(" open"), "{head}");
+        }
+        assert!(html.contains("<div id=\"controls\" hidden>"), "the script shows the controls");
+        assert!(html.contains("…(1,204 chars, unchanged)"), "long values collapsed");
+        assert!(!html.contains(&sample::base64(100, 0)));
+    }
+
+    #[test]
+    fn empty_sections_are_left_out() {
+        let mut report = sample::big_report(3);
+        report.known.as_mut().unwrap().entries.clear();
+        for c in &mut report.baseline.as_mut().unwrap().cases {
+            c.class = super::super::model::Class::Unchanged;
+        }
+        report.cases.retain(|c| c.status == Outcome::Passed || c.deviations.is_empty());
+        let html = render(&report);
+        assert!(!html.contains("Known deviations"), "{html}");
+        assert!(!html.contains("<th>change</th>"), "{html}");
+        assert!(html.contains("<p>No case failed.</p>"), "{html}");
+        assert!(!html.contains("Behaviours checked"), "{html}");
+    }
 
     #[test]
     fn text_is_escaped() {

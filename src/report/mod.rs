@@ -18,6 +18,8 @@ pub mod merge;
 pub mod model;
 pub mod output;
 pub mod phrase;
+#[cfg(test)]
+pub(crate) mod sample;
 
 pub use model::{Outcome, Report, RunInfo};
 pub use output::Outputs;

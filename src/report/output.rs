@@ -9,7 +9,7 @@ use crate::case::file::write_atomic;
 use super::model::Report;
 
 /// A renderer: the whole report as the text of one file.
-type Render = fn(&Report) -> String;
+type Render<'a> = dyn Fn(&Report) -> String + 'a;
 
 /// Which report files to write.
 #[derive(Debug, Clone, Default)]
@@ -88,11 +88,14 @@ impl Outputs {
     /// Renders and writes every requested file; returns the ones that failed.
     pub fn write(&self, report: &Report) -> Vec<WriteError> {
         let mut errors = Vec::new();
-        let jobs: [(&Option<PathBuf>, Render); 4] = [
-            (&self.json, super::json::render),
-            (&self.junit, super::junit::render),
-            (&self.markdown, super::markdown::render),
-            (&self.html, super::html::render),
+        // A Markdown summary too long for a comment points at the whole report.
+        let full = self.html.as_ref().or(self.json.as_ref()).map(|p| p.display().to_string());
+        let markdown = |r: &Report| super::markdown::render_for(r, full.as_deref());
+        let jobs: [(&Option<PathBuf>, &Render<'_>); 4] = [
+            (&self.json, &super::json::render),
+            (&self.junit, &super::junit::render),
+            (&self.markdown, &markdown),
+            (&self.html, &super::html::render),
         ];
         for (path, render) in jobs {
             let Some(path) = path else { continue };

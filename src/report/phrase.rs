@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::extract::JsonType;
 
 use super::gate::Verdict;
-use super::model::{DeviationReport, DiffReport, ErrorReport, Relaxation, count};
+use super::model::{DeviationReport, DiffReport, ErrorReport, LineReport, Relaxation, count};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy, Default)]
@@ -144,6 +144,25 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// A diff line's text as every reader-facing diff shows it: long string values collapsed, on
+/// an unchanged line as [`collapse_unchanged`], on a removed or added one as
+/// [`collapse_changed`] with the line's changed words.
+pub fn collapse_line(line: &LineReport) -> String {
+    let text = line.text();
+    if line.tag == " " {
+        return collapse_unchanged(&text);
+    }
+    let mut changed = Vec::new();
+    let mut offset = 0;
+    for segment in &line.segments {
+        if segment.changed {
+            changed.push(offset..offset + segment.text.len());
+        }
+        offset += segment.text.len();
+    }
+    collapse_changed(&text, &changed)
+}
+
 /// A diff as the console shows it: [`diff`], with long unchanged values collapsed.
 pub fn console_diff(out: &mut String, diff: &DiffReport, style: Style) {
     write_diff(out, diff, style, true);
@@ -167,23 +186,9 @@ fn write_diff(out: &mut String, diff: &DiffReport, style: Style, collapse: bool)
                 _ => ("", ""),
             };
             out.push_str(&style.paint(base, &line.tag));
-            if collapse && base.is_empty() {
-                out.push_str(&collapse_unchanged(&line.text()));
-                out.push('\n');
-                continue;
-            }
             if collapse {
-                let mut changed = Vec::new();
-                let mut offset = 0;
-                for segment in &line.segments {
-                    if segment.changed {
-                        changed.push(offset..offset + segment.text.len());
-                    }
-                    offset += segment.text.len();
-                }
-                let text = line.text();
-                let collapsed = collapse_changed(&text, &changed);
-                if collapsed != text {
+                let collapsed = collapse_line(line);
+                if collapsed != line.text() || base.is_empty() {
                     out.push_str(&style.paint(base, &collapsed));
                     out.push('\n');
                     continue;
@@ -205,7 +210,8 @@ fn write_diff(out: &mut String, diff: &DiffReport, style: Style, collapse: bool)
 /// A JSON value as a sentence shows it, cut to a readable length (after redaction, which has
 /// run on the data long before a reporter sees it).
 pub fn value(v: &Value) -> String {
-    shorten(&v.to_string())
+    // Encoded data (a certificate, a modulus) collapsed first, so the cut keeps the structure.
+    shorten(&collapse_changed(&v.to_string(), &[]))
 }
 
 /// `text` cut to 120 characters, with `…` where it was cut.
@@ -416,8 +422,11 @@ mod tests {
         for (d, sentence) in cases {
             assert_eq!(deviation(&d, Style::PLAIN), sentence);
         }
-        let long = Finding::value("x".repeat(300));
+        let long = Finding::value(vec!["x"; 100]);
         assert_eq!(finding(&long).chars().count(), 121, "cut with an ellipsis");
+        // A long string is collapsed before the cut, so its end stays readable.
+        let cert = Finding::value("x".repeat(300));
+        assert_eq!(finding(&cert), "\"xxxxxx…(300 chars)\"");
         assert_eq!(
             relaxations(&[
                 Relaxation::ByType { count: 1 },
