@@ -184,7 +184,7 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
     let inner = common::serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
     let behind = inner.clone();
     let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let client = reqwest::Client::new();
+    let client = exemplar::run::http::client_builder().build().unwrap();
     let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let client = client.clone();
         let inner = inner.clone();
@@ -357,7 +357,14 @@ fn what_a_misbehaving_target_created_is_removed() {
     );
     let left: Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let url = format!("{mock}/beta/trustFramework/keySets");
-        let response = reqwest::Client::new().get(url).bearer_auth("t").send().await.unwrap();
+        let response = exemplar::run::http::client_builder()
+            .build()
+            .unwrap()
+            .get(url)
+            .bearer_auth("t")
+            .send()
+            .await
+            .unwrap();
         response.json().await.unwrap()
     });
     assert_eq!(left["value"], json!([]), "left behind: {left}");

@@ -16,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 mod common;
 
@@ -112,8 +113,7 @@ async fn html_report_shows_cases_and_a_diff_in_headless_chromium() {
     let caps = caps.as_object().unwrap().clone();
     let started = Instant::now();
     let client = loop {
-        match ClientBuilder::rustls()
-            .unwrap()
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
