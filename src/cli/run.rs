@@ -346,7 +346,9 @@ pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
         _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let style = console::Style { color };
-    Phrasing::new(move |result| console::failure(result, style))
+    Phrasing::new(move |result| {
+        console::failure(&crate::report::model::CaseReport::for_console(result), style)
+    })
 }
 
 /// Prints what the run has to say besides libtest's lines, on stderr: why it stopped, or how

@@ -34,7 +34,10 @@ pub fn github(report: &Report) -> String {
         let title = property(&c.id);
         if c.status == Outcome::Error {
             if let Some(e) = &c.error {
-                let message = data(&format!("could not run: error[{}]: {}", e.code, e.message));
+                let message = data(&format!(
+                    "could not run: {}",
+                    super::phrase::error(e, super::phrase::Style::PLAIN)
+                ));
                 let _ = writeln!(out, "::error {},title={title}::{message}", place(c));
             }
             continue;

@@ -5,57 +5,23 @@
 
 use std::fmt::Write;
 
-use crate::diff::Diff;
-use crate::run::result::{CaseResult, Status};
-use crate::snapshot::{SnapshotState, Summary, Update};
+use crate::snapshot::{Summary, Update};
 
-/// ANSI styling, or none.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-}
+use super::model::{CaseReport, Outcome};
+use super::phrase;
 
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
-    }
-}
-
-/// Renders a diff, colouring removed and added lines and emphasising the words that changed.
-pub fn diff(out: &mut String, diff: &Diff, labels: (&str, &str), style: Style) {
-    let _ = writeln!(out, "{}", style.paint("31", &format!("--- {}", labels.0)));
-    let _ = writeln!(out, "{}", style.paint("32", &format!("+++ {}", labels.1)));
-    for hunk in &diff.hunks {
-        let _ = writeln!(out, "{}", style.paint("36", &hunk.header));
-        for line in &hunk.lines {
-            let (base, emph) = match line.tag {
-                '-' => ("31", "1;4;31"),
-                '+' => ("32", "1;4;32"),
-                _ => ("", ""),
-            };
-            out.push_str(&style.paint(base, &line.tag.to_string()));
-            for (emphasised, text) in &line.segments {
-                if !style.color || base.is_empty() {
-                    out.push_str(text);
-                } else {
-                    out.push_str(&style.paint(if *emphasised { emph } else { base }, text));
-                }
-            }
-            out.push('\n');
-        }
-    }
-}
+pub use super::phrase::Style;
 
 /// The message shown for a case that did not pass.
-pub fn failure(result: &CaseResult, style: Style) -> String {
+pub fn failure(case: &CaseReport, style: Style) -> String {
     let mut out = String::new();
-    if let Some(src) = &result.source {
+    if let Some(src) = &case.source {
         let response =
             src.response_line.map(|l| format!(", response at line {l}")).unwrap_or_default();
         let _ = writeln!(out, "  {} {}:{}{response}", style.paint("34", "-->"), src.doc, src.line);
     }
-    let _ = writeln!(out, "  {} {}", style.paint("34", "case"), result.file);
-    if let Some(main) = result.main_exchange() {
+    let _ = writeln!(out, "  {} {}", style.paint("34", "case"), case.file);
+    if let Some(main) = case.main_exchange() {
         let status = main
             .response
             .as_ref()
@@ -69,55 +35,23 @@ pub fn failure(result: &CaseResult, style: Style) -> String {
             main.elapsed_ms
         );
     }
-    if result.status == Status::Error {
-        if let Some(e) = &result.error {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                style.paint("1;31", &format!("error[{}]:", e.code.as_str())),
-                e.message
-            );
+    if case.status == Outcome::Error {
+        if let Some(e) = &case.error {
+            let _ = writeln!(out, "{}", phrase::error(e, style));
         }
     }
-    for d in &result.deviations {
-        let _ = writeln!(
-            out,
-            "{} at {}: expected {}, actual {}",
-            style.paint("1;33", d.code.as_str()),
-            style.paint("1", &d.path),
-            d.expected,
-            d.actual
-        );
+    for d in &case.deviations {
+        let _ = writeln!(out, "{}", phrase::deviation(d, style));
     }
-    for e in result
-        .teardown_errors
-        .iter()
-        .skip(usize::from(result.error.as_ref() == result.teardown_errors.first()))
-    {
-        let _ = writeln!(
-            out,
-            "{} {}",
-            style.paint("1;31", &format!("error[{}]:", e.code.as_str())),
-            e.message
-        );
+    let shown =
+        usize::from(case.error.is_some() && case.error.as_ref() == case.teardown_errors.first());
+    for e in case.teardown_errors.iter().skip(shown) {
+        let _ = writeln!(out, "{}", phrase::error(e, style));
     }
-    if let Some(d) = &result.diff {
-        diff(&mut out, d, ("expected (documented)", "actual"), style);
+    for d in &case.diffs {
+        phrase::diff(&mut out, d, style);
     }
-    if let Some(snap) = &result.snapshot {
-        if let Some(d) = &snap.diff {
-            let old = if snap.state == SnapshotState::Unstable {
-                "first recording".to_string()
-            } else {
-                format!("snapshot {}", snap.file)
-            };
-            let new = if snap.state == SnapshotState::Unstable {
-                "second recording"
-            } else {
-                "actual (normalised)"
-            };
-            diff(&mut out, d, (&old, new), style);
-        }
+    if let Some(snap) = &case.snapshot {
         if let Some(p) = &snap.pending {
             let _ = writeln!(
                 out,
@@ -130,8 +64,7 @@ pub fn failure(result: &CaseResult, style: Style) -> String {
                 out,
                 "  {} add to the case's \"volatile\" list: {}",
                 style.paint("34", "proposal"),
-                serde_json::to_string(&crate::snapshot::generalise(&snap.proposed_volatile))
-                    .unwrap_or_default()
+                serde_json::to_string(&snap.proposed_volatile).unwrap_or_default()
             );
         }
         if let Some(e) = &snap.io_error {

@@ -104,14 +104,6 @@ pub fn describe(report: &Report, verdict: &Verdict) -> String {
             report.run.missing_shards.join(", ")
         ));
     }
-    let decision = match verdict.exit {
-        _ if verdict.unwritten > 0 => {
-            format!("gate failed: {} report file(s) could not be written", verdict.unwritten)
-        }
-        Exit::Success => "gate passed".to_string(),
-        Exit::Failed => format!("gate failed: {} failing case(s)", verdict.failing),
-        _ => format!("gate failed: {} case(s) could not run", verdict.errors),
-    };
-    parts.push(decision);
+    parts.push(super::phrase::decision(verdict));
     format!("exemplar: {}", parts.join("; "))
 }

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::gate;
 use super::model::{CaseReport, DiffReport, LineReport, Outcome, Report};
+use super::phrase;
 
 const STYLE: &str = r#"
 :root { --pass: #1a7f37; --fail: #cf222e; --err: #9a6700; --skip: #6e7781; --line: #d0d7de; }
@@ -179,17 +180,15 @@ fn case_html(out: &mut String, c: &CaseReport) {
     if let Some(e) = &c.error {
         let _ = writeln!(
             out,
-            "<div class=\"error\">error[{}]: {}</div>",
-            esc(&e.code),
-            esc(&e.message)
+            "<div class=\"error\">{}</div>",
+            esc(&phrase::error(e, phrase::Style::PLAIN))
         );
     }
     for e in &c.teardown_errors {
         let _ = writeln!(
             out,
-            "<div class=\"error\">error[{}]: {}</div>",
-            esc(&e.code),
-            esc(&e.message)
+            "<div class=\"error\">{}</div>",
+            esc(&phrase::error(e, phrase::Style::PLAIN))
         );
     }
     if !c.deviations.is_empty() {
@@ -240,15 +239,9 @@ pub fn render(report: &Report) -> String {
     let gate_text = match verdict.exit {
         crate::exit::Exit::Success => "<span class=\"passed\">gate passed</span>".to_string(),
         crate::exit::Exit::Failed => {
-            format!(
-                "<span class=\"deviated\">gate failed: {} failing case(s)</span>",
-                verdict.failing
-            )
+            format!("<span class=\"deviated\">{}</span>", esc(&phrase::decision(&verdict)))
         }
-        _ => format!(
-            "<span class=\"error\">gate failed: {} case(s) could not run</span>",
-            verdict.errors
-        ),
+        _ => format!("<span class=\"error\">{}</span>", esc(&phrase::decision(&verdict))),
     };
     let partition =
         report.run.partition.as_ref().map(|p| format!(" · shard {}", esc(p))).unwrap_or_default();

@@ -104,7 +104,7 @@ fn system_out(c: &CaseReport) -> String {
         let _ = writeln!(out, "known deviation: {} ({reason})", d.sentence());
     }
     for e in &c.teardown_errors {
-        let _ = writeln!(out, "error[{}]: {}", e.code, e.message);
+        let _ = writeln!(out, "{}", super::phrase::error(e, super::phrase::Style::PLAIN));
     }
     if !c.checks.relaxed.is_empty() {
         let _ = writeln!(out, "relaxed checks: {}", c.checks.relaxed.join(", "));

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::gate;
 use super::model::{Class, KnownState, Outcome, Report};
+use super::phrase;
 
 /// Rows per table and diffs shown before the rest is left to the JSON report.
 const MAX_ROWS: usize = 200;
@@ -88,8 +89,10 @@ pub fn render(report: &Report) -> String {
     );
     let decision = match verdict.exit {
         crate::exit::Exit::Success => "✅ passed".to_string(),
-        crate::exit::Exit::Failed => format!("❌ failed: {} failing case(s)", verdict.failing),
-        _ => format!("💥 failed: {} case(s) could not run", verdict.errors),
+        crate::exit::Exit::Failed => {
+            format!("❌ failed: {}", phrase::failing_cases(verdict.failing))
+        }
+        _ => format!("💥 failed: {}", phrase::could_not_run(verdict.errors)),
     };
     let _ = writeln!(out, "**Gate:** {decision}\n");
 

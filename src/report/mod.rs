@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod phrase;
 
 pub use model::{Outcome, Report, RunInfo};
 pub use output::Outputs;

@@ -263,10 +263,7 @@ pub struct DeviationReport {
 impl DeviationReport {
     /// `code at path: expected …, actual …`
     pub fn sentence(&self) -> String {
-        format!(
-            "{} at {}: expected {}, actual {}",
-            self.code, self.path, self.expected, self.actual
-        )
+        super::phrase::deviation(self, super::phrase::Style::PLAIN)
     }
 }
 
@@ -356,16 +353,8 @@ impl DiffReport {
 
     /// Plain unified diff text with `---`/`+++` headers.
     pub fn to_plain(&self) -> String {
-        let mut out = format!("--- {}\n+++ {}\n", self.old_label, self.new_label);
-        for hunk in &self.hunks {
-            out.push_str(&hunk.header);
-            out.push('\n');
-            for line in &hunk.lines {
-                out.push_str(&line.tag);
-                out.push_str(&line.text());
-                out.push('\n');
-            }
-        }
+        let mut out = String::new();
+        super::phrase::diff(&mut out, self, super::phrase::Style::PLAIN);
         out
     }
 }
@@ -773,6 +762,14 @@ impl From<&CaseResult> for CaseReport {
 }
 
 impl CaseReport {
+    /// The report of one case as the console shows it while the run goes on: the verdict,
+    /// the deviations and diffs, and of the exchanges only the documented request's.
+    pub fn for_console(r: &CaseResult) -> Self {
+        let mut case = CaseReport::convert(r, false);
+        case.exchanges = r.main_exchange().map(ExchangeReport::from).into_iter().collect();
+        case
+    }
+
     /// The report of one case; without `exchanges`, the recorded requests and responses are
     /// left out (the gate and the console need only the verdicts).
     pub fn convert(r: &CaseResult, exchanges: bool) -> Self {
@@ -789,11 +786,11 @@ impl CaseReport {
         if let Some(snap) = &r.snapshot {
             if let Some(d) = &snap.diff {
                 let (old, new) = if snap.state == crate::snapshot::SnapshotState::Unstable {
-                    ("first recording", "second recording")
+                    ("first recording".to_string(), "second recording")
                 } else {
-                    ("snapshot", "actual (normalised)")
+                    (format!("snapshot {}", snap.file), "actual (normalised)")
                 };
-                diffs.push(DiffReport::from_diff("snapshot", old, new, d));
+                diffs.push(DiffReport::from_diff("snapshot", &old, new, d));
             }
         }
         let snapshot = r.snapshot.as_ref().map(|s| SnapshotReport {
