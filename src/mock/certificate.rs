@@ -2,11 +2,10 @@
 //! of one to make a key — the RSA public key (`n`, `e`), the validity period (`nbf`,
 //! `exp`), the certificate itself (`x5c`) and its SHA-1 thumbprint (`x5t`).
 
-use rsa::pkcs1::RsaPublicKey;
 use sha1::{Digest, Sha1};
-use x509_cert::Certificate;
-use x509_cert::der::{Decode, Reader, SliceReader, pem};
-use x509_cert::spki::ObjectIdentifier;
+use x509_parser::pem::parse_x509_pem;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
 
 use super::b64;
 
@@ -36,9 +35,6 @@ pub enum CertificateError {
     NotRsa,
 }
 
-/// `rsaEncryption` (RFC 8017), the algorithm of an RSA certificate's public key.
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-
 /// Reads the `key` property of `uploadCertificate`: base64 of the DER certificate as the
 /// docs describe, and also base64 of PEM text or the PEM text itself.
 pub fn from_upload(text: &str) -> Result<CertificateKey, CertificateError> {
@@ -49,55 +45,31 @@ pub fn from_upload(text: &str) -> Result<CertificateKey, CertificateError> {
         b64::decode_upload(trimmed).ok_or(CertificateError::Encoding)?
     };
     if bytes.starts_with(b"-----BEGIN") {
-        let (_label, der) =
-            pem::decode_vec(first_pem_block(&bytes)).map_err(|_| CertificateError::Encoding)?;
-        from_der(&der)
+        let (_, pem) = parse_x509_pem(&bytes).map_err(|_| CertificateError::Encoding)?;
+        from_der(&pem.contents)
     } else {
         from_der(&bytes)
     }
 }
 
-/// The text up to the end of the first PEM block: of a chain, the first certificate is read.
-fn first_pem_block(pem: &[u8]) -> &[u8] {
-    const END: &[u8] = b"-----END CERTIFICATE-----";
-    match pem.windows(END.len()).position(|w| w == END) {
-        Some(at) => &pem[..at + END.len()],
-        None => pem,
-    }
-}
-
 /// Reads a DER-encoded certificate.
 pub fn from_der(der: &[u8]) -> Result<CertificateKey, CertificateError> {
-    let parse = |e: x509_cert::der::Error| CertificateError::Parse(e.to_string());
-    let mut reader = SliceReader::new(der).map_err(parse)?;
-    let certificate = Certificate::decode(&mut reader).map_err(parse)?;
-    let rest = u32::from(reader.remaining_len());
-    if rest > 0 {
-        return Err(CertificateError::Parse(format!("{rest} bytes after the certificate")));
+    let (rest, certificate) =
+        X509Certificate::from_der(der).map_err(|e| CertificateError::Parse(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(CertificateError::Parse(format!("{} bytes after the certificate", rest.len())));
     }
-    key_of(&certificate, der)
-}
-
-/// The key a certificate makes, `der` being its encoding.
-fn key_of(certificate: &Certificate, der: &[u8]) -> Result<CertificateKey, CertificateError> {
-    let tbs = certificate.tbs_certificate();
-    let spki = tbs.subject_public_key_info();
-    if spki.algorithm.oid != RSA_ENCRYPTION {
+    let PublicKey::RSA(rsa) =
+        certificate.public_key().parsed().map_err(|e| CertificateError::Parse(e.to_string()))?
+    else {
         return Err(CertificateError::NotRsa);
-    }
-    let bits = spki.subject_public_key.as_bytes().ok_or_else(|| {
-        CertificateError::Parse("the public key is not a whole number of bytes".into())
-    })?;
-    let rsa = RsaPublicKey::try_from(bits).map_err(|e| CertificateError::Parse(e.to_string()))?;
-    let validity = tbs.validity();
-    let seconds = |t: x509_cert::time::Time| {
-        i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
     };
+    let validity = certificate.validity();
     Ok(CertificateKey {
-        n: b64::url(strip_leading_zeros(rsa.modulus.as_bytes())),
-        e: b64::url(strip_leading_zeros(rsa.public_exponent.as_bytes())),
-        nbf: seconds(validity.not_before),
-        exp: seconds(validity.not_after),
+        n: b64::url(strip_leading_zeros(rsa.modulus)),
+        e: b64::url(strip_leading_zeros(rsa.exponent)),
+        nbf: validity.not_before.timestamp(),
+        exp: validity.not_after.timestamp(),
         x5c: b64::standard(der),
         x5t: b64::url(Sha1::digest(der).as_slice()),
     })
