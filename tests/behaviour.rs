@@ -184,7 +184,7 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
     let inner = common::serve_in_background(mock::app(mock::AppState::new(MockConfig::default())));
     let behind = inner.clone();
     let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let client = exemplar::run::http::client_builder().build().unwrap();
+    let client = exemplar::run::http::client_builder().build().expect("client");
     let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let client = client.clone();
         let inner = inner.clone();

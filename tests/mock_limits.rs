@@ -22,7 +22,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 async fn start(config: MockConfig) -> (MockServer, reqwest::Client) {
     (
         mock::spawn(config).await.expect("spawn"),
-        exemplar::run::http::client_builder().build().unwrap(),
+        exemplar::run::http::client_builder().build().expect("client"),
     )
 }
 
@@ -169,7 +169,7 @@ async fn connections_beyond_the_bound_wait_for_a_free_slot() {
     // Both slots are held by connections that send nothing; a third request waits.
     let url = format!("{}{KEYSETS}", server.base_url());
     let waiting = tokio::spawn(async move {
-        let client = exemplar::run::http::client_builder().build().unwrap();
+        let client = exemplar::run::http::client_builder().build().expect("client");
         client.get(url).header("authorization", "Bearer t").send().await.map(|r| r.status())
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
