@@ -11,9 +11,11 @@
 use std::time::{Duration, Instant};
 
 use exemplar::case::model::Source;
+use exemplar::check::Finding;
+use exemplar::extract::JsonType;
 use exemplar::report::model::{
     CaseReport, Checks, DeviationReport, DiffReport, ExchangeReport, HeaderReport, Outcome,
-    RequestReport, ResponseReport, relaxations,
+    RequestReport, ResponseReport, Verdict, relaxations,
 };
 use exemplar::report::{Outputs, Report, RunInfo, baseline, known};
 use serde_json::{Value, json};
@@ -68,18 +70,28 @@ fn case(i: usize) -> CaseReport {
         actual["keys"][1]["use"] = json!(["sig"]);
         actual["keys"][2].as_object_mut().unwrap().remove("kid");
         let diff = exemplar::diff::json_diff(&body(i), &actual).unwrap();
-        let d = |code: &str, path: &str, expected: &str, actual: &str| DeviationReport {
+        let d = |code: &str, path: &str, expected: Finding, actual: Finding| DeviationReport {
             code: code.into(),
             path: path.into(),
-            expected: expected.into(),
-            actual: actual.into(),
+            expected,
+            actual,
             known: None,
         };
         (
             vec![
-                d("type-mismatch", "/keys/0/nbf", "an integer", "a string \"1508969811\""),
-                d("type-mismatch", "/keys/1/use", "a string", "an array [\"sig\"]"),
-                d("property-missing", "/keys/2/kid", "present", "absent"),
+                d(
+                    "type-mismatch",
+                    "/keys/0/nbf",
+                    Finding::of_type(JsonType::Integer),
+                    Finding::value("1508969811"),
+                ),
+                d(
+                    "type-mismatch",
+                    "/keys/1/use",
+                    Finding::of_type(JsonType::String),
+                    Finding::value(json!(["sig"])),
+                ),
+                d("property-missing", "/keys/2/kid", Finding::Present, Finding::Absent),
             ],
             vec![DiffReport::from_diff("response body", "expected (documented)", "actual", &diff)],
         )
@@ -100,6 +112,7 @@ fn case(i: usize) -> CaseReport {
         }),
         doc_file: None,
         status: if deviated { Outcome::Deviated } else { Outcome::Passed },
+        verdict: if deviated { Verdict::Failed } else { Verdict::Passed },
         skip_reason: None,
         deviations,
         error: None,

@@ -74,11 +74,45 @@ pub fn sorted(value: &Value) -> Value {
     }
 }
 
-/// The normalised text of a JSON document: sorted keys, two-space indent, final newline.
+/// Marks a [`type_placeholder`]: a control character no documented or received string holds
+/// unescaped, so the text of a placeholder cannot be mistaken for a value.
+const PLACEHOLDER: char = '\u{1}';
+
+/// A stand-in for "a value of this JSON type" (`integer`) in an expected view, where the docs
+/// give a type and no example value: [`normalise`] writes it `<integer>`, not as a string.
+pub fn type_placeholder(word: &str) -> Value {
+    Value::String(format!("{PLACEHOLDER}{word}{PLACEHOLDER}"))
+}
+
+/// The normalised text of a JSON document: sorted keys, two-space indent, final newline;
+/// type placeholders are written `<type>`.
 pub fn normalise(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(&sorted(value)).unwrap_or_default();
     text.push('\n');
-    text
+    let marker = "\"\\u0001";
+    if !text.contains(marker) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(marker) {
+        let after = &rest[start + marker.len()..];
+        match after.find("\\u0001\"") {
+            Some(end) if after[..end].chars().all(|c| c.is_ascii_alphabetic()) => {
+                out.push_str(&rest[..start]);
+                out.push('<');
+                out.push_str(&after[..end]);
+                out.push('>');
+                rest = &after[end + "\\u0001\"".len()..];
+            }
+            _ => {
+                out.push_str(&rest[..start + marker.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Diffs two texts; `None` when they are equal.
@@ -127,6 +161,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_type_placeholder_is_written_as_a_type_not_a_string() {
+        let view = json!({"nbf": type_placeholder("integer"), "use": "<integer>"});
+        assert_eq!(normalise(&view), "{\n  \"nbf\": <integer>,\n  \"use\": \"<integer>\"\n}\n");
+    }
 
     #[test]
     fn key_order_and_formatting_do_not_matter() {

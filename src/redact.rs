@@ -143,6 +143,37 @@ impl Redactor {
         }
     }
 
+    /// Redacts the expected view of a body (see `check::contract`) against the `actual` body
+    /// it is diffed with: a secret member is hidden where it holds what the target sent, and
+    /// kept where it holds the documentation's placeholder instead (the docs are public, and
+    /// `[redacted]` would hide what was expected). Known secret values are removed everywhere.
+    pub fn json_view(&self, view: &Value, actual: Option<&Value>) -> Value {
+        match view {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let got = actual.and_then(|a| a.get(k));
+                        let v = if is_secret_member(k) && !v.is_null() && got == Some(v) {
+                            Value::String(REDACTED.into())
+                        } else {
+                            self.json_view(v, got)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.json_view(v, actual.and_then(|a| a.get(i))))
+                    .collect(),
+            ),
+            Value::String(s) => Value::String(self.text(s)),
+            other => other.clone(),
+        }
+    }
+
     /// Redacts secret members (at any depth) and secret values in a JSON document.
     pub fn json(&self, value: &Value) -> Value {
         match value {
@@ -170,6 +201,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn an_expected_view_keeps_the_documented_placeholder_and_hides_what_was_sent() {
+        let mut r = Redactor::new();
+        r.add_secret("sent-secret-value");
+        let actual = json!({"keys": [{"k": "real-key-material", "kty": "oct"}, {"k": 7}]});
+        let view = json!({"keys": [{"k": "real-key-material", "kty": "oct"}, {"k": "k-value"}], "echo": "sent-secret-value"});
+        assert_eq!(
+            r.json_view(&view, Some(&actual)),
+            json!({"keys": [{"k": REDACTED, "kty": "oct"}, {"k": "k-value"}], "echo": REDACTED})
+        );
+    }
 
     #[test]
     fn redacts_headers_members_and_values() {

@@ -55,7 +55,12 @@ fn failed(results: &[CaseResult]) -> Vec<(&String, String)> {
         .iter()
         .filter(|r| r.status != Status::Passed)
         .map(|r| {
-            let what = r.deviations.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ");
+            let what = r
+                .deviations
+                .iter()
+                .map(|d| format!("{} at {}: {:?} / {:?}", d.code, d.path, d.expected, d.actual))
+                .collect::<Vec<_>>()
+                .join("; ");
             (&r.id, format!("{what} {:?}", r.error))
         })
         .collect()
@@ -298,7 +303,10 @@ fn assert_caught(mode: Misbehaviour, code: Code, behaviour: &str) {
     assert_eq!(hit.status, Status::Deviated, "{}", hit.id);
     let d = hit.deviations.iter().find(|d| d.code == code).unwrap();
     // Readable: the step and place, what was expected, what the target did.
-    assert!(d.path.contains(':') && !d.expected.is_empty() && !d.actual.is_empty(), "{d:?}");
+    let words = |f| exemplar::report::phrase::finding(f);
+    assert!(d.path.contains(':') && !words(&d.expected).is_empty(), "{d:?}");
+    assert!(!words(&d.actual).is_empty(), "{d:?}");
+    assert!(!matches!(d.expected, exemplar::check::Finding::Text { .. }), "typed: {d:?}");
     // The steps' requests and responses are in the record.
     assert!(hit.exchanges.iter().filter(|e| e.response.is_some()).count() >= 1, "{}", hit.id);
 }

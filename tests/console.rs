@@ -36,6 +36,7 @@ fn redact(text: &str) -> String {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"\(\d+ ms\)", "([n] ms)"),
         (r"finished in \d+\.\d+s", "finished in [t]s"),
+        (r" in \d+\.\d+s: ", " in [t]s: "),
         (r"exemplar_[0-9a-f]{8}(\d{4})", "exemplar_[run]$1"),
         (r"exemplar-test-[0-9a-f]{8}(\d{4})", "exemplar-test-[run]$1"),
         // The mock derives a secret key's id from its generated value.
@@ -51,6 +52,31 @@ fn redact(text: &str) -> String {
 #[test]
 fn console_of_a_run_with_deviations() {
     let text = console(&["--mock-deviate", "wrong-type", "trustframeworkkeyset-uploadsecret"]);
+    insta::assert_snapshot!(text);
+}
+
+/// Issue 15: long values that did not change are collapsed, a type the docs give without an
+/// example shows as `<integer>` (not as the string `"<integer>"`), types are named one way.
+#[test]
+fn console_of_a_wrong_type_run_collapses_long_unchanged_values() {
+    let text = console(&["--mock-deviate", "wrong-type", "trustframeworkkeyset-getactivekey"]);
+    assert!(text.contains("\"MIIDST…(1,128 chars, unchanged)\""), "{text}");
+    assert!(text.contains("-  \"nbf\": <integer>,"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// Issue 15: where the docs show a placeholder for a secret member (`"k": "k-value"`), the
+/// expected side shows it, not `[redacted]`; what the target sent stays redacted.
+#[test]
+fn console_shows_the_documented_placeholder_of_a_secret_member() {
+    let text = console(&[
+        "--mock-deviate",
+        "wrong-type",
+        "--exact",
+        "docs::graph::beta::api::trustframework-post-keysets::create_trustframeworkkeyset_from_trustframework",
+    ]);
+    assert!(text.contains("-      \"k\": \"k-value\","), "{text}");
+    assert!(!text.contains("-      \"k\": \"[redacted]\""), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -94,7 +94,15 @@ fn json_report_matches_its_schema_and_says_what_happened() {
     validate(&schema, &ok);
     validate(&schema, &bad);
 
-    assert_eq!(ok["format"], 1);
+    assert_eq!(ok["format"], 2);
+    // The run's start time and verdict, and each case's verdict, are fields.
+    let started = ok["run"]["started"].as_str().unwrap();
+    assert!(
+        started.len() == 20 && started.ends_with('Z') && started.as_bytes()[10] == b'T',
+        "{started}"
+    );
+    assert_eq!(ok["run"]["verdict"], "passed");
+    assert!(ok["cases"].as_array().unwrap().iter().all(|c| c["verdict"] == "passed"));
     assert_eq!(ok["run"]["target"], "reference mock");
     assert_eq!(ok["summary"]["total"], ok["cases"].as_array().unwrap().len());
     assert_eq!(ok["summary"]["passed"], ok["summary"]["total"]);
@@ -126,8 +134,17 @@ fn json_report_matches_its_schema_and_says_what_happened() {
     let d = &get["deviations"][0];
     assert_eq!(d["code"], "type-mismatch");
     assert_eq!(d["path"], "/keys");
-    assert_eq!(d["expected"], "an array");
-    assert!(d["actual"].as_str().unwrap().starts_with("an object"));
+    // Expected and actual are typed findings, not words.
+    assert_eq!(d["expected"], serde_json::json!({"kind": "type", "type": "array"}));
+    assert_eq!(d["actual"]["kind"], "value");
+    assert!(d["actual"]["value"].is_object(), "{}", d["actual"]);
+    assert_eq!(get["verdict"], "failed");
+    assert_eq!(bad["run"]["verdict"], "failed");
+    for c in bad["cases"].as_array().unwrap() {
+        for d in c["deviations"].as_array().unwrap() {
+            assert!(!d["path"].as_str().unwrap().is_empty(), "{d}");
+        }
+    }
     assert!(!get["diffs"][0]["hunks"].as_array().unwrap().is_empty());
 }
 
@@ -139,7 +156,7 @@ fn a_report_that_does_not_match_the_format_is_refused_with_its_line() {
     let out = exemplar(&["report", s(&path)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(&format!("{}:3:", path.display())), "{}", stderr(&out));
-    std::fs::write(&path, "{\"format\": 2}").unwrap();
+    std::fs::write(&path, "{\"format\": 3}").unwrap();
     let out = exemplar(&["report", s(&path)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("newer"), "{}", stderr(&out));
@@ -504,6 +521,7 @@ fn known_deviations_are_reported_but_do_not_fail_the_gate_until_they_expire() {
 /// recorded exchanges and diffs.
 fn stable(mut report: Value) -> Value {
     report["run"]["durationMs"] = Value::Null;
+    report["run"]["started"] = Value::Null;
     // Shards record the case set they were cut from; the merge keeps it, a full run has none.
     report["run"]["caseSet"] = Value::Null;
     for c in report["cases"].as_array_mut().unwrap() {
@@ -802,4 +820,65 @@ fn junit_links_doc_pages_that_live_in_the_repository() {
         "{:?}",
         other.attribute("file")
     );
+}
+
+/// Reports written by an exemplar before findings were typed (format 1, committed under
+/// `tests/fixtures/reports/`, their exchanges left out) still serve as a baseline and still
+/// merge; what is read back is format 2, with the old words kept as `text` findings.
+#[test]
+fn format_1_reports_still_read_as_a_report_a_baseline_and_shards() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports");
+    let old = fixtures.join("format1.json");
+    assert_eq!(read_json(&old)["format"], 1);
+    let dir = temp_dir("format1");
+
+    // Read back and written again: format 2, words kept, the snapshot deviation given a path.
+    let again = dir.join("again.json");
+    let out = exemplar(&["report", s(&old), "--report-json", s(&again)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = read_json(&again);
+    validate(&schema(), &report);
+    assert_eq!(report["format"], 2);
+    assert_eq!(report["run"]["verdict"], "failed");
+    let get = case(&report, "trustframeworkkeyset-get::");
+    assert_eq!(get["verdict"], "failed");
+    let d = &get["deviations"][0];
+    assert_eq!(d["expected"], serde_json::json!({"kind": "text", "text": "an array"}));
+    let missing =
+        get["deviations"].as_array().unwrap().iter().find(|d| d["code"] == "snapshot-missing");
+    assert_eq!(missing.unwrap()["path"], "snapshot");
+    let relaxed = &case(&report, "trustframework-list-keysets::")["checks"]["relaxed"];
+    assert!(relaxed.as_array().unwrap().iter().all(|r| r["kind"].is_string()), "{relaxed}");
+
+    // As the baseline of a run with the same deviations (and no snapshot layer): nothing new.
+    let out = exemplar(&[
+        "run",
+        "--checks",
+        "contract",
+        "--mock-deviate",
+        "wrong-type",
+        "--test-threads",
+        "4",
+        "--baseline",
+        s(&old),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 new deviation"), "{}", stderr(&out));
+
+    // Two format-1 shards merge into one format-2 report of every case.
+    let merged = dir.join("merged.json");
+    let out = exemplar(&[
+        "report",
+        "merge",
+        s(&fixtures.join("format1-shard1.json")),
+        s(&fixtures.join("format1-shard2.json")),
+        "--out",
+        s(&merged),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let merged = read_json(&merged);
+    validate(&schema(), &merged);
+    assert_eq!(merged["format"], 2);
+    assert_eq!(merged["cases"].as_array().unwrap().len(), 19);
+    assert_eq!(merged["run"]["verdict"], "failed");
 }

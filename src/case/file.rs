@@ -40,23 +40,7 @@ struct Probe {
 
 /// Parses `text` (the contents of `path`) as a file of the current format.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
-    let invalid = |e: serde_json::Error| {
-        let message = e
-            .to_string()
-            .rsplit_once(" at line ")
-            .map_or_else(|| e.to_string(), |(m, _)| m.to_string());
-        let column = if message.starts_with("unknown field") {
-            key_start(text, e.line(), e.column())
-        } else {
-            e.column()
-        };
-        FileError::Invalid {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: column.max(1),
-            message,
-        }
-    };
+    let invalid = |e: serde_json::Error| located(path, text, e);
     let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
     match probe.format {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
@@ -87,7 +71,27 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileErro
             });
         }
     }
-    serde_json::from_str(text).map_err(invalid)
+    parse_any(path, text)
+}
+
+/// Parses `text` (the contents of `path`) whatever its `format`: for a caller that has
+/// checked the format itself (the report reads two).
+pub fn parse_any<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
+    serde_json::from_str(text).map_err(|e| located(path, text, e))
+}
+
+/// A serde_json error as an error naming the file, line and column.
+fn located(path: &Path, text: &str, e: serde_json::Error) -> FileError {
+    let message = e
+        .to_string()
+        .rsplit_once(" at line ")
+        .map_or_else(|| e.to_string(), |(m, _)| m.to_string());
+    let column = if message.starts_with("unknown field") {
+        key_start(text, e.line(), e.column())
+    } else {
+        e.column()
+    };
+    FileError::Invalid { path: path.to_path_buf(), line: e.line(), column: column.max(1), message }
 }
 
 /// serde_json reports an unknown field at the closing quote of its key; a person looks for

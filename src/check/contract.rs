@@ -27,7 +27,7 @@ use crate::case::model::PropertySpec;
 use crate::extract::JsonType;
 use crate::plan::template::Vars;
 
-use super::deviation::{Code, Deviation};
+use super::deviation::{Code, Deviation, Finding};
 use super::types::{TypeRegistry, normalise};
 
 /// What the target sent back.
@@ -92,24 +92,8 @@ pub fn media_type(value: &str) -> String {
     value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-fn type_word(v: &Value) -> &'static str {
-    JsonType::of(v).phrase()
-}
-
-/// A value as a deviation shows it: whole, because secrets are redacted from it afterwards
-/// and a value cut short could leave half a secret behind; [`shorten`] cuts it after that.
-fn short(v: &Value) -> String {
-    v.to_string()
-}
-
-/// A deviation's expected or actual text cut to a readable length. Call it only after
-/// redaction.
-pub fn shorten(text: &str) -> String {
-    if text.chars().count() > 120 {
-        format!("{}…", text.chars().take(120).collect::<String>())
-    } else {
-        text.to_string()
-    }
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Checks one response against its case.
@@ -125,8 +109,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         out.deviations.push(Deviation::new(
             Code::StatusMismatch,
             "status",
-            expected_status.to_string(),
-            observed.status.to_string(),
+            Finding::value(expected_status),
+            Finding::value(observed.status),
         ));
     }
     let same_class = observed.status / 100 == expected_status / 100;
@@ -140,8 +124,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.deviations.push(Deviation::new(
                 Code::HeaderMissing,
                 format!("header:{}", h.name),
-                "present",
-                "absent",
+                Finding::Present,
+                Finding::Absent,
             ));
         }
     }
@@ -156,8 +140,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
                 out.deviations.push(Deviation::new(
                     Code::ContentTypeMismatch,
                     "header:Content-Type",
-                    want,
-                    got.unwrap_or_else(|| "(none)".into()),
+                    Finding::MediaType { media_type: want },
+                    got.map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
                 ));
             }
         }
@@ -168,8 +152,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.deviations.push(Deviation::new(
                 Code::ResponseSlow,
                 "time",
-                format!("at most {} ms", slow.as_millis()),
-                format!("{} ms", observed.elapsed.as_millis()),
+                Finding::AtMostMs { ms: millis(slow) },
+                Finding::TookMs { ms: millis(observed.elapsed) },
             ));
         }
     }
@@ -181,8 +165,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.deviations.push(Deviation::new(
                 Code::BodyUnexpected,
                 "body",
-                "no body",
-                format!("{} bytes", observed.body.len()),
+                Finding::NoBody,
+                Finding::Bytes { count: u64::try_from(observed.body.len()).unwrap_or(u64::MAX) },
             ));
         }
         (None, _) => {}
@@ -191,8 +175,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
                 out.deviations.push(Deviation::new(
                     Code::BodyMissing,
                     "body",
-                    format!("{} body", type_word(d)),
-                    "no body",
+                    Finding::Body { json_type: JsonType::of(d) },
+                    Finding::NoBody,
                 ));
             }
             out.expected = Some(d.clone());
@@ -202,8 +186,8 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.deviations.push(Deviation::new(
                 Code::BodyInvalidJson,
                 "body",
-                "JSON",
-                format!("{e}: {snippet}"),
+                Finding::Json,
+                Finding::InvalidJson { error: e.to_string(), start: snippet },
             ));
             out.expected = Some(d.clone());
         }
@@ -277,16 +261,19 @@ impl<'a> Walker<'a> {
                     self.deviations.push(Deviation::new(
                         Code::NotEmpty,
                         "/value",
-                        "an empty collection",
-                        format!("{} items", items.len()),
+                        Finding::EmptyCollection,
+                        Finding::Items {
+                            count: u64::try_from(items.len()).unwrap_or(u64::MAX),
+                            by: None,
+                        },
                     ));
                 }
             }
             _ => self.deviations.push(Deviation::new(
                 Code::CollectionMismatch,
                 "/value",
-                "a `value` array",
-                value.map_or_else(|| "absent".to_string(), |v| type_word(v).to_string()),
+                Finding::ValueArray,
+                value.map_or(Finding::Absent, |v| Finding::of_type(JsonType::of(v))),
             )),
         }
     }
@@ -325,8 +312,8 @@ impl<'a> Walker<'a> {
                 self.deviations.push(Deviation::new(
                     Code::TypeMismatch,
                     ptr,
-                    type_word(d),
-                    format!("{} {}", type_word(a), short(a)),
+                    Finding::of_type(JsonType::of(d)),
+                    Finding::value(a.clone()),
                 ));
                 d.clone()
             }
@@ -343,8 +330,8 @@ impl<'a> Walker<'a> {
                 self.deviations.push(Deviation::new(
                     Code::ValueMismatch,
                     ptr,
-                    format!("{} (sent in the request)", short(sent)),
-                    short(actual),
+                    Finding::Sent { value: sent.clone(), by: None },
+                    Finding::value(actual.clone()),
                 ));
                 return sent.clone();
             }
@@ -359,8 +346,8 @@ impl<'a> Walker<'a> {
             self.deviations.push(Deviation::new(
                 Code::TypeMismatch,
                 ptr,
-                type_word(doc),
-                format!("{} {}", type_word(actual), short(actual)),
+                Finding::of_type(JsonType::of(doc)),
+                Finding::value(actual.clone()),
             ));
             return doc.clone();
         }
@@ -400,8 +387,8 @@ impl<'a> Walker<'a> {
                     self.deviations.push(Deviation::new(
                         Code::PropertyMissing,
                         child,
-                        format!("{} (documented)", type_word(dv)),
-                        "absent",
+                        Finding::of_type(JsonType::of(dv)),
+                        Finding::Absent,
                     ));
                     view.insert(key.clone(), dv.clone());
                 }
@@ -438,18 +425,23 @@ impl<'a> Walker<'a> {
                         Code::PropertyUnexpected
                     };
                     let expected = if self.truncated() {
-                        format!("only properties of {}", t.name)
+                        Finding::PropertiesOf { type_name: t.name.clone() }
                     } else {
-                        "no such property".to_string()
+                        Finding::NoSuchProperty
                     };
-                    self.deviations.push(Deviation::new(code, child, expected, short(av)));
+                    self.deviations.push(Deviation::new(
+                        code,
+                        child,
+                        expected,
+                        Finding::value(av.clone()),
+                    ));
                 }
                 _ if !self.truncated() => {
                     self.deviations.push(Deviation::new(
                         Code::PropertyUnexpected,
                         child,
-                        "no such property",
-                        short(av),
+                        Finding::NoSuchProperty,
+                        Finding::value(av.clone()),
                     ));
                 }
                 _ => {
@@ -479,8 +471,8 @@ impl<'a> Walker<'a> {
                     self.deviations.push(Deviation::new(
                         Code::EnumMismatch,
                         ptr,
-                        format!("one of {}", spec.enum_values.join(", ")),
-                        short(actual),
+                        Finding::OneOf { values: spec.enum_values.clone() },
+                        Finding::value(actual.clone()),
                     ));
                 }
             }
@@ -490,22 +482,21 @@ impl<'a> Walker<'a> {
                         self.deviations.push(Deviation::new(
                             Code::TypeMismatch,
                             format!("{ptr}/{i}"),
-                            format!("{item_type:?}").to_lowercase(),
-                            short(item),
+                            Finding::of_type(item_type),
+                            Finding::value(item.clone()),
                         ));
                     }
                 }
             }
             actual.clone()
         } else {
-            let want = format!("{:?}", spec.json_type).to_lowercase();
             self.deviations.push(Deviation::new(
                 Code::TypeMismatch,
                 ptr,
-                format!("{want} ({})", spec.graph_type),
-                format!("{} {}", type_word(actual), short(actual)),
+                Finding::of_type(spec.json_type),
+                Finding::value(actual.clone()),
             ));
-            Value::String(format!("<{want}>"))
+            crate::diff::type_placeholder(spec.json_type.word())
         }
     }
 
@@ -518,8 +509,8 @@ impl<'a> Walker<'a> {
                 self.deviations.push(Deviation::new(
                     Code::OdataTypeMismatch,
                     ptr,
-                    format!("#{}", want.trim_start_matches('#')),
-                    short(actual),
+                    Finding::value(format!("#{}", want.trim_start_matches('#'))),
+                    Finding::value(actual.clone()),
                 ));
                 Value::String(format!("#{}", want.trim_start_matches('#')))
             }
@@ -567,8 +558,8 @@ impl<'a> Walker<'a> {
                             self.deviations.push(Deviation::new(
                                 Code::ItemMissing,
                                 format!("{ptr}/{i}"),
-                                short(d),
-                                "absent",
+                                Finding::value(d.clone()),
+                                Finding::Absent,
                             ));
                             view.push(d.clone());
                         }
@@ -591,8 +582,8 @@ impl<'a> Walker<'a> {
                     self.deviations.push(Deviation::new(
                         Code::ValueMismatch,
                         ptr.clone(),
-                        format!("{} (pinned)", short(&want)),
-                        short(got),
+                        Finding::Pinned { value: want.clone() },
+                        Finding::value(got.clone()),
                     ));
                     if let Some(slot) = view.pointer_mut(ptr) {
                         *slot = want;
@@ -601,8 +592,8 @@ impl<'a> Walker<'a> {
                 None => self.deviations.push(Deviation::new(
                     Code::PropertyMissing,
                     ptr.clone(),
-                    format!("{} (pinned)", short(&want)),
-                    "absent",
+                    Finding::Pinned { value: want.clone() },
+                    Finding::Absent,
                 )),
             }
         }

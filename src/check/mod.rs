@@ -7,5 +7,5 @@ pub mod deviation;
 pub mod types;
 
 pub use contract::{Checked, Observed, Strictness, check};
-pub use deviation::{Code, Deviation};
+pub use deviation::{Code, Deviation, Finding};
 pub use types::TypeRegistry;

@@ -15,7 +15,7 @@ use super::Exit;
 /// Report files to write after the run.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportFiles {
-    /// Write the JSON report (format 1; schema: `exemplar schema report`) to FILE.
+    /// Write the JSON report (format 2; schema: `exemplar schema report`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
     /// Write a JUnit XML report (for GitHub Actions, GitLab, Jenkins) to FILE.
@@ -120,6 +120,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     if let Some((file, old)) = &gate.baseline {
         report.baseline = Some(baseline::compare(old, &report, file));
     }
+    gate::judge(&mut report);
     let verdict = gate::verdict(&report);
     if console.annotations {
         let _ = std::io::stdout()
@@ -132,13 +133,8 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
         let _ = writeln!(err, "error: {e}");
     }
     let verdict = verdict.with_unwritten(write_errors.len());
-    let line = gate::describe(&report, &verdict);
-    let code = if verdict.exit == Exit::Success { "32" } else { "31" };
-    if console.color {
-        let _ = writeln!(err, "\x1b[{code}m{line}\x1b[0m");
-    } else {
-        let _ = writeln!(err, "{line}");
-    }
+    let style = crate::report::phrase::Style { color: console.color };
+    let _ = write!(err, "{}", crate::report::console::summary(&report, &verdict, style));
     verdict.exit
 }
 

@@ -285,6 +285,7 @@ pub fn run(args: RunArgs) -> Exit {
     opts.phrasing = phrasing(&opts.libtest);
 
     let started = std::time::Instant::now();
+    let started_at = crate::report::model::timestamp(time::OffsetDateTime::now_utc());
     let outcome = crate::run::run(opts);
     tell(&outcome);
     // Reports and the CI gate: written after the run from the collected results.
@@ -301,6 +302,7 @@ pub fn run(args: RunArgs) -> Exit {
     let info = crate::report::RunInfo {
         partition: args.partition.map(|p| p.to_string()),
         case_set,
+        started: Some(started_at),
         ..crate::report::RunInfo::new(
             target_name,
             u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

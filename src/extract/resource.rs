@@ -60,6 +60,20 @@ impl JsonType {
             || (self == JsonType::Number && actual == JsonType::Integer)
     }
 
+    /// The type's name, as JSON Schema names it: `string`, `integer`, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Null => "null",
+            JsonType::Any => "any",
+        }
+    }
+
     /// The type in words, for messages: "a string", "an integer", ...
     pub fn phrase(self) -> &'static str {
         match self {

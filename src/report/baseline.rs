@@ -66,7 +66,7 @@ pub fn compare(old: &Report, new: &Report, file: &str) -> BaselineReport {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{Checks, DeviationReport, Outcome, RunInfo};
+    use super::super::model::{Checks, DeviationReport, Finding, Outcome, RunInfo, Verdict};
     use super::*;
 
     fn case(id: &str, deviations: &[(&str, &str)]) -> CaseReport {
@@ -77,14 +77,15 @@ mod tests {
             source: None,
             doc_file: None,
             status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
+            verdict: Verdict::Passed,
             skip_reason: None,
             deviations: deviations
                 .iter()
                 .map(|(code, path)| DeviationReport {
                     code: (*code).into(),
                     path: (*path).into(),
-                    expected: "x".into(),
-                    actual: "y".into(),
+                    expected: Finding::Present,
+                    actual: Finding::Absent,
                     known: None,
                 })
                 .collect(),

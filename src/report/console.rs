@@ -7,7 +7,10 @@ use std::fmt::Write;
 
 use crate::snapshot::{Summary, Update};
 
-use super::model::{CaseReport, Outcome};
+use std::time::Duration;
+
+use super::gate::Verdict;
+use super::model::{CaseReport, KnownState, Outcome, Report};
 use super::phrase;
 
 pub use super::phrase::Style;
@@ -48,8 +51,18 @@ pub fn failure(case: &CaseReport, style: Style) -> String {
     for e in case.teardown_errors.iter().skip(shown) {
         let _ = writeln!(out, "{}", phrase::error(e, style));
     }
+    let echoed = snapshot_echoes_contract(case);
     for d in &case.diffs {
-        phrase::diff(&mut out, d, style);
+        if echoed && d.title == SNAPSHOT_DIFF {
+            let file = case.snapshot.as_ref().map_or("", |s| s.file.as_str());
+            let _ = writeln!(
+                out,
+                "  {} {file} differs only where the contract check found deviations (its diff is in the report files)",
+                style.paint("34", "snapshot")
+            );
+            continue;
+        }
+        phrase::console_diff(&mut out, d, style);
     }
     if let Some(snap) = &case.snapshot {
         if let Some(p) = &snap.pending {
@@ -72,6 +85,135 @@ pub fn failure(case: &CaseReport, style: Style) -> String {
         }
     }
     out
+}
+
+/// The title of the snapshot's diff in a case report.
+const SNAPSHOT_DIFF: &str = "snapshot";
+
+/// Whether every place the snapshot differs at is one the contract check already shows a
+/// deviation at (or below): the snapshot's diff would then show the same lines again.
+fn snapshot_echoes_contract(case: &CaseReport) -> bool {
+    let contract: Vec<&str> = case
+        .deviations
+        .iter()
+        .filter(|d| !d.code.starts_with("snapshot-"))
+        .map(|d| d.path.as_str())
+        .collect();
+    let snapshot: Vec<&str> = case
+        .deviations
+        .iter()
+        .filter(|d| d.code == "snapshot-mismatch")
+        .map(|d| d.path.as_str())
+        .collect();
+    !contract.is_empty()
+        && !snapshot.is_empty()
+        && snapshot.iter().all(|s| {
+            contract.iter().any(|c| s == c || s.strip_prefix(c).is_some_and(|r| r.starts_with('/')))
+        })
+}
+
+/// Slowest cases the summary names.
+const SLOWEST: usize = 3;
+
+/// The summary after a run (or a report read back), to be read at a glance, as nextest and
+/// Hurl end theirs: the counts per outcome, the deviations, the slowest cases, retries and
+/// time throttled, skipped cases with their reasons, known deviations and the baseline, and
+/// last the verdict.
+pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
+    let s = &report.summary;
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    let count = |n: u32, word: &str, code: &str| {
+        let text = format!("{n} {word}");
+        if n > 0 { style.paint(code, &text) } else { text }
+    };
+    rows.push((
+        "cases",
+        format!(
+            "{} in {:.2}s: {}, {}, {}, {}",
+            phrase::plural(s.total.into(), "case"),
+            Duration::from_millis(report.run.duration_ms).as_secs_f64(),
+            count(s.passed, "passed", "32"),
+            count(s.deviated, "deviated", "33"),
+            count(s.errors, if s.errors == 1 { "error" } else { "errors" }, "31"),
+            count(s.skipped, "skipped", "2"),
+        ),
+    ));
+    if s.deviations > 0 {
+        rows.push((
+            "deviations",
+            format!(
+                "{} ({} known)",
+                phrase::plural(s.deviations.into(), "deviation"),
+                s.known_deviations
+            ),
+        ));
+    }
+    let mut ran: Vec<&CaseReport> =
+        report.cases.iter().filter(|c| c.status != Outcome::Skipped).collect();
+    ran.sort_by(|a, b| b.duration_ms.cmp(&a.duration_ms).then_with(|| a.id.cmp(&b.id)));
+    for (i, c) in ran.iter().take(SLOWEST).enumerate() {
+        let label = if i == 0 { "slowest" } else { "" };
+        rows.push((label, format!("{} ({} ms)", short_id(&c.id), c.duration_ms)));
+    }
+    rows.push((
+        "retries",
+        format!(
+            "{} {}, {} ms throttled",
+            s.retries,
+            if s.retries == 1 { "retry" } else { "retries" },
+            s.throttled_ms
+        ),
+    ));
+    for c in report.cases.iter().filter(|c| c.status == Outcome::Skipped) {
+        let reason = c.skip_reason.as_deref().unwrap_or("no reason given");
+        rows.push(("skipped", format!("{} ({reason})", short_id(&c.id))));
+    }
+    if let Some(k) = &report.known {
+        let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
+        rows.push((
+            "known",
+            format!(
+                "{} known deviation(s) excused by {}; entries: {} expired, {unused} unused",
+                verdict.known, k.file, verdict.expired
+            ),
+        ));
+    }
+    if let Some(b) = &report.baseline {
+        let c = &b.counts;
+        rows.push((
+            "baseline",
+            format!(
+                "against {}: {} new deviation, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
+                b.file, c.new_deviation, c.fixed, c.still_deviating, c.unchanged, c.added, c.removed
+            ),
+        ));
+    }
+    if !report.run.missing_shards.is_empty() {
+        rows.push((
+            "shards",
+            format!(
+                "partial merge: shard(s) {} missing, their cases were not checked",
+                report.run.missing_shards.join(", ")
+            ),
+        ));
+    }
+    let code = if verdict.exit == crate::exit::Exit::Success { "1;32" } else { "1;31" };
+    rows.push(("verdict", style.paint(code, &phrase::decision(verdict))));
+    let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+    let mut out = format!("{}\n", style.paint("1", "exemplar summary"));
+    for (label, text) in rows {
+        let _ = writeln!(out, "  {} {text}", style.paint("1", &format!("{label:>width$}")));
+    }
+    out
+}
+
+/// A case id without the folders every id of a doc set shares: its page and example.
+fn short_id(id: &str) -> &str {
+    let mut cut = id.rmatch_indices("::").map(|(i, _)| i);
+    match (cut.next(), cut.next()) {
+        (Some(_), Some(i)) => &id[i + 2..],
+        _ => id,
+    }
 }
 
 /// The line about the snapshots after a run: what was written and what waits for review.
@@ -110,4 +252,58 @@ pub fn orphans(paths: &[std::path::PathBuf]) -> String {
         let _ = writeln!(out, "  {}", p.display());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{Checks, RunInfo, Verdict as CaseVerdict};
+
+    fn case(id: &str, status: Outcome, ms: u64, skip: Option<&str>) -> CaseReport {
+        CaseReport {
+            id: id.into(),
+            method: "GET".into(),
+            file: format!("{id}.json"),
+            source: None,
+            doc_file: None,
+            status,
+            verdict: CaseVerdict::Passed,
+            skip_reason: skip.map(str::to_string),
+            deviations: Vec::new(),
+            error: None,
+            teardown_errors: Vec::new(),
+            diffs: Vec::new(),
+            checks: Checks::default(),
+            snapshot: None,
+            exchanges: Vec::new(),
+            duration_ms: ms,
+            retries: 1,
+            throttled_ms: 250,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_names_the_slowest_and_the_skipped_and_ends_with_the_verdict() {
+        let cases = vec![
+            case("docs::a::page::fast", Outcome::Passed, 5, None),
+            case("docs::a::page::slow", Outcome::Passed, 900, None),
+            case("docs::a::other::mid", Outcome::Passed, 40, None),
+            case("docs::a::other::later", Outcome::Passed, 30, None),
+            case("docs::a::other::gone", Outcome::Skipped, 0, Some("no documented response")),
+        ];
+        let report = Report::from_cases(cases, RunInfo::new("reference mock", 1234));
+        let verdict = crate::report::gate::verdict(&report);
+        let text = summary(&report, &verdict, Style::PLAIN);
+        assert_eq!(
+            text,
+            "exemplar summary\n\
+             \x20   cases 5 cases in 1.23s: 4 passed, 0 deviated, 0 errors, 1 skipped\n\
+             \x20 slowest page::slow (900 ms)\n\
+             \x20         other::mid (40 ms)\n\
+             \x20         other::later (30 ms)\n\
+             \x20 retries 5 retries, 1250 ms throttled\n\
+             \x20 skipped other::gone (no documented response)\n\
+             \x20 verdict gate passed\n"
+        );
+    }
 }

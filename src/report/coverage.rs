@@ -93,6 +93,7 @@ mod tests {
             }),
             doc_file: None,
             status,
+            verdict: super::super::model::Verdict::Passed,
             skip_reason: (status == Outcome::Skipped).then(|| "no response".into()),
             deviations: Vec::new(),
             error: None,
@@ -123,7 +124,10 @@ mod tests {
         assert_eq!(cov.operations.len(), 2);
         let names: Vec<_> = cov.operations[0].examples.iter().map(|e| e.example.as_str()).collect();
         assert_eq!(names, ["one", "two"]);
-        assert_eq!(cov.operations[0].examples[1].checks.relaxed, ["3 values checked by type only"]);
+        assert_eq!(
+            cov.operations[0].examples[1].checks.relaxed,
+            [super::super::model::Relaxation::ByType { count: 3 }]
+        );
         let t = &cov.totals;
         assert_eq!((t.operations, t.examples, t.ran, t.skipped), (2, 3, 2, 1));
         assert_eq!((t.by_value, t.by_type, t.relaxed), (2, 3, 1));

@@ -5,7 +5,7 @@
 
 use crate::exit::Exit;
 
-use super::model::{Class, KnownState, Outcome, Report};
+use super::model::{BaselineReport, CaseReport, Class, KnownState, Outcome, Report};
 
 /// What the gate decided, with the numbers behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,27 +35,37 @@ impl Verdict {
     }
 }
 
+/// Whether the deviations of `c` fail the gate: any unexcused one without a baseline; with
+/// one, only those the baseline did not have (or all, for a case it did not hold).
+fn fails(baseline: Option<&BaselineReport>, c: &CaseReport) -> bool {
+    if c.failing_deviations().next().is_none() {
+        return false;
+    }
+    let Some(baseline) = baseline else { return true };
+    baseline.cases.iter().any(|b| {
+        b.id == c.id
+            && match b.class {
+                Class::Added => true,
+                Class::NewDeviation => c
+                    .failing_deviations()
+                    .any(|d| b.new.iter().any(|n| *n == super::baseline::key(d))),
+                _ => false,
+            }
+    })
+}
+
+/// Sets the verdict of each case and of the run in `report`, once known deviations and the
+/// baseline are applied, so that the JSON report holds them as fields.
+pub fn judge(report: &mut Report) {
+    let baseline = report.baseline.take();
+    report.judge(|c| fails(baseline.as_ref(), c));
+    report.baseline = baseline;
+}
+
 /// Decides the exit code of `report`.
 pub fn verdict(report: &Report) -> Verdict {
     let errors = report.cases.iter().filter(|c| c.status == Outcome::Error).count();
-    let failing = match &report.baseline {
-        Some(baseline) => report
-            .failing_cases()
-            .filter(|c| {
-                baseline.cases.iter().any(|b| {
-                    b.id == c.id
-                        && match b.class {
-                            Class::Added => true,
-                            Class::NewDeviation => c
-                                .failing_deviations()
-                                .any(|d| b.new.iter().any(|n| *n == super::baseline::key(d))),
-                            _ => false,
-                        }
-                })
-            })
-            .count(),
-        None => report.failing_cases().count(),
-    };
+    let failing = report.cases.iter().filter(|c| fails(report.baseline.as_ref(), c)).count();
     let expired = report
         .known
         .as_ref()
@@ -75,35 +85,4 @@ pub fn verdict(report: &Report) -> Verdict {
         expired: super::model::count(expired),
         unwritten: 0,
     }
-}
-
-/// The one-line verdict printed after the run: what the gate counted and decided.
-pub fn describe(report: &Report, verdict: &Verdict) -> String {
-    let s = &report.summary;
-    let mut parts = vec![format!(
-        "{} case(s): {} passed, {} deviated, {} error(s), {} skipped",
-        s.total, s.passed, s.deviated, s.errors, s.skipped
-    )];
-    if let Some(b) = &report.baseline {
-        let c = &b.counts;
-        parts.push(format!(
-            "against {}: {} new deviation, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-            b.file, c.new_deviation, c.fixed, c.still_deviating, c.unchanged, c.added, c.removed
-        ));
-    }
-    if let Some(k) = &report.known {
-        let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
-        parts.push(format!(
-            "{} known deviation(s) excused by {}; entries: {} expired, {unused} unused",
-            verdict.known, k.file, verdict.expired
-        ));
-    }
-    if !report.run.missing_shards.is_empty() {
-        parts.push(format!(
-            "partial merge: shard(s) {} missing, their cases were not checked",
-            report.run.missing_shards.join(", ")
-        ));
-    }
-    parts.push(super::phrase::decision(verdict));
-    format!("exemplar: {}", parts.join("; "))
 }

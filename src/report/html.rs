@@ -207,14 +207,18 @@ fn case_html(out: &mut String, c: &CaseReport) {
                 "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
                 esc(&d.code),
                 esc(&d.path),
-                esc(&d.expected),
-                esc(&d.actual)
+                esc(&d.expected_text()),
+                esc(&d.actual_text())
             );
         }
         let _ = writeln!(out, "</tbody></table>");
     }
     if !c.checks.relaxed.is_empty() {
-        let _ = writeln!(out, "<div>relaxed checks: {}</div>", esc(&c.checks.relaxed.join(", ")));
+        let _ = writeln!(
+            out,
+            "<div>relaxed checks: {}</div>",
+            esc(&phrase::relaxations(&c.checks.relaxed))
+        );
     }
     for d in &c.diffs {
         let _ = writeln!(out, "<div><strong>{}</strong></div>", esc(&d.title));
@@ -347,7 +351,7 @@ pub fn render(report: &Report) -> String {
                 e.status.as_str(),
                 e.checks.by_value,
                 e.checks.by_type,
-                esc(&e.checks.relaxed.join(", "))
+                esc(&phrase::relaxations(&e.checks.relaxed))
             );
         }
     }

@@ -1,18 +1,140 @@
 //! The JSON report file (`--report-json`): the [`Report`] as pretty JSON, and reading one
-//! back with errors that name the file, line and column.
+//! back with errors that name the file, line and column. Format 2 is written; format 1 (the
+//! deviations' expected and actual sides in words, relaxed checks in words, no verdicts) is
+//! still read, upgraded to format 2 as it is read, so that a baseline or a shard written by an
+//! older exemplar keeps working.
 
 use std::path::Path;
 
+use serde_json::{Value, json};
+
 use crate::case::file::{self, FileError};
 
-use super::model::Report;
+use super::model::{FORMAT, FORMAT_1, Report};
 
 /// The report as pretty JSON with a final newline.
 pub fn render(report: &Report) -> String {
     file::render(report)
 }
 
-/// Reads a report written by `--report-json` (format 1).
+/// Reads a report written by `--report-json` (format 2, or format 1 upgraded).
 pub fn read(path: &Path) -> Result<Report, FileError> {
-    file::read(path)
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| FileError::Io { path: path.to_path_buf(), source })?;
+    parse(path, &text)
+}
+
+/// Parses the text of a report file; `path` names it in errors.
+pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
+    let invalid = |message: String| FileError::Invalid {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let probe: Value = serde_json::from_str(text).map_err(|e| FileError::Invalid {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column().max(1),
+        message: e
+            .to_string()
+            .rsplit_once(" at line ")
+            .map_or_else(|| e.to_string(), |(m, _)| m.into()),
+    })?;
+    match probe.get("format").and_then(Value::as_u64) {
+        Some(f) if f == u64::from(FORMAT) => file::parse_any(path, text),
+        Some(f) if f == u64::from(FORMAT_1) => {
+            let mut report = serde_json::from_value::<Report>(upgrade(probe)).map_err(|e| {
+                // The upgrade keeps every field where it was: an unknown one is named where
+                // the file has it.
+                match file::parse_any::<Report>(path, text) {
+                    Err(located) if located.to_string().contains("unknown field") => located,
+                    _ => invalid(format!("format 1 report: {e}")),
+                }
+            })?;
+            report.refresh();
+            Ok(report)
+        }
+        Some(f) if f > u64::from(FORMAT) => Err(invalid(format!(
+            "report format {f} is newer than this exemplar reads (formats {FORMAT_1} and {FORMAT}); upgrade exemplar"
+        ))),
+        Some(f) => Err(invalid(format!(
+            "unsupported report format {f}; this exemplar reads formats {FORMAT_1} and {FORMAT}"
+        ))),
+        None => Err(invalid(format!(
+            "missing field `format` (this exemplar reads report formats {FORMAT_1} and {FORMAT})"
+        ))),
+    }
+}
+
+/// A format-1 report as format 2: the words of each deviation's sides become `text`
+/// findings, an empty path becomes `snapshot` (a snapshot deviation) or `body`, relaxed
+/// checks become data again from the counts beside them, and the verdicts, which format 1
+/// did not hold, get a placeholder that [`Report::refresh`] replaces.
+fn upgrade(mut report: Value) -> Value {
+    report["format"] = json!(FORMAT);
+    if let Some(run) = report.get_mut("run").and_then(Value::as_object_mut) {
+        run.insert("verdict".into(), json!("passed"));
+    }
+    let cases = report.get_mut("cases").and_then(Value::as_array_mut);
+    for case in cases.into_iter().flatten() {
+        case["verdict"] = json!("passed");
+        for d in case.get_mut("deviations").and_then(Value::as_array_mut).into_iter().flatten() {
+            for side in ["expected", "actual"] {
+                let words = d.get(side).and_then(Value::as_str).unwrap_or_default().to_string();
+                d[side] = json!({"kind": "text", "text": words});
+            }
+            if d.get("path").and_then(Value::as_str).is_some_and(str::is_empty) {
+                let snapshot = d
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| c.starts_with("snapshot-"));
+                let path = if snapshot {
+                    crate::snapshot::SNAPSHOT_PATH
+                } else {
+                    crate::check::deviation::BODY_PATH
+                };
+                d["path"] = json!(path);
+            }
+        }
+        if let Some(checks) = case.get_mut("checks") {
+            upgrade_checks(checks);
+        }
+    }
+    let operations = report.pointer_mut("/coverage/operations").and_then(Value::as_array_mut);
+    for op in operations.into_iter().flatten() {
+        for ex in op.get_mut("examples").and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(checks) = ex.get_mut("checks") {
+                upgrade_checks(checks);
+            }
+        }
+    }
+    report
+}
+
+/// Format 1's `relaxed` words as format 2's data: the counts beside them say the same, and
+/// the one phrase without a count beside it carries its number first.
+fn upgrade_checks(checks: &mut Value) {
+    let count = |key: &str| checks.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let (by_type, ignored) = (count("byType"), count("ignored"));
+    let truncated = checks.get("truncated").and_then(Value::as_bool).unwrap_or(false);
+    let words: Vec<String> = checks
+        .get("relaxed")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut relaxed = Vec::new();
+    for w in &words {
+        if w.contains("checked by type only") {
+            relaxed.push(json!({"kind": "by-type", "count": by_type}));
+        } else if w.starts_with("truncated body") && truncated {
+            relaxed.push(json!({"kind": "truncated"}));
+        } else if w.ends_with("ignored") {
+            relaxed.push(json!({"kind": "ignored", "count": ignored}));
+        } else if w.contains("did not create") {
+            let n = w.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            relaxed.push(json!({"kind": "others-unchecked", "count": n}));
+        }
+    }
+    checks["relaxed"] = Value::Array(relaxed);
 }

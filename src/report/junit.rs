@@ -107,7 +107,7 @@ fn system_out(c: &CaseReport) -> String {
         let _ = writeln!(out, "{}", super::phrase::error(e, super::phrase::Style::PLAIN));
     }
     if !c.checks.relaxed.is_empty() {
-        let _ = writeln!(out, "relaxed checks: {}", c.checks.relaxed.join(", "));
+        let _ = writeln!(out, "relaxed checks: {}", super::phrase::relaxations(&c.checks.relaxed));
     }
     out
 }

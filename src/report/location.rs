@@ -62,6 +62,7 @@ mod tests {
             }),
             doc_file: None,
             status: Outcome::Passed,
+            verdict: super::super::model::Verdict::Passed,
             skip_reason: None,
             deviations: Vec::new(),
             error: None,

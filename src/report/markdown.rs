@@ -142,8 +142,8 @@ pub fn render(report: &Report) -> String {
                 code(&d.code),
                 known,
                 code(&d.path),
-                cell(&d.expected),
-                cell(&d.actual),
+                cell(&d.expected_text()),
+                cell(&d.actual_text()),
                 cell(&c.location())
             );
         }
@@ -234,7 +234,7 @@ pub fn render(report: &Report) -> String {
                 cell(&e.example),
                 e.checks.by_value,
                 e.checks.by_type,
-                cell(&e.checks.relaxed.join(", "))
+                cell(&phrase::relaxations(&e.checks.relaxed))
             );
         }
     }

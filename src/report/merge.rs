@@ -89,6 +89,7 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
     let known = first.known.clone();
     let tool = first.tool.clone();
     let mut duration_ms = 0;
+    let started = shards.iter().filter_map(|(_, s)| s.run.started.clone()).min();
     let mut cases: BTreeMap<String, (String, CaseReport)> = BTreeMap::new();
     for (file, shard) in &shards {
         if shard.run.target != target {
@@ -128,7 +129,15 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
     }
     let mut report = Report::from_cases(
         cases.into_values().map(|(_, c)| c).collect(),
-        RunInfo { target, partition: None, case_set, missing_shards, duration_ms },
+        RunInfo {
+            target,
+            partition: None,
+            case_set,
+            missing_shards,
+            started,
+            duration_ms,
+            verdict: super::model::Verdict::Passed,
+        },
     );
     report.tool = tool;
     if let Some(k) = &known {
@@ -139,7 +148,9 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{CaseSet, Checks, DeviationReport, Outcome};
+    use super::super::model::{
+        CaseSet, Checks, DeviationReport, Finding, Outcome, Relaxation, Verdict,
+    };
     use super::*;
     use crate::plan::Partition;
 
@@ -148,8 +159,8 @@ mod tests {
             .map(|j| DeviationReport {
                 code: "type-mismatch".into(),
                 path: format!("/p{j}"),
-                expected: "an array".into(),
-                actual: "an object".into(),
+                expected: Finding::of_type(crate::extract::JsonType::Array),
+                actual: Finding::value(serde_json::json!({})),
                 known: None,
             })
             .collect::<Vec<_>>();
@@ -160,6 +171,7 @@ mod tests {
             source: None,
             doc_file: None,
             status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
+            verdict: Verdict::Passed,
             skip_reason: None,
             deviations,
             error: None,
@@ -167,7 +179,7 @@ mod tests {
             diffs: Vec::new(),
             checks: Checks {
                 by_type: 2,
-                relaxed: vec!["2 values checked by type only".into()],
+                relaxed: vec![Relaxation::ByType { count: 2 }],
                 ..Checks::default()
             },
             snapshot: None,

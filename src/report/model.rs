@@ -1,4 +1,4 @@
-//! The report, format 1: everything a run found, as a versioned document. It is what
+//! The report, format 2: everything a run found, as a versioned document. It is what
 //! `--report-json` writes, what `exemplar report` reads back (baselines, merging shards), and
 //! what every other file format is rendered from. Its JSON Schema is generated from these
 //! types (`exemplar schema report`, committed as `cases/report.schema.json`).
@@ -6,24 +6,34 @@
 //! The types mirror the run's results but are their own: the report is a contract with the
 //! tools that read it, so an internal change to a result must not change it silently. Codes
 //! are strings here, so a report from a newer exemplar with a new deviation code still reads.
+//! A deviation's expected and actual sides are typed findings ([`Finding`]), phrased by
+//! the reporters; `report --baseline` and `report merge` read format 1 too ([`super::json`]
+//! upgrades it, keeping its words as `text` findings).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::case::model::Source;
+pub use crate::check::Finding;
 use crate::diff::Diff;
 use crate::observe::{Exchange, Role};
 use crate::run::result::{CaseResult, RunError, Status};
 
 /// The report format version this build writes and reads.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-/// One run (or several merged shards) as a document.
+/// The older format this build still reads.
+pub const FORMAT_1: u32 = 1;
+
+/// One run (or several merged shards) as a document: report format 2. `exemplar report`,
+/// `report --baseline` and `report merge` also read format 1, whose deviations held
+/// `expected`/`actual` as words and `checks.relaxed` as phrases, and which had no verdicts
+/// and no start time; it is upgraded as it is read (words become `text` findings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Report {
-    /// Version of the report format.
+    /// Version of the report format: 2 (format 1 is read too, see above).
     pub format: u32,
     /// The exemplar that wrote it.
     pub tool: Tool,
@@ -72,8 +82,15 @@ pub struct RunInfo {
     /// missing from this report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_shards: Vec<String>,
+    /// When the run started, in UTC (RFC 3339, `2026-12-02T00:13:02Z`; for merged shards:
+    /// the earliest). Absent in a report upgraded from format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
     /// Wall-clock time of the run (for merged shards: the slowest shard).
     pub duration_ms: u64,
+    /// The gate's verdict over the run: `passed`, `failed` (deviations fail the gate) or
+    /// `error` (a case could not run).
+    pub verdict: Verdict,
 }
 
 impl RunInfo {
@@ -84,7 +101,9 @@ impl RunInfo {
             partition: None,
             case_set: None,
             missing_shards: Vec::new(),
+            started: None,
             duration_ms,
+            verdict: Verdict::Passed,
         }
     }
 }
@@ -152,6 +171,34 @@ impl From<Status> for Outcome {
     }
 }
 
+/// What a case, or the whole run, counts as in the gate.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing fails the gate: it conformed, or its deviations are excused (a known entry) or
+    /// were there before (the baseline).
+    Passed,
+    /// Its deviations fail the gate.
+    Failed,
+    /// It could not be run.
+    Error,
+    /// It was not run (a case only; a run is never skipped).
+    Skipped,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Error => "error",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
 /// Counts over the cases.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -188,6 +235,8 @@ pub struct CaseReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_file: Option<String>,
     pub status: Outcome,
+    /// What the case counts as in the gate (after known deviations and the baseline).
+    pub verdict: Verdict,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
     pub deviations: Vec<DeviationReport>,
@@ -251,10 +300,13 @@ impl CaseReport {
 pub struct DeviationReport {
     /// The stable deviation code (`type-mismatch`, ...).
     pub code: String,
-    /// A JSON pointer into the body, `status`, or `header:<name>`.
+    /// A JSON pointer into the body, `status`, `header:<name>`, `time`, `body` or
+    /// `snapshot`; never empty.
     pub path: String,
-    pub expected: String,
-    pub actual: String,
+    /// What the contract says.
+    pub expected: Finding,
+    /// What the target did.
+    pub actual: Finding,
     /// The known-deviations entry that lists it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<KnownMark>,
@@ -264,6 +316,16 @@ impl DeviationReport {
     /// `code at path: expected …, actual …`
     pub fn sentence(&self) -> String {
         super::phrase::deviation(self, super::phrase::Style::PLAIN)
+    }
+
+    /// The expected side in words.
+    pub fn expected_text(&self) -> String {
+        super::phrase::finding(&self.expected)
+    }
+
+    /// The actual side in words.
+    pub fn actual_text(&self) -> String {
+        super::phrase::actual(self)
     }
 }
 
@@ -403,8 +465,22 @@ pub struct Checks {
     pub truncated: bool,
     /// The resource type's property list was applied.
     pub typed: bool,
-    /// The relaxations in words, empty when nothing was relaxed.
-    pub relaxed: Vec<String>,
+    /// The relaxations, empty when nothing was relaxed.
+    pub relaxed: Vec<Relaxation>,
+}
+
+/// One way a check was less strict than comparing every value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Relaxation {
+    /// Documented example values whose JSON type alone was checked.
+    ByType { count: u32 },
+    /// A truncated body, checked as a subset.
+    Truncated,
+    /// Values the case ignores.
+    Ignored { count: u32 },
+    /// Items of a listed collection that this case's fixtures did not create.
+    OthersUnchecked { count: u32 },
 }
 
 /// One request/response exchange.
@@ -738,19 +814,17 @@ impl BaselineCounts {
     }
 }
 
-/// Phrases for the relaxations of a check.
-pub fn relaxations(by_type: u32, ignored: u32, truncated: bool) -> Vec<String> {
+/// The relaxations of a check.
+pub fn relaxations(by_type: u32, ignored: u32, truncated: bool) -> Vec<Relaxation> {
     let mut out = Vec::new();
     if by_type > 0 {
-        let s = if by_type == 1 { "" } else { "s" };
-        out.push(format!("{by_type} value{s} checked by type only"));
+        out.push(Relaxation::ByType { count: by_type });
     }
     if truncated {
-        out.push("truncated body checked as a subset".to_string());
+        out.push(Relaxation::Truncated);
     }
     if ignored > 0 {
-        let s = if ignored == 1 { "" } else { "s" };
-        out.push(format!("{ignored} field{s} ignored"));
+        out.push(Relaxation::Ignored { count: ignored });
     }
     out
 }
@@ -810,6 +884,7 @@ impl CaseReport {
             source: r.source.clone(),
             doc_file: None,
             status: r.status.into(),
+            verdict: Verdict::Passed,
             skip_reason: r.skip_reason.clone(),
             deviations: r
                 .deviations
@@ -834,10 +909,7 @@ impl CaseReport {
                 relaxed: {
                     let mut words = relaxations(s.by_type, s.ignored, s.truncated);
                     if s.others > 0 {
-                        words.push(format!(
-                            "{} listed item(s) this case did not create left unchecked",
-                            s.others
-                        ));
+                        words.push(Relaxation::OthersUnchecked { count: s.others });
                     }
                     words
                 },
@@ -902,12 +974,52 @@ impl Report {
         }
         self.summary = s;
         self.coverage = super::coverage::coverage(&self.cases);
+        self.judge(|c| c.failing_deviations().next().is_some());
+    }
+
+    /// Sets each case's verdict and the run's, with `fails` saying whether a case's
+    /// deviations fail the gate (the gate's rule, which knows the baseline).
+    pub fn judge(&mut self, fails: impl Fn(&CaseReport) -> bool) {
+        for c in &mut self.cases {
+            c.verdict = match c.status {
+                Outcome::Error => Verdict::Error,
+                Outcome::Skipped => Verdict::Skipped,
+                _ if fails(c) => Verdict::Failed,
+                _ => Verdict::Passed,
+            };
+        }
+        let any = |v: Verdict| self.cases.iter().any(|c| c.verdict == v);
+        let expired = self
+            .known
+            .as_ref()
+            .is_some_and(|k| k.entries.iter().any(|e| e.state == KnownState::Expired));
+        self.run.verdict = if any(Verdict::Error) {
+            Verdict::Error
+        } else if any(Verdict::Failed) || expired {
+            Verdict::Failed
+        } else {
+            Verdict::Passed
+        };
     }
 
     /// Cases with deviations that count against the gate.
     pub fn failing_cases(&self) -> impl Iterator<Item = &CaseReport> {
         self.cases.iter().filter(|c| c.failing_deviations().next().is_some())
     }
+}
+
+/// A time as the report writes it: RFC 3339 in UTC to the second (`2026-12-02T00:13:02Z`).
+pub fn timestamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Counts in reports are `u32`; a run never has four billion of anything.

@@ -5,10 +5,14 @@
 
 use std::fmt::Write;
 
+use serde_json::Value;
+
+use crate::check::Finding;
 use crate::exit::Exit;
+use crate::extract::JsonType;
 
 use super::gate::Verdict;
-use super::model::{DeviationReport, DiffReport, ErrorReport};
+use super::model::{DeviationReport, DiffReport, ErrorReport, Relaxation, count};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,8 +36,8 @@ pub fn deviation(d: &DeviationReport, style: Style) -> String {
         "{} at {}: expected {}, actual {}",
         style.paint("1;33", &d.code),
         style.paint("1", &d.path),
-        d.expected,
-        d.actual
+        finding(&d.expected),
+        actual(d)
     )
 }
 
@@ -64,9 +68,91 @@ pub fn decision(verdict: &Verdict) -> String {
     }
 }
 
+/// String values longer than this are collapsed on the unchanged lines of a console diff.
+const COLLAPSE_OVER: usize = 80;
+
+/// An unchanged line of a diff with each long string value cut to its first characters and
+/// its length (`"MIIDSz…(1,204 chars, unchanged)"`): a certificate or a modulus said once in
+/// full is noise when it did not change.
+pub fn collapse_unchanged(line: &str) -> String {
+    collapse(line, |_| false, ", unchanged")
+}
+
+/// A removed or added line with its long string values cut as on unchanged lines, without
+/// the word "unchanged" (`"MIIDSz…(1,204 chars)"`), except a value only part of which
+/// changed (`changed` holds the byte ranges of the changed words; less than half of the value
+/// changed): there the reader needs to see where.
+pub fn collapse_changed(line: &str, changed: &[std::ops::Range<usize>]) -> String {
+    let partly = |r: &std::ops::Range<usize>| {
+        let inside: usize =
+            changed.iter().map(|c| c.end.min(r.end).saturating_sub(c.start.max(r.start))).sum();
+        // Words of a long value can match by chance (`-` in a base64url value); a value is
+        // changed in part when most of it stayed.
+        inside > 0 && inside * 2 < r.len()
+    };
+    collapse(line, partly, "")
+}
+
+/// Cuts each string value of `line` longer than [`COLLAPSE_OVER`] characters, unless `keep`
+/// says so for its byte range (quotes excluded); keys are never cut.
+fn collapse(line: &str, keep: impl Fn(&std::ops::Range<usize>) -> bool, note: &str) -> String {
+    let mut out = String::with_capacity(line.len().min(200));
+    let mut at = 0;
+    while let Some(open) = line[at..].find('"').map(|i| at + i) {
+        out.push_str(&line[at..open]);
+        let body = &line[open + 1..];
+        // The closing quote: the first one not escaped by a backslash.
+        let mut escaped = false;
+        let close = body.char_indices().find_map(|(i, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end.then_some(i)
+        });
+        let Some(close) = close else {
+            out.push_str(&line[open..]);
+            return out;
+        };
+        let range = open + 1..open + 1 + close;
+        let literal = &line[range.clone()];
+        let is_key = line[range.end + 1..].trim_start().starts_with(':');
+        let chars = literal.chars().count();
+        if !is_key && chars > COLLAPSE_OVER && !keep(&range) {
+            let start: String = literal.chars().take(6).collect();
+            out.push_str(&format!("\"{start}…({} chars{note})\"", thousands(chars)));
+        } else {
+            out.push_str(&line[open..=range.end]);
+        }
+        at = range.end + 1;
+    }
+    out.push_str(&line[at..]);
+    out
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A diff as the console shows it: [`diff`], with long unchanged values collapsed.
+pub fn console_diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, true);
+}
+
 /// A unified diff with `---`/`+++` headers, colouring removed and added lines and
-/// emphasising the words that changed.
+/// emphasising the words that changed; every line in full.
 pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
+    write_diff(out, diff, style, false);
+}
+
+fn write_diff(out: &mut String, diff: &DiffReport, style: Style, collapse: bool) {
     let _ = writeln!(out, "{}", style.paint("31", &format!("--- {}", diff.old_label)));
     let _ = writeln!(out, "{}", style.paint("32", &format!("+++ {}", diff.new_label)));
     for hunk in &diff.hunks {
@@ -78,6 +164,28 @@ pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
                 _ => ("", ""),
             };
             out.push_str(&style.paint(base, &line.tag));
+            if collapse && base.is_empty() {
+                out.push_str(&collapse_unchanged(&line.text()));
+                out.push('\n');
+                continue;
+            }
+            if collapse {
+                let mut changed = Vec::new();
+                let mut offset = 0;
+                for segment in &line.segments {
+                    if segment.changed {
+                        changed.push(offset..offset + segment.text.len());
+                    }
+                    offset += segment.text.len();
+                }
+                let text = line.text();
+                let collapsed = collapse_changed(&text, &changed);
+                if collapsed != text {
+                    out.push_str(&style.paint(base, &collapsed));
+                    out.push('\n');
+                    continue;
+                }
+            }
             for segment in &line.segments {
                 if !style.color || base.is_empty() {
                     out.push_str(&segment.text);
@@ -89,6 +197,117 @@ pub fn diff(out: &mut String, diff: &DiffReport, style: Style) {
             out.push('\n');
         }
     }
+}
+
+/// A JSON value as a sentence shows it, cut to a readable length (after redaction, which has
+/// run on the data long before a reporter sees it).
+pub fn value(v: &Value) -> String {
+    shorten(&v.to_string())
+}
+
+/// `text` cut to 120 characters, with `…` where it was cut.
+pub fn shorten(text: &str) -> String {
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// A finding in words: `a string`, `absent`, `1508969811 (sent in the request)`, ...
+pub fn finding(f: &Finding) -> String {
+    let by = |by: &Option<String>| by.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default();
+    match f {
+        Finding::Value { value: v } => value(v),
+        Finding::Sent { value: v, by: None } => format!("{} (sent in the request)", value(v)),
+        Finding::Sent { value: v, by: Some(step) } => format!("{} (sent by {step})", value(v)),
+        Finding::Pinned { value: v } => format!("{} (pinned)", value(v)),
+        Finding::Read { value: v, by } => format!("{} (read by {by}, not sent)", value(v)),
+        Finding::Answered { value: v, by } => format!("{} (answered by {by})", value(v)),
+        Finding::Type { json_type } => json_type.phrase().to_string(),
+        Finding::Present => "present".into(),
+        Finding::Absent => "absent".into(),
+        Finding::Body { json_type } => format!("{} body", json_type.phrase()),
+        Finding::NoBody => "no body".into(),
+        Finding::Bytes { count } => format!("{count} bytes"),
+        Finding::Json => "JSON".into(),
+        Finding::InvalidJson { error, start } => format!("{error}: {}", shorten(start)),
+        Finding::MediaType { media_type } => media_type.clone(),
+        Finding::AtMostMs { ms } => format!("at most {ms} ms"),
+        Finding::TookMs { ms } => format!("{ms} ms"),
+        Finding::OneOf { values } => format!("one of {}", values.join(", ")),
+        Finding::NoSuchProperty => "no such property".into(),
+        Finding::PropertiesOf { type_name } => format!("only properties of {type_name}"),
+        Finding::ValueArray => "a `value` array".into(),
+        Finding::EmptyCollection => "an empty collection".into(),
+        Finding::Items { count, by: None } => plural(*count, "item"),
+        Finding::Items { count, by: Some(step) } => {
+            format!("{}, as sent by {step}", plural(*count, "item"))
+        }
+        Finding::ItemWith { key, value: v, by: b } => {
+            format!("an item with {key} = {}{}", value(v), by(b))
+        }
+        Finding::NoItemWith { key, value: v } => format!("no item with {key} = {}", value(v)),
+        Finding::Keys { key, values } => {
+            let keys: Vec<String> = values.iter().map(value).collect();
+            format!(
+                "{} with {key} [{}]",
+                plural(count(values.len()).into(), "item"),
+                keys.join(", ")
+            )
+        }
+        Finding::ItemAnsweredBy { key, by } => format!("the item {by} answered, by its {key}"),
+        Finding::NoneAnswered { key, by } => format!("{by} answered no {key}"),
+        Finding::CreatedKey { by } => format!("the key of what {by} made"),
+        Finding::StatusClass { class } => format!("a {class}xx answer"),
+        Finding::NotStatusClass { class } => format!("no {class}xx answer"),
+        Finding::ErrorAnswer { status } => format!("{status} with the error envelope"),
+        Finding::Snapshot { set } => format!("a snapshot in set `{set}`"),
+        Finding::Recorded { file } => format!("none; recorded to {file} for review"),
+        Finding::SnapshotText => "the snapshot's text".into(),
+        Finding::More { count } => format!("{count} more differences (see the diff)"),
+        Finding::Unreadable { error } => format!("an unreadable snapshot: {error}"),
+        Finding::Redacted => crate::redact::REDACTED.into(),
+        Finding::Text { text } => text.clone(),
+    }
+}
+
+/// What the target did, in words; a value of the wrong type is shown with its type
+/// (`an array ["sig"]`).
+pub fn actual(d: &DeviationReport) -> String {
+    match &d.actual {
+        Finding::Value { value: v } if d.code == "type-mismatch" => {
+            format!("{} {}", JsonType::of(v).phrase(), value(v))
+        }
+        other => finding(other),
+    }
+}
+
+/// `1 item`, `3 items`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// One relaxation of a check in words.
+pub fn relaxation(r: &Relaxation) -> String {
+    match r {
+        Relaxation::ByType { count } => {
+            format!("{} checked by type only", plural((*count).into(), "value"))
+        }
+        Relaxation::Truncated => "truncated body checked as a subset".into(),
+        Relaxation::Ignored { count } => format!("{} ignored", plural((*count).into(), "field")),
+        Relaxation::OthersUnchecked { count } => {
+            format!(
+                "{} this case did not create left unchecked",
+                plural((*count).into(), "listed item")
+            )
+        }
+    }
+}
+
+/// The relaxations of a check, comma-separated (empty when nothing was relaxed).
+pub fn relaxations(relaxed: &[Relaxation]) -> String {
+    relaxed.iter().map(relaxation).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -117,6 +336,31 @@ mod tests {
                 ],
             }],
         }
+    }
+
+    #[test]
+    fn long_unchanged_values_are_collapsed_and_keys_and_short_values_kept() {
+        let cert = "MIIDSz".to_string() + &"A".repeat(1198);
+        let line = format!("  \"x5c\": [\"{cert}\", \"short\"],");
+        assert_eq!(
+            collapse_unchanged(&line),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars, unchanged)\", \"short\"],"
+        );
+        let escaped = format!("    \"a\\\"{}\"", "b".repeat(100));
+        assert!(collapse_unchanged(&escaped).starts_with("    \"a\\\"bbb…(103 chars"), "{escaped}");
+        assert_eq!(collapse_unchanged("  \"kty\": \"RSA\","), "  \"kty\": \"RSA\",");
+        assert_eq!(
+            collapse_changed(&line, &[]),
+            "  \"x5c\": [\"MIIDSz…(1,204 chars)\", \"short\"],"
+        );
+        // Wholly changed: cut; changed in part: kept, so the change shows.
+        let whole = std::iter::once(11..1215).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &whole), collapse_changed(&line, &[]));
+        let one_char = std::iter::once(20..21).collect::<Vec<_>>();
+        assert_eq!(collapse_changed(&line, &one_char), line);
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

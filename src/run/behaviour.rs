@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::behaviour::{Body, Check, Expect};
 use crate::check::contract::media_type;
-use crate::check::{Code, Deviation, TypeRegistry};
+use crate::check::{Code, Deviation, Finding, TypeRegistry};
 use crate::plan::Planned;
 use crate::plan::template::Vars;
 
@@ -21,11 +21,9 @@ use super::result::{Role, RunError};
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
 
-fn render(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    }
+/// A count in a finding.
+fn len<T>(items: &[T]) -> u64 {
+    u64::try_from(items.len()).unwrap_or(u64::MAX)
 }
 
 /// JSON values equal as a person reads them: numbers by value, objects in any key order.
@@ -52,13 +50,7 @@ struct Found<'a> {
 }
 
 impl Found<'_> {
-    fn push(
-        &mut self,
-        code: Code,
-        at: &str,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) {
+    fn push(&mut self, code: Code, at: &str, expected: Finding, actual: Finding) {
         self.deviations.push(Deviation::new(code, format!("{}:{at}", self.step), expected, actual));
     }
 }
@@ -89,8 +81,8 @@ impl Holds<'_> {
             out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} (sent by {})", render(sent), self.from),
-                "absent",
+                Finding::Sent { value: sent.clone(), by: Some(self.from.to_string()) },
+                Finding::Absent,
             );
             return;
         };
@@ -117,8 +109,8 @@ impl Holds<'_> {
                     out.push(
                         Code::WriteNotKept,
                         at,
-                        format!("{} items, as sent by {}", s.len(), self.from),
-                        format!("{} items", r.len()),
+                        Finding::Items { count: len(s), by: Some(self.from.to_string()) },
+                        Finding::Items { count: len(r), by: None },
                     );
                 }
                 for (i, item) in s.iter().enumerate() {
@@ -129,8 +121,8 @@ impl Holds<'_> {
             _ => out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} (sent by {})", render(sent), self.from),
-                render(read),
+                Finding::Sent { value: sent.clone(), by: Some(self.from.to_string()) },
+                Finding::value(read.clone()),
             ),
         }
     }
@@ -149,8 +141,8 @@ impl Holds<'_> {
             out.push(
                 Code::WriteNotKept,
                 at,
-                format!("{} items, as sent by {}", sent.len(), self.from),
-                format!("{} items", held.len()),
+                Finding::Items { count: len(sent), by: Some(self.from.to_string()) },
+                Finding::Items { count: len(held), by: None },
             );
         }
         for (i, item) in sent.iter().enumerate() {
@@ -163,8 +155,15 @@ impl Holds<'_> {
                 None => out.push(
                     Code::WriteNotKept,
                     at,
-                    format!("an item with {key} = {} (sent by {})", render(k), self.from),
-                    format!("{} items, none with that {key}", held.len()),
+                    Finding::ItemWith {
+                        key: key.to_string(),
+                        value: k.clone(),
+                        by: Some(self.from.to_string()),
+                    },
+                    Finding::Keys {
+                        key: key.to_string(),
+                        values: held.iter().filter_map(|h| h.get(key)).cloned().collect(),
+                    },
                 ),
             }
         }
@@ -177,13 +176,13 @@ fn item_in<'a>(
     collection: &str,
     key: &str,
     value: &Value,
-) -> Result<(usize, &'a Value), String> {
+) -> Result<(usize, &'a Value), Finding> {
     let items = body.and_then(|b| b.get(collection)).and_then(Value::as_array);
-    let Some(items) = items else { return Err(format!("no `{collection}` array")) };
+    let Some(items) = items else { return Err(Finding::Absent) };
     items.iter().enumerate().find(|(_, i)| i.get(key).is_some_and(|v| same(v, value))).ok_or_else(
-        || {
-            let keys: Vec<String> = items.iter().filter_map(|i| i.get(key)).map(render).collect();
-            format!("{} items with {key} [{}]", items.len(), keys.join(", "))
+        || Finding::Keys {
+            key: key.to_string(),
+            values: items.iter().filter_map(|i| i.get(key)).cloned().collect(),
         },
     )
 }
@@ -300,7 +299,12 @@ impl Runner {
             let mut found = Found { step: &step.name, deviations: Vec::new() };
             let mut stop = false;
             if status >= 500 {
-                found.push(Code::ServerError, "status", "no 5xx answer", status.to_string());
+                found.push(
+                    Code::ServerError,
+                    "status",
+                    Finding::NotStatusClass { class: 5 },
+                    Finding::value(status),
+                );
                 stop = true;
             }
             for expect in &step.expect {
@@ -310,7 +314,12 @@ impl Runner {
                 match expect {
                     Expect::Success { otherwise } => {
                         if !(200..300).contains(&status) {
-                            found.push(*otherwise, "status", "a 2xx answer", status.to_string());
+                            found.push(
+                                *otherwise,
+                                "status",
+                                Finding::StatusClass { class: 2 },
+                                Finding::value(status),
+                            );
                             stop = true;
                         }
                     }
@@ -319,8 +328,8 @@ impl Runner {
                             found.push(
                                 *accepted,
                                 "status",
-                                format!("{wanted} with the error envelope"),
-                                status.to_string(),
+                                Finding::ErrorAnswer { status: *wanted },
+                                Finding::value(status),
                             );
                             continue;
                         }
@@ -328,8 +337,8 @@ impl Runner {
                             found.push(
                                 Code::ErrorStatus,
                                 "status",
-                                wanted.to_string(),
-                                status.to_string(),
+                                Finding::value(*wanted),
+                                Finding::value(status),
                             );
                         }
                         let json_type = content_type
@@ -339,8 +348,10 @@ impl Runner {
                             found.push(
                                 Code::ErrorEnvelopeMissing,
                                 "header:content-type",
-                                "application/json",
-                                content_type.clone().unwrap_or_else(|| "absent".into()),
+                                Finding::MediaType { media_type: "application/json".into() },
+                                content_type.clone().map_or(Finding::Absent, |media_type| {
+                                    Finding::MediaType { media_type }
+                                }),
                             );
                         }
                         for pointer in ENVELOPE_POINTERS {
@@ -352,8 +363,13 @@ impl Runner {
                                 let actual = json
                                     .as_ref()
                                     .and_then(|j| j.pointer(pointer))
-                                    .map_or_else(|| "absent".to_string(), render);
-                                found.push(Code::ErrorEnvelopeMissing, pointer, "a string", actual);
+                                    .map_or(Finding::Absent, |v| Finding::value(v.clone()));
+                                found.push(
+                                    Code::ErrorEnvelopeMissing,
+                                    pointer,
+                                    Finding::of_type(crate::extract::JsonType::String),
+                                    actual,
+                                );
                             }
                         }
                     }
@@ -390,8 +406,8 @@ impl Runner {
                                 found.push(
                                     Code::WriteNotKept,
                                     &at,
-                                    format!("{} (read by {from}, not sent)", render(value)),
-                                    now.map_or_else(|| "absent".into(), render),
+                                    Finding::Read { value: value.clone(), by: from.clone() },
+                                    now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
                                 );
                             }
                         }
@@ -405,8 +421,8 @@ impl Runner {
                             found.push(
                                 *code,
                                 pointer,
-                                render(&value),
-                                now.map_or_else(|| "absent".into(), render),
+                                Finding::value(value.clone()),
+                                now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
                             );
                         }
                     }
@@ -419,14 +435,18 @@ impl Runner {
                             (Err(actual), true) => found.push(
                                 Code::StaleList,
                                 "/value",
-                                format!("an item with {key} = {}", render(&value)),
+                                Finding::ItemWith {
+                                    key: key.clone(),
+                                    value: value.clone(),
+                                    by: None,
+                                },
                                 actual,
                             ),
                             (Ok((i, _)), false) => found.push(
                                 Code::StaleList,
                                 &format!("/value/{i}"),
-                                format!("no item with {key} = {}", render(&value)),
-                                "still listed",
+                                Finding::NoItemWith { key: key.clone(), value: value.clone() },
+                                Finding::Present,
                             ),
                             _ => {}
                         }
@@ -437,8 +457,8 @@ impl Runner {
                             found.push(
                                 *code,
                                 &format!("/{collection}"),
-                                format!("the item {from} answered, by its {key}"),
-                                format!("{from} answered no {key}"),
+                                Finding::ItemAnsweredBy { key: key.clone(), by: from.clone() },
+                                Finding::NoneAnswered { key: key.clone(), by: from.clone() },
                             );
                             continue;
                         };
@@ -446,7 +466,11 @@ impl Runner {
                             Err(actual) => found.push(
                                 *code,
                                 &format!("/{collection}"),
-                                format!("an item with {key} = {} (answered by {from})", render(k)),
+                                Finding::ItemWith {
+                                    key: key.clone(),
+                                    value: k.clone(),
+                                    by: Some(from.clone()),
+                                },
                                 actual,
                             ),
                             Ok((i, held)) => {
@@ -460,8 +484,11 @@ impl Runner {
                                         found.push(
                                             *code,
                                             &format!("/{collection}/{i}/{}", escape(name)),
-                                            format!("{} (answered by {from})", render(value)),
-                                            render(h),
+                                            Finding::Answered {
+                                                value: value.clone(),
+                                                by: from.clone(),
+                                            },
+                                            Finding::value(h.clone()),
                                         );
                                     }
                                 }
@@ -477,7 +504,11 @@ impl Runner {
                             Err(actual) => found.push(
                                 Code::WriteNotKept,
                                 &format!("/{collection}"),
-                                format!("an item with {key} = {}", render(&value)),
+                                Finding::ItemWith {
+                                    key: key.clone(),
+                                    value: value.clone(),
+                                    by: None,
+                                },
                                 actual,
                             ),
                             Ok((i, held)) => {
@@ -490,8 +521,11 @@ impl Runner {
                                         found.push(
                                             Code::WriteNotKept,
                                             &format!("/{collection}/{i}/{}", escape(name)),
-                                            format!("{} (sent by {from})", render(v)),
-                                            render(now),
+                                            Finding::Sent {
+                                                value: v.clone(),
+                                                by: Some(from.clone()),
+                                            },
+                                            Finding::value(now.clone()),
                                         );
                                     }
                                 }
@@ -515,8 +549,8 @@ impl Runner {
                             found.push(
                                 Code::WriteNotKept,
                                 pointer,
-                                format!("the key of what {} made", step.name),
-                                "absent",
+                                Finding::CreatedKey { by: step.name.clone() },
+                                Finding::Absent,
                             );
                             stop = true;
                         }
@@ -595,8 +629,11 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!((d[0].code, d[0].path.as_str()), (Code::WriteNotKept, "read:/keys/1/use"));
         assert_eq!(
-            (d[0].expected.as_str(), d[0].actual.as_str()),
-            ("\"sig\" (sent by update)", "\"enc\"")
+            (&d[0].expected, &d[0].actual),
+            (
+                &Finding::Sent { value: json!("sig"), by: Some("update".into()) },
+                &Finding::value("enc")
+            )
         );
         // A missing item, and with `exact` an extra one, are writes not kept.
         let read =
@@ -604,9 +641,10 @@ mod tests {
         let d = compare(sent, read, true);
         let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["read:/keys", "read:/keys"], "{d:?}");
-        assert!(
-            d[0].expected.contains("2 items") && d[1].expected.contains("kid = \"b\""),
-            "{d:?}"
+        assert_eq!(d[0].expected, Finding::Items { count: 2, by: Some("update".into()) });
+        assert_eq!(
+            d[1].expected,
+            Finding::ItemWith { key: "kid".into(), value: json!("b"), by: Some("update".into()) }
         );
     }
 }

@@ -571,8 +571,8 @@ impl Runner {
                     second.deviations.push(check::Deviation::new(
                         check::Code::SnapshotUnstable,
                         d.path,
-                        check::contract::shorten(&d.old),
-                        check::contract::shorten(&d.new),
+                        snapshot::finding(&d.old),
+                        snapshot::finding(&d.new),
                     ));
                 }
                 second.snapshot = Some(snapshot::SnapshotResult {
@@ -692,7 +692,11 @@ impl Runner {
             None
         } else {
             let r = self.case_redactor(&progress.secrets);
-            let expected = checked.expected.as_ref().map(|v| r.json(v)).unwrap_or(Value::Null);
+            let expected = checked
+                .expected
+                .as_ref()
+                .map(|v| r.json_view(v, checked.actual.as_ref()))
+                .unwrap_or(Value::Null);
             let actual = match &checked.actual {
                 Some(v) => r.json(v),
                 None => Value::String(r.text(&String::from_utf8_lossy(&received.body))),
@@ -742,11 +746,12 @@ impl Runner {
         for d in &mut result.deviations {
             let secret = d.path.rsplit('/').next().is_some_and(crate::redact::is_secret_member);
             if secret {
-                d.expected = crate::redact::REDACTED.into();
-                d.actual = crate::redact::REDACTED.into();
+                d.expected = d.expected.secret();
+                d.actual = d.actual.secret();
             } else {
-                d.expected = check::contract::shorten(&r.text(&d.expected));
-                d.actual = check::contract::shorten(&r.text(&d.actual));
+                for finding in [&mut d.expected, &mut d.actual] {
+                    finding.rewrite(|t| r.text_in_place(t), |v| r.json_in_place(v));
+                }
             }
         }
         if let Some(e) = &mut result.error {

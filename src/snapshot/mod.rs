@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::check::contract::shorten;
-use crate::check::{Code, Deviation};
+use crate::check::{Code, Deviation, Finding};
 use crate::diff::Diff;
 
 pub use file::SnapFile;
@@ -31,6 +30,20 @@ pub const DEFAULT_SET: &str = "reference";
 
 /// How many differing paths a mismatch lists as deviations; the diff shows everything.
 const MAX_LISTED: usize = 20;
+
+/// Where a deviation about the snapshot as a whole is: the recording, not a place in it.
+pub const SNAPSHOT_PATH: &str = "snapshot";
+
+/// A value as [`differences`] shows it, as a finding: absent, no body, or the value (JSON
+/// where it parses, a header's text otherwise).
+pub fn finding(text: &str) -> Finding {
+    match text {
+        "(absent)" => Finding::Absent,
+        "no body" => Finding::NoBody,
+        _ => serde_json::from_str::<serde_json::Value>(text)
+            .map_or_else(|_| Finding::value(text), Finding::value),
+    }
+}
 
 /// What a run may write, as insta's `INSTA_UPDATE` says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -308,25 +321,27 @@ impl Store {
                         deviations.push(Deviation::new(
                             Code::SnapshotMismatch,
                             d.path,
-                            shorten(&d.old),
-                            shorten(&d.new),
+                            finding(&d.old),
+                            finding(&d.new),
                         ));
                     }
                     if total > MAX_LISTED {
                         deviations.push(Deviation::new(
                             Code::SnapshotMismatch,
-                            "",
-                            "the snapshot",
-                            format!("{} more differences (see the diff)", total - MAX_LISTED),
+                            SNAPSHOT_PATH,
+                            Finding::SnapshotText,
+                            Finding::More {
+                                count: u64::try_from(total - MAX_LISTED).unwrap_or(u64::MAX),
+                            },
                         ));
                     }
                     if total == 0 {
                         // Texts differ where the structure does not (a formatting change).
                         deviations.push(Deviation::new(
                             Code::SnapshotMismatch,
-                            "",
-                            "the snapshot's text",
-                            "a different text",
+                            SNAPSHOT_PATH,
+                            Finding::SnapshotText,
+                            Finding::SnapshotText,
                         ));
                     }
                 }
@@ -334,9 +349,9 @@ impl Store {
             None if result.io_error.is_some() => {
                 deviations.push(Deviation::new(
                     Code::SnapshotMismatch,
-                    "",
-                    "a readable snapshot",
-                    result.io_error.clone().unwrap_or_default(),
+                    SNAPSHOT_PATH,
+                    Finding::SnapshotText,
+                    Finding::Unreadable { error: result.io_error.clone().unwrap_or_default() },
                 ));
                 result.state = SnapshotState::Changed;
             }
@@ -359,12 +374,12 @@ impl Store {
                 if result.state == SnapshotState::Missing {
                     deviations.push(Deviation::new(
                         Code::SnapshotMissing,
-                        "",
-                        format!("a snapshot in set `{}`", self.set),
-                        match &result.pending {
-                            Some(p) => format!("none; recorded to {p} for review"),
-                            None => "none".to_string(),
-                        },
+                        SNAPSHOT_PATH,
+                        Finding::Snapshot { set: self.set.clone() },
+                        result
+                            .pending
+                            .clone()
+                            .map_or(Finding::Absent, |file| Finding::Recorded { file }),
                     ));
                 }
             }
