@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::diag::Located;
+
 /// The file exemplar looks for in the current directory.
 pub const FILE_NAME: &str = "exemplar.toml";
 
@@ -37,14 +39,14 @@ pub struct ExtractConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
 /// Reads `path` if it exists. Relative paths inside are resolved against its directory.
@@ -55,18 +57,11 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
         Err(source) => return Err(ConfigError::Io { path: path.to_path_buf(), source }),
     };
     let mut config: Config = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| {
-            let before = &text[..s.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            (line, column)
-        });
-        ConfigError::Invalid {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: e.message().to_string(),
-        }
+        let message = e.message().trim_end().to_string();
+        ConfigError::Invalid(match e.span() {
+            Some(span) => Located::at_span(path, &text, span, message),
+            None => Located::file(path, message),
+        })
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     let resolve = |p: &PathBuf| {

@@ -3,6 +3,8 @@
 //! line can print them the same way (`path:line:col: code: message`) and decide the exit code.
 
 use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -98,7 +100,70 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Maps byte offsets in a text to line and column positions.
+/// An error at a place in a file: what every stage that reads a file (case files, the fixture
+/// catalogue, `exemplar.toml`, the known-deviations file, behaviour data) reports when the
+/// file is malformed. The command line shows it like rustc: the headline, then the source line
+/// with a caret under the column (or under the span, when there is one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", path.display())]
+pub struct Located {
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The bytes of the file the error is about, when the parser said (TOML does).
+    pub span: Option<Range<usize>>,
+    /// A lowercase fragment, e.g. "unknown field `tgas`".
+    pub message: String,
+}
+
+impl Located {
+    /// An error at `line` and `column` (both 1-based, the column in characters).
+    pub fn new(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Located { path: path.to_path_buf(), line, column, span: None, message: message.into() }
+    }
+
+    /// An error about the file as a whole, shown at its first line.
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Self::new(path, 1, 1, message)
+    }
+
+    /// An error at byte `offset` of `text` (the contents of `path`).
+    pub fn at_offset(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let pos = LineIndex::new(text).pos(text, offset, 1);
+        Self::new(path, pos.line as usize, pos.col as usize, message)
+    }
+
+    /// An error about bytes `span` of `text`: located at the span's start.
+    pub fn at_span(
+        path: &Path,
+        text: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut located = Self::at_offset(path, text, span.start, message);
+        located.span = Some(span);
+        located
+    }
+
+    /// An error at a line and a column counted in bytes, as serde_json counts them.
+    pub fn at_byte_column(
+        path: &Path,
+        text: &str,
+        line: usize,
+        byte_column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let index = LineIndex::new(text);
+        let offset = index.offset(line, byte_column);
+        let pos = index.pos(text, offset, 1);
+        Self::new(path, pos.line as usize, pos.col as usize, message)
+    }
+}
+
+/// Maps byte offsets in a text to line and column positions: the one place the project turns
+/// an offset into a line and a column.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     /// Byte offset at which each line starts.
@@ -107,9 +172,25 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        Self::of_bytes(text.as_bytes())
+    }
+
+    /// The index of text that may not be valid UTF-8 (lines are still found by `\n`).
+    pub fn of_bytes(bytes: &[u8]) -> Self {
         let mut starts = vec![0];
-        starts.extend(newline_offsets(text).map(|i| i + 1));
+        starts.extend(newline_offsets(bytes).map(|i| i + 1));
         LineIndex { starts }
+    }
+
+    /// The 1-based line that byte `offset` is on.
+    pub fn line(&self, offset: usize) -> u32 {
+        self.starts.partition_point(|&s| s <= offset) as u32
+    }
+
+    /// The byte offset of 1-based `line` and 1-based byte column `column`.
+    pub fn offset(&self, line: usize, column: usize) -> usize {
+        let start = self.starts.get(line.saturating_sub(1)).or(self.starts.last()).copied();
+        start.unwrap_or(0) + column.saturating_sub(1)
     }
 
     /// The position of byte `offset` in `text` (the same text the index was built from),
@@ -123,8 +204,8 @@ impl LineIndex {
     }
 }
 
-fn newline_offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i)
+fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().copied().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i)
 }
 
 #[cfg(test)]

@@ -882,3 +882,27 @@ fn format_1_reports_still_read_as_a_report_a_baseline_and_shards() {
     assert_eq!(merged["cases"].as_array().unwrap().len(), 19);
     assert_eq!(merged["run"]["verdict"], "failed");
 }
+
+/// Regression (issue 13): a malformed known-deviations file is shown like rustc, with the
+/// source line and a caret under the bad value, as case files and `exemplar.toml` are.
+#[test]
+fn a_malformed_known_deviations_file_is_shown_with_its_line_and_a_caret() {
+    let dir = temp_dir("known-snippet");
+    let known = dir.join("known.toml");
+    std::fs::write(
+        &known,
+        "[[deviation]]\ncase = \"a\"\ncode = \"no-such-code\"\nreason = \"r\"\nexpires = 2030-01-01\n",
+    )
+    .unwrap();
+    let out = exemplar(&["report", "--known", s(&known), s(&dir.join("never.json"))]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].starts_with(&format!("error: {}:3:8: ", known.display())), "{err}");
+    let source = lines.iter().position(|l| l.ends_with("code = \"no-such-code\"")).unwrap();
+    assert!(lines[source].trim_start().starts_with("3 |"), "{err}");
+    let caret = lines[source + 1];
+    let at = lines[source].find("\"no-such-code\"").unwrap();
+    assert_eq!(caret.find('^'), Some(at), "{err}");
+    assert_eq!(caret.matches('^').count(), "\"no-such-code\"".len(), "{err}");
+}

@@ -67,3 +67,68 @@ fn no_secret_reaches_debug_output() {
     );
     assert_hidden("Runner", format!("{runner:?}"));
 }
+
+/// The reference mock holds the private members of every key it is sent (a JWK's `d`, `p`,
+/// `q`, `dp`, `dq`, `qi`, an octet key's `k`, the secret of `uploadSecret`): none of them may
+/// reach `Debug` output of its state, however deep the formatting goes.
+#[tokio::test]
+async fn the_mock_keeps_key_material_out_of_debug_output() {
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use exemplar::mock::{self, AppState, MockConfig};
+    use serde_json::json;
+    use tower::ServiceExt;
+
+    let state = AppState::new(MockConfig { auth: false, ..MockConfig::default() });
+    let app = mock::app(state.clone());
+    // Base64url of the canary: what the mock stores, as a JWK carries it.
+    let secret = URL_SAFE_NO_PAD.encode(CANARY);
+    let post = |path: &str, body: serde_json::Value| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("host", "mock.test")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let private = ["d", "p", "q", "dp", "dq", "qi"];
+    let mut rsa = json!({"kty": "RSA", "use": "sig", "kid": "rsa", "n": "AQAB", "e": "AQAB"});
+    for member in private {
+        rsa[member] = json!(secret);
+    }
+    let oct = json!({"kty": "oct", "use": "enc", "kid": "oct", "k": secret});
+    let keysets = "/beta/trustFramework/keySets";
+    let created =
+        app.clone().oneshot(post(keysets, json!({"id": "holder", "keys": [rsa, oct]}))).await;
+    assert_eq!(created.unwrap().status(), 201);
+    let uploaded = app
+        .clone()
+        .oneshot(post(
+            &format!("{keysets}/B2C_1A_holder/uploadSecret"),
+            json!({"use": "sig", "k": secret}),
+        ))
+        .await;
+    assert_eq!(uploaded.unwrap().status(), 200);
+    // Every member is held (so the check below is not of an empty store): six of the RSA
+    // key, the octet key's `k` and the uploaded secret's.
+    let held: usize = state
+        .store
+        .list(|set| {
+            let members = ["d", "p", "q", "dp", "dq", "qi", "k"];
+            set.keys
+                .iter()
+                .map(|k| members.iter().filter(|m| k.private.has(m)).count())
+                .sum::<usize>()
+        })
+        .into_iter()
+        .sum();
+    assert_eq!(held, 8, "private members held by the mock");
+
+    for debug in [format!("{state:?}"), format!("{state:#?}"), format!("{:?}", state.store)] {
+        assert_hidden("the mock's state", debug.clone());
+        assert!(!debug.contains(&secret), "the mock's state shows a key member: {debug}");
+    }
+}

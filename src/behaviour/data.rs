@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::file::{self, FileError};
+use crate::diag::Located;
 
 /// The file name of the behaviour data inside the cases directory.
 pub const FILE: &str = "behaviour.json";
@@ -97,15 +98,13 @@ impl BehaviourData {
         }
         let data: BehaviourData = file::read(&path)?;
         if data.format != FORMAT {
-            return Err(FileError::Invalid {
-                path,
-                line: 1,
-                column: 1,
-                message: format!(
+            return Err(FileError::Invalid(Located::file(
+                &path,
+                format!(
                     "behaviour data format {} is not supported (this build reads {FORMAT})",
                     data.format
                 ),
-            });
+            )));
         }
         Ok(data)
     }

@@ -41,12 +41,13 @@ pub fn load<'a>(
 }
 
 /// The behaviour checks of a planned cases directory, each planned like a case: the case it
-/// derives from, under the check's id, with the check's extra fixtures, and the check's steps
-/// in place of the documented request. A check switched off is planned as skipped.
+/// derives from, under the check's id, with the check's extra fixtures; the run sends the
+/// check's steps in place of the documented request. A check switched off is planned as
+/// skipped.
 pub fn plan(
     dir: &Path,
     plan: &crate::plan::Plan,
-) -> Result<Vec<crate::plan::Planned>, Vec<String>> {
+) -> Result<Vec<(crate::plan::Planned, Check)>, Vec<String>> {
     let generated = load(dir, plan.cases.iter().map(|p| &p.case), &plan.types)?;
     if generated.checks.is_empty() {
         return Ok(Vec::new());
@@ -66,8 +67,7 @@ pub fn plan(
                 if let Some(reason) = &check.off {
                     p.skip = Some(format!("switched off in {}: {reason}", data::FILE));
                 }
-                p.behaviour = Some(std::sync::Arc::new(check));
-                planned.push(p);
+                planned.push((p, check));
             }
             Err(e) => errors.push(format!("behaviour check `{}`: {e}", check.id)),
         }

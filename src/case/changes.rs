@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, LineIndex, Located, Pos};
 use crate::extract::{Extraction, Page};
 
 use super::build;
@@ -138,11 +138,9 @@ impl<'a> Planner<'a> {
             let old = match std::fs::read(&path) {
                 Ok(bytes) => {
                     let parsed = std::str::from_utf8(&bytes)
-                        .map_err(|e| FileError::Invalid {
-                            path: path.clone(),
-                            line: 1,
-                            column: 1,
-                            message: format!("not UTF-8: {e}"),
+                        .map_err(|e| {
+                            let at = LineIndex::of_bytes(&bytes).line(e.valid_up_to());
+                            FileError::Invalid(Located::new(&path, at as usize, 1, "not UTF-8"))
                         })
                         .and_then(|text| file::parse::<Case>(&path, text));
                     match parsed {

@@ -11,24 +11,34 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::model::{Case, FORMAT, TypeFile};
+use crate::diag::Located;
 
 /// A case or type file that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
 impl FileError {
     pub fn path(&self) -> &Path {
         match self {
-            FileError::Io { path, .. } | FileError::Invalid { path, .. } => path,
+            FileError::Io { path, .. } => path,
+            FileError::Invalid(located) => &located.path,
+        }
+    }
+
+    /// Where in the file the error is, when it is about the file's contents.
+    pub fn located(&self) -> Option<&Located> {
+        match self {
+            FileError::Invalid(located) => Some(located),
+            FileError::Io { .. } => None,
         }
     }
 }
@@ -42,33 +52,23 @@ struct Probe {
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, FileError> {
     let invalid = |e: serde_json::Error| located(path, text, e);
     let probe: Probe = serde_json::from_str(text).map_err(invalid)?;
+    let refused = |message: String| FileError::Invalid(Located::file(path, message));
     match probe.format {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
         Some(serde_json::Value::Number(n)) if n.as_u64().is_some_and(|v| v > u64::from(FORMAT)) => {
-            return Err(FileError::Invalid {
-                path: path.to_path_buf(),
-                line: 1,
-                column: 1,
-                message: format!(
-                    "format {n} is newer than this exemplar reads (format {FORMAT}); upgrade exemplar"
-                ),
-            });
+            return Err(refused(format!(
+                "format {n} is newer than this exemplar reads (format {FORMAT}); upgrade exemplar"
+            )));
         }
         Some(other) => {
-            return Err(FileError::Invalid {
-                path: path.to_path_buf(),
-                line: 1,
-                column: 1,
-                message: format!("unsupported format {other}; this exemplar reads format {FORMAT}"),
-            });
+            return Err(refused(format!(
+                "unsupported format {other}; this exemplar reads format {FORMAT}"
+            )));
         }
         None => {
-            return Err(FileError::Invalid {
-                path: path.to_path_buf(),
-                line: 1,
-                column: 1,
-                message: format!("missing field `format` (this exemplar reads format {FORMAT})"),
-            });
+            return Err(refused(format!(
+                "missing field `format` (this exemplar reads format {FORMAT})"
+            )));
         }
     }
     parse_any(path, text)
@@ -91,21 +91,18 @@ fn located(path: &Path, text: &str, e: serde_json::Error) -> FileError {
     } else {
         e.column()
     };
-    FileError::Invalid { path: path.to_path_buf(), line: e.line(), column: column.max(1), message }
+    FileError::Invalid(Located::at_byte_column(path, text, e.line(), column.max(1), message))
 }
 
 /// serde_json reports an unknown field at the closing quote of its key; a person looks for
-/// the start of the key, so this moves `column` back to the key's opening quote.
+/// the start of the key, so this moves `column` (in bytes) back to the key's opening quote.
 fn key_start(text: &str, line: usize, column: usize) -> usize {
     let Some(line) = text.split('\n').nth(line.wrapping_sub(1)) else { return column };
-    // serde_json counts columns in bytes; `column` is the closing quote, so look before it.
+    // `column` is the closing quote, so look before it.
     let before = line.as_bytes().get(..column.saturating_sub(1)).unwrap_or_default();
     let opening =
         (0..before.len()).rev().find(|&i| before[i] == b'"' && (i == 0 || before[i - 1] != b'\\'));
-    match opening {
-        Some(i) => line[..i].chars().count() + 1,
-        None => column,
-    }
+    opening.map_or(column, |i| i + 1)
 }
 
 /// Reads and parses a file.

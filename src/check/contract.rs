@@ -23,9 +23,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::case::Case;
+use crate::case::TypeFile;
 use crate::case::model::PropertySpec;
 use crate::extract::JsonType;
 use crate::plan::template::Vars;
+use crate::pointer::Pattern;
 
 use super::deviation::{Code, Deviation, Finding};
 use super::types::{TypeRegistry, normalise};
@@ -114,39 +116,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         ));
     }
     let same_class = observed.status / 100 == expected_status / 100;
-
-    for h in &doc.headers {
-        let name = h.name.to_ascii_lowercase();
-        if name == "content-type" || name == "content-length" {
-            continue;
-        }
-        if header(observed.headers, &h.name).is_none() {
-            out.deviations.push(Deviation::new(
-                Code::HeaderMissing,
-                format!("header:{}", h.name),
-                Finding::Present,
-                Finding::Absent,
-            ));
-        }
-    }
-
-    let body_text = String::from_utf8_lossy(observed.body);
-    let has_body = observed.json.is_some();
-    if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
-        if has_body || doc_body.is_some() {
-            let want = media_type(&doc_ct.value);
-            let got = header(observed.headers, "content-type").map(media_type);
-            if got.as_deref() != Some(want.as_str()) && (has_body || got.is_some()) {
-                out.deviations.push(Deviation::new(
-                    Code::ContentTypeMismatch,
-                    "header:Content-Type",
-                    Finding::MediaType { media_type: want },
-                    got.map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
-                ));
-            }
-        }
-    }
-
+    headers(doc, doc_body.is_some(), &observed, &mut out.deviations);
     if let Some(slow) = contract.slow {
         if observed.elapsed > slow {
             out.deviations.push(Deviation::new(
@@ -157,10 +127,63 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             ));
         }
     }
+    body(contract, doc, doc_body, &observed, same_class, &mut out);
+    // Only a failing check is shown with a diff; a passing one need not copy the body.
+    if !out.deviations.is_empty() {
+        out.actual = observed.json.and_then(|a| a.ok().cloned());
+    }
+    out
+}
 
-    let actual = observed.json;
+/// The documented headers are there, and the documented media type when there is a body.
+fn headers(
+    doc: &crate::case::model::Response,
+    doc_has_body: bool,
+    observed: &Observed<'_>,
+    deviations: &mut Vec<Deviation>,
+) {
+    for h in &doc.headers {
+        let name = h.name.to_ascii_lowercase();
+        if name == "content-type" || name == "content-length" {
+            continue;
+        }
+        if header(observed.headers, &h.name).is_none() {
+            deviations.push(Deviation::new(
+                Code::HeaderMissing,
+                format!("header:{}", h.name),
+                Finding::Present,
+                Finding::Absent,
+            ));
+        }
+    }
+    let has_body = observed.json.is_some();
+    if let Some(doc_ct) = doc.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")) {
+        if has_body || doc_has_body {
+            let want = media_type(&doc_ct.value);
+            let got = header(observed.headers, "content-type").map(media_type);
+            if got.as_deref() != Some(want.as_str()) && (has_body || got.is_some()) {
+                deviations.push(Deviation::new(
+                    Code::ContentTypeMismatch,
+                    "header:Content-Type",
+                    Finding::MediaType { media_type: want },
+                    got.map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
+                ));
+            }
+        }
+    }
+}
 
-    match (doc_body, actual) {
+/// The body against the documented one: there when documented, JSON, and member by member
+/// as strict as the case says (see the module docs); `out.expected` gets the expected view.
+fn body(
+    contract: Contract<'_>,
+    doc: &crate::case::model::Response,
+    doc_body: Option<&Value>,
+    observed: &Observed<'_>,
+    same_class: bool,
+    out: &mut Checked,
+) {
+    match (doc_body, observed.json) {
         (None, Some(_)) if matches!(doc.status, 204 | 304) && same_class => {
             out.deviations.push(Deviation::new(
                 Code::BodyUnexpected,
@@ -182,7 +205,7 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
             out.expected = Some(d.clone());
         }
         (Some(d), Some(Err(e))) => {
-            let snippet: String = body_text.chars().take(80).collect();
+            let snippet: String = String::from_utf8_lossy(observed.body).chars().take(80).collect();
             out.deviations.push(Deviation::new(
                 Code::BodyInvalidJson,
                 "body",
@@ -209,11 +232,6 @@ pub fn check(contract: Contract<'_>, observed: Observed<'_>) -> Checked {
         }
         (Some(d), Some(Ok(_))) => out.expected = Some(d.clone()),
     }
-    // Only a failing check is shown with a diff; a passing one need not copy the body.
-    if !out.deviations.is_empty() {
-        out.actual = actual.and_then(|a| a.ok().cloned());
-    }
-    out
 }
 
 struct Walker<'a> {
@@ -231,14 +249,19 @@ impl<'a> Walker<'a> {
         self.case().response.as_ref().is_some_and(|r| r.truncated)
     }
 
+    /// Whether a pin stands for `ptr` (pins are checked on their own).
+    fn pinned(&self, ptr: &str) -> bool {
+        self.case().pin.keys().any(|p| Pattern::new(p).matches(ptr))
+    }
+
     fn ignored(&self, ptr: &str) -> bool {
-        self.case().ignore.iter().any(|i| pointer_matches(i, ptr, true))
+        self.case().ignore.iter().any(|i| Pattern::new(i).covers(ptr))
     }
 
     fn optional(&self, key: &str, ptr: &str, parent_type: Option<&str>) -> bool {
         let doc = self.case().response.as_ref();
         let listed = doc.is_some_and(|r| r.optional_properties.iter().any(|p| p == key))
-            || self.case().optional.iter().any(|o| pointer_matches(o, ptr, false));
+            || self.case().optional.iter().any(|o| Pattern::new(o).matches(ptr));
         let unreadable =
             self.contract.types.property(parent_type, key).is_some_and(|p| !p.readable);
         let annotation = key.starts_with('@') || key.contains("@odata.");
@@ -291,7 +314,7 @@ impl<'a> Walker<'a> {
             self.strictness.ignored += 1;
             return actual.clone();
         }
-        if self.case().pin.contains_key(&ptr) {
+        if self.pinned(&ptr) {
             // Pins are checked on their own (see `pins`).
             return actual.clone();
         }
@@ -382,7 +405,7 @@ impl<'a> Walker<'a> {
                 }
                 None if self.optional(key, &child, type_name)
                     || self.ignored(&child)
-                    || self.case().pin.contains_key(&child) => {}
+                    || self.pinned(&child) => {}
                 None => {
                     self.deviations.push(Deviation::new(
                         Code::PropertyMissing,
@@ -395,61 +418,75 @@ impl<'a> Walker<'a> {
             }
         }
         for (key, av) in actual {
-            if doc.contains_key(key) {
-                continue;
-            }
-            let child = crate::pointer::child(ptr, key);
-            if self.ignored(&child) {
-                self.strictness.ignored += 1;
-                view.insert(key.clone(), av.clone());
-                continue;
-            }
-            if key == "@odata.type" {
-                let v = self.odata_type(type_name, av, &child);
-                view.insert(key.clone(), v);
-                continue;
-            }
-            if key.starts_with('@') || key.contains("@odata.") {
-                view.insert(key.clone(), av.clone());
-                continue;
-            }
-            match (known_type, known_type.and_then(|t| t.properties.get(key))) {
-                (Some(_), Some(spec)) => {
-                    let v = self.spec(spec, av, &child);
-                    view.insert(key.clone(), v);
-                }
-                (Some(t), None) if !t.open_type => {
-                    let code = if self.truncated() {
-                        Code::PropertyUndocumented
-                    } else {
-                        Code::PropertyUnexpected
-                    };
-                    let expected = if self.truncated() {
-                        Finding::PropertiesOf { type_name: t.name.clone() }
-                    } else {
-                        Finding::NoSuchProperty
-                    };
-                    self.deviations.push(Deviation::new(
-                        code,
-                        child,
-                        expected,
-                        Finding::value(av.clone()),
-                    ));
-                }
-                _ if !self.truncated() => {
-                    self.deviations.push(Deviation::new(
-                        Code::PropertyUnexpected,
-                        child,
-                        Finding::NoSuchProperty,
-                        Finding::value(av.clone()),
-                    ));
-                }
-                _ => {
-                    view.insert(key.clone(), av.clone());
-                }
+            if !doc.contains_key(key) {
+                self.undocumented(key, av, ptr, type_name, known_type, &mut view);
             }
         }
         view
+    }
+
+    /// A member the documentation does not show: ignored, an annotation, a property of the
+    /// type (checked against its spec), or unexpected (undocumented when the example is
+    /// truncated).
+    fn undocumented(
+        &mut self,
+        key: &str,
+        av: &Value,
+        ptr: &str,
+        type_name: Option<&str>,
+        known_type: Option<&TypeFile>,
+        view: &mut Map<String, Value>,
+    ) {
+        let child = crate::pointer::child(ptr, key);
+        if self.ignored(&child) {
+            self.strictness.ignored += 1;
+            view.insert(key.to_string(), av.clone());
+            return;
+        }
+        if key == "@odata.type" {
+            let v = self.odata_type(type_name, av, &child);
+            view.insert(key.to_string(), v);
+            return;
+        }
+        if key.starts_with('@') || key.contains("@odata.") {
+            view.insert(key.to_string(), av.clone());
+            return;
+        }
+        match (known_type, known_type.and_then(|t| t.properties.get(key))) {
+            (Some(_), Some(spec)) => {
+                let v = self.spec(spec, av, &child);
+                view.insert(key.to_string(), v);
+            }
+            (Some(t), None) if !t.open_type => {
+                let code = if self.truncated() {
+                    Code::PropertyUndocumented
+                } else {
+                    Code::PropertyUnexpected
+                };
+                let expected = if self.truncated() {
+                    Finding::PropertiesOf { type_name: t.name.clone() }
+                } else {
+                    Finding::NoSuchProperty
+                };
+                self.deviations.push(Deviation::new(
+                    code,
+                    child,
+                    expected,
+                    Finding::value(av.clone()),
+                ));
+            }
+            _ if !self.truncated() => {
+                self.deviations.push(Deviation::new(
+                    Code::PropertyUnexpected,
+                    child,
+                    Finding::NoSuchProperty,
+                    Finding::value(av.clone()),
+                ));
+            }
+            _ => {
+                view.insert(key.to_string(), av.clone());
+            }
+        }
     }
 
     /// The type of the value of property `key` of an object of type `parent`.
@@ -571,47 +608,43 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Pinned values: equality with the (expanded) pinned value.
+    /// Pinned values: equality with the (expanded) pinned value, at every pointer the pin's
+    /// pattern stands for (`/keys/*/kty` pins each key's); a pin that finds none is missing.
     fn pins(&mut self, actual: &Value, view: &mut Value) {
-        for (ptr, pinned) in &self.case().pin {
+        for (pattern, pinned) in &self.case().pin {
             self.strictness.by_value += 1;
             let want = self.contract.vars.expand(pinned).unwrap_or_else(|_| pinned.clone());
-            match actual.pointer(ptr) {
-                Some(got) if same_value(&want, got) => {}
-                Some(got) => {
-                    self.deviations.push(Deviation::new(
-                        Code::ValueMismatch,
-                        ptr.clone(),
-                        Finding::Pinned { value: want.clone() },
-                        Finding::value(got.clone()),
-                    ));
-                    if let Some(slot) = view.pointer_mut(ptr) {
-                        *slot = want;
-                    }
-                }
-                None => self.deviations.push(Deviation::new(
-                    Code::PropertyMissing,
-                    ptr.clone(),
-                    Finding::Pinned { value: want.clone() },
-                    Finding::Absent,
-                )),
+            let mut found: Vec<(String, Option<&Value>)> =
+                Pattern::new(pattern).find(actual).into_iter().map(|(p, v)| (p, Some(v))).collect();
+            if found.is_empty() {
+                found.push((pattern.clone(), None));
+            }
+            for (ptr, got) in found {
+                self.pin(&ptr, &want, got, view);
             }
         }
     }
-}
 
-/// Whether JSON pointer `ptr` matches `pattern`, where a `*` segment matches any one key or
-/// index; with `prefix`, pointers below a match match too.
-pub fn pointer_matches(pattern: &str, ptr: &str, prefix: bool) -> bool {
-    let mut want = pattern.split('/');
-    let mut got = ptr.split('/');
-    loop {
-        match (want.next(), got.next()) {
-            (None, None) => return true,
-            (None, Some(_)) => return prefix,
-            (Some(_), None) => return false,
-            (Some(w), Some(g)) if w == "*" || w == g => {}
-            _ => return false,
+    fn pin(&mut self, ptr: &str, want: &Value, got: Option<&Value>, view: &mut Value) {
+        match got {
+            Some(got) if same_value(want, got) => {}
+            Some(got) => {
+                self.deviations.push(Deviation::new(
+                    Code::ValueMismatch,
+                    ptr,
+                    Finding::Pinned { value: want.clone() },
+                    Finding::value(got.clone()),
+                ));
+                if let Some(slot) = view.pointer_mut(ptr) {
+                    *slot = want.clone();
+                }
+            }
+            None => self.deviations.push(Deviation::new(
+                Code::PropertyMissing,
+                ptr,
+                Finding::Pinned { value: want.clone() },
+                Finding::Absent,
+            )),
         }
     }
 }
@@ -621,5 +654,68 @@ fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn checked(case: Value, actual: &Value) -> Checked {
+        let case: Case = serde_json::from_value(case).unwrap();
+        let types = TypeRegistry::new(&[]);
+        let vars = Vars::new();
+        let body = serde_json::to_vec(actual).unwrap();
+        let contract =
+            Contract { case: &case, types: &types, sent_body: None, vars: &vars, slow: None };
+        let observed = Observed {
+            status: 200,
+            headers: &[],
+            body: &body,
+            json: Some(Ok(actual)),
+            elapsed: Duration::ZERO,
+        };
+        check(contract, observed)
+    }
+
+    fn case_with_pin(pin: Value) -> Value {
+        json!({
+            "format": 1,
+            "id": "a::b",
+            "request": {"method": "GET", "url": "https://h/x"},
+            "response": {"status": 200, "body": {"keys": [{"kty": "RSA"}, {"kty": "RSA"}]}},
+            "pin": pin
+        })
+    }
+
+    /// A pin is a pointer pattern like every other pointer list of the case format: `*`
+    /// pins the member of every item.
+    #[test]
+    fn a_wildcard_pin_pins_every_match() {
+        let case = case_with_pin(json!({"/keys/*/kty": "RSA"}));
+        let actual = json!({"keys": [{"kty": "RSA"}, {"kty": "oct"}]});
+        let found: Vec<(Code, String)> =
+            checked(case, &actual).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::ValueMismatch, "/keys/1/kty".to_string())]);
+        let case = case_with_pin(json!({"/keys/*/kty": "RSA"}));
+        let fine = json!({"keys": [{"kty": "RSA"}, {"kty": "RSA"}]});
+        assert!(checked(case, &fine).deviations.is_empty());
+        let case = case_with_pin(json!({"/keys/*/use": "sig"}));
+        let found: Vec<(Code, String)> =
+            checked(case, &fine).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::PropertyMissing, "/keys/*/use".to_string())]);
+    }
+
+    #[test]
+    fn a_plain_pin_is_checked_as_before() {
+        let case = case_with_pin(json!({"/keys/0/kty": "oct"}));
+        let actual = json!({"keys": [{"kty": "RSA"}, {"kty": "RSA"}]});
+        let found: Vec<(Code, String)> =
+            checked(case, &actual).deviations.into_iter().map(|d| (d.code, d.path)).collect();
+        assert_eq!(found, [(Code::ValueMismatch, "/keys/0/kty".to_string())]);
     }
 }

@@ -25,7 +25,7 @@ pub fn run(args: BehaviourArgs) -> Exit {
     let plan = crate::plan::plan_dir(&args.cases, None);
     if !plan.errors.is_empty() {
         for e in &plan.errors {
-            let _ = writeln!(err, "error: {e}");
+            let _ = write!(err, "{}", super::snippet::shown(e, e.located()));
         }
         return Exit::Usage;
     }

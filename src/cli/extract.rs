@@ -43,10 +43,8 @@ pub fn run(args: ExtractArgs) -> Exit {
         Ok(c) => c.unwrap_or_default(),
         Err(e) => {
             let shown = match &e {
-                config::ConfigError::Invalid { path, line, column, .. } => {
-                    snippet::located(&e.to_string(), path, *line, *column)
-                }
-                config::ConfigError::Io { .. } => format!("error: {e}\n"),
+                config::ConfigError::Invalid(at) => snippet::located(at),
+                config::ConfigError::Io { .. } => super::error_chain(&e),
             };
             let _ = write!(err, "{shown}");
             return Exit::Usage;
@@ -79,7 +77,7 @@ pub fn run(args: ExtractArgs) -> Exit {
     let extraction = match walked {
         Ok(x) => x,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = write!(err, "{}", super::error_chain(&e));
             return Exit::Usage;
         }
     };
@@ -110,7 +108,8 @@ pub fn run(args: ExtractArgs) -> Exit {
     }
     let changes = planner.finish(&extraction.roots);
     for e in &changes.errors {
-        let _ = writeln!(err, "error: {e} (file left untouched)");
+        let shown = snippet::shown(e, e.located());
+        let _ = write!(err, "{}", shown.replacen('\n', " (file left untouched)\n", 1));
     }
 
     let mut exit = Exit::Success;

@@ -67,14 +67,38 @@ impl Gate {
     }
 }
 
+/// A file the gate needs that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Known(#[from] known::KnownError),
+    #[error(transparent)]
+    Baseline(#[from] crate::case::FileError),
+}
+
+impl GateError {
+    /// Prints the error (with the source line, when it points into a file): a usage error.
+    pub fn usage(&self) -> Exit {
+        let located = match self {
+            GateError::Config(crate::config::ConfigError::Invalid(at)) => Some(at),
+            GateError::Config(_) => None,
+            GateError::Known(e) => e.located(),
+            GateError::Baseline(e) => e.located(),
+        };
+        let _ = write!(std::io::stderr(), "{}", super::snippet::shown(self, located));
+        Exit::Usage
+    }
+}
+
 impl GateArgs {
     /// Reads the files the gate needs; an error is a usage error.
-    pub fn load(&self) -> Result<Gate, String> {
+    pub fn load(&self) -> Result<Gate, GateError> {
         let known_path = match &self.known {
             Some(p) => Some(p.clone()),
             None => {
-                let config = crate::config::load(Path::new(crate::config::FILE_NAME))
-                    .map_err(|e| e.to_string())?;
+                let config = crate::config::load(Path::new(crate::config::FILE_NAME))?;
                 match config.and_then(|c| c.report.known) {
                     Some(p) => Some(p),
                     None => Some(PathBuf::from(known::FILE_NAME)).filter(|p| p.exists()),
@@ -83,7 +107,7 @@ impl GateArgs {
         };
         let known = known_path.map(|p| known::load(&p)).transpose()?;
         let baseline = match &self.baseline {
-            Some(p) => Some((p.display().to_string(), json::read(p).map_err(|e| e.to_string())?)),
+            Some(p) => Some((p.display().to_string(), json::read(p)?)),
             None => None,
         };
         Ok(Gate { known, baseline })
@@ -200,6 +224,12 @@ pub struct MergeArgs {
     pub color: ColorArg,
 }
 
+/// A report that cannot be read: a usage error, shown with its place or its causes.
+fn unreadable(e: &crate::case::FileError) -> Exit {
+    let _ = write!(std::io::stderr(), "{}", super::snippet::shown(e, e.located()));
+    Exit::Usage
+}
+
 fn usage(message: &str) -> Exit {
     let _ = writeln!(std::io::stderr(), "error: {message}");
     Exit::Usage
@@ -212,7 +242,7 @@ pub fn run(args: ReportArgs) -> Exit {
             let Some(path) = args.report else { return usage("no report given") };
             let gate = match args.gate.load() {
                 Ok(g) => g,
-                Err(e) => return usage(&e),
+                Err(e) => return e.usage(),
             };
             let outputs = args.files.outputs();
             if let Err(e) = outputs.check_distinct() {
@@ -220,7 +250,7 @@ pub fn run(args: ReportArgs) -> Exit {
             }
             let report = match json::read(&path) {
                 Ok(r) => r,
-                Err(e) => return usage(&e.to_string()),
+                Err(e) => return unreadable(&e),
             };
             finish(report, &gate, &outputs, args.color.console())
         }
@@ -237,13 +267,13 @@ fn run_merge(args: MergeArgs) -> Exit {
     }
     let gate = match args.gate.load() {
         Ok(g) => g,
-        Err(e) => return usage(&e),
+        Err(e) => return e.usage(),
     };
     let mut shards = Vec::new();
     for path in &args.reports {
         match json::read(path) {
             Ok(r) => shards.push((path.display().to_string(), r)),
-            Err(e) => return usage(&e.to_string()),
+            Err(e) => return unreadable(&e),
         }
     }
     let merged = match merge::merge(shards, args.allow_partial) {

@@ -186,7 +186,7 @@ pub fn run(args: RunArgs) -> Exit {
     // Reports and the CI gate: the files the gate compares with are read before the run.
     let gate = match args.gate.load() {
         Ok(g) => g,
-        Err(e) => return usage(&e),
+        Err(e) => return e.usage(),
     };
     // The ids of the whole cases directory: a known-deviations entry must name one of them,
     // and a shard records them so that `report merge` can tell its shards belong together.
@@ -199,7 +199,7 @@ pub fn run(args: RunArgs) -> Exit {
                 dir.cases.iter().map(|c| c.case.id.as_str()).collect();
             if let Some(known) = gate.known() {
                 if let Err(e) = known.check_cases(&ids, &args.cases.display().to_string()) {
-                    return usage(&e);
+                    return usage(&e.to_string());
                 }
             }
             case_set = args.partition.map(|_| crate::report::model::CaseSet::of(ids));
@@ -361,7 +361,7 @@ pub(super) fn tell(outcome: &RunOutcome) {
     match &outcome.stopped {
         Some(Stopped::CaseFiles { errors, .. }) => {
             for e in errors {
-                let shown = super::snippet::located(&e.to_string(), &e.path, e.line, e.column);
+                let shown = super::snippet::shown(e, e.located());
                 let _ = write!(err, "{shown}");
             }
         }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, LineIndex, Pos};
 
 use super::annotation::{Annotation, BlockType};
 use super::http::{self, HttpRequest, HttpResponse};
@@ -102,7 +102,7 @@ pub fn read(doc: &str, bytes: &[u8]) -> Outcome {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line = LineIndex::of_bytes(bytes).line(e.valid_up_to());
             diagnostics.push(Diagnostic::warning(
                 doc,
                 Pos::line(line),

@@ -48,7 +48,7 @@ impl Extraction {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// A root that could not be read at all.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -8,6 +8,7 @@ use crate::case::{self, Case, TypeFile};
 use super::fixture::{self, Catalogue, Fixture};
 use super::template;
 use crate::case::file::FileError;
+use crate::diag::Located;
 
 /// A case ready to run.
 #[derive(Debug, Clone)]
@@ -18,29 +19,24 @@ pub struct Planned {
     pub fixtures: Vec<(String, Arc<Fixture>)>,
     /// Why the case is not run, when it is not.
     pub skip: Option<String>,
-    /// The behaviour check this is, when it is one: its steps replace the documented request.
-    pub behaviour: Option<Arc<crate::behaviour::Check>>,
 }
 
-/// A problem with a case or fixture file, tied to a place in it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}")]
-pub struct PlanError {
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
+/// A case or fixture file that cannot be planned: unreadable or malformed, or valid JSON
+/// that breaks a rule of the plan (an unknown fixture, an unbound placeholder, ...).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
-impl From<FileError> for PlanError {
-    fn from(e: FileError) -> Self {
-        match e {
-            FileError::Invalid { path, line, column, message } => {
-                PlanError { path, line, column, message }
-            }
-            FileError::Io { path, source } => {
-                PlanError { path, line: 1, column: 1, message: format!("cannot read: {source}") }
-            }
+impl PlanError {
+    /// Where in a file the error is, when it is about the file's contents.
+    pub fn located(&self) -> Option<&Located> {
+        match self {
+            PlanError::File(e) => e.located(),
+            PlanError::Invalid(located) => Some(located),
         }
     }
 }
@@ -53,25 +49,15 @@ pub struct Plan {
     pub errors: Vec<PlanError>,
 }
 
-/// The line and column of the first occurrence of `needle` in the file at `path`, for errors
-/// about values (serde reports positions of syntax errors only).
-fn locate(path: &Path, needle: &str) -> (usize, usize) {
-    let Ok(text) = std::fs::read_to_string(path) else { return (1, 1) };
-    match text.find(needle) {
-        Some(at) => {
-            let before = &text[..at];
-            (
-                before.matches('\n').count() + 1,
-                before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-            )
-        }
-        None => (1, 1),
-    }
-}
-
+/// An error at the first occurrence of `needle` in the file at `path`, for errors about
+/// values (serde reports positions of syntax errors only).
 fn error_at(path: &Path, needle: &str, message: String) -> PlanError {
-    let (line, column) = locate(path, needle);
-    PlanError { path: path.to_path_buf(), line, column, message }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let located = match text.find(needle) {
+        Some(at) => Located::at_offset(path, &text, at, message),
+        None => Located::file(path, message),
+    };
+    PlanError::Invalid(located)
 }
 
 /// The `{placeholder}` names in a URL (single braces; `{{...}}` are templates).
@@ -192,7 +178,7 @@ pub fn plan_case(case: Case, path: PathBuf, catalogue: &Catalogue) -> Result<Pla
             }
         }
     }
-    Ok(Planned { case, path, fixtures, skip, behaviour: None })
+    Ok(Planned { case, path, fixtures, skip })
 }
 
 /// Loads and plans every case under `dir`. With `only`, only the case with that exact id is

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::case::file::{self, FileError};
+use crate::diag::Located;
 
 use super::model::{FORMAT, FORMAT_1, Report};
 
@@ -26,21 +27,8 @@ pub fn read(path: &Path) -> Result<Report, FileError> {
 
 /// Parses the text of a report file; `path` names it in errors.
 pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
-    let invalid = |message: String| FileError::Invalid {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message,
-    };
-    let probe: Value = serde_json::from_str(text).map_err(|e| FileError::Invalid {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column().max(1),
-        message: e
-            .to_string()
-            .rsplit_once(" at line ")
-            .map_or_else(|| e.to_string(), |(m, _)| m.into()),
-    })?;
+    let invalid = |message: String| FileError::Invalid(Located::file(path, message));
+    let probe: Value = file::parse_any(path, text)?;
     match probe.get("format").and_then(Value::as_u64) {
         Some(f) if f == u64::from(FORMAT) => file::parse_any(path, text),
         Some(f) if f == u64::from(FORMAT_1) => {
@@ -137,4 +125,43 @@ fn upgrade_checks(checks: &mut Value) {
         }
     }
     checks["relaxed"] = Value::Array(relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_1_relaxed_words_become_data() {
+        let mut checks = json!({
+            "byValue": 1, "byType": 3, "ignored": 2, "truncated": true, "typed": false,
+            "relaxed": [
+                "3 values checked by type only",
+                "truncated body checked as a subset",
+                "2 fields ignored",
+                "4 listed item(s) this case did not create left unchecked"
+            ]
+        });
+        upgrade_checks(&mut checks);
+        assert_eq!(
+            checks["relaxed"],
+            json!([
+                {"kind": "by-type", "count": 3},
+                {"kind": "truncated"},
+                {"kind": "ignored", "count": 2},
+                {"kind": "others-unchecked", "count": 4}
+            ])
+        );
+    }
+
+    #[test]
+    fn a_newer_or_unknown_report_format_is_refused_naming_the_file() {
+        let path = Path::new("r.json");
+        let err = parse(path, "{\"format\": 3}").unwrap_err().to_string();
+        assert!(err.starts_with("r.json:1:1: report format 3 is newer"), "{err}");
+        let err = parse(path, "{\"format\": 0}").unwrap_err().to_string();
+        assert!(err.contains("unsupported report format 0"), "{err}");
+        let err = parse(path, "{}").unwrap_err().to_string();
+        assert!(err.contains("missing field `format`"), "{err}");
+    }
 }

@@ -6,7 +6,7 @@
 //! [[deviation]]
 //! case = "docs::graph::beta::api::trustframeworkkeyset-get::get_trustframeworkkeyset"
 //! code = "type-mismatch"
-//! path = "/keys"            # optional: only the deviation at this path
+//! path = "/keys"            # optional: only the deviation at this path (`*`, `**` allowed)
 //! reason = "the service sends keys as a map; tracked in #123"
 //! expires = 2026-12-31      # last day the entry excuses the deviation
 //! ```
@@ -15,11 +15,13 @@
 //! Every entry is reported with its state: used, unused (its case ran and showed no such
 //! deviation, so the entry can go), not run, or expired (which fails the gate).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::check::Code;
+use crate::diag::{LineIndex, Located};
+use crate::pointer::Pattern;
 
 use super::model::{KnownEntryReport, KnownMark, KnownReport, KnownState, Report};
 
@@ -51,42 +53,66 @@ struct EntryToml {
     expires: toml::value::Datetime,
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// A known-deviations file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KnownError {
+    #[error("cannot read {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] Located),
+}
+
+impl KnownError {
+    /// Where in the file the error is, when it is about the file's contents.
+    pub fn located(&self) -> Option<&Located> {
+        match self {
+            KnownError::Invalid(located) => Some(located),
+            KnownError::Io { .. } => None,
+        }
+    }
 }
 
 /// Parses the text of a known-deviations file; errors read `path:line:column: message`.
-pub fn parse(path: &str, text: &str) -> Result<KnownFile, String> {
+pub fn parse(path: &str, text: &str) -> Result<KnownFile, Located> {
+    let file_path = Path::new(path);
     let file: FileToml = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        format!("{path}:{line}:{column}: {}", e.message().trim_end())
+        let message = e.message().trim_end().to_string();
+        match e.span() {
+            Some(span) => Located::at_span(file_path, text, span, message),
+            None => Located::file(file_path, message),
+        }
     })?;
     let mut entries = Vec::new();
+    let index = LineIndex::new(text);
     for spanned in file.deviation {
-        let (line, column) = line_col(text, spanned.span().start);
-        let at = |message: &str| format!("{path}:{line}:{column}: {message}");
-        let entry = spanned.into_inner();
-        let expires = match (entry.expires.date, entry.expires.time) {
+        let pos = index.pos(text, spanned.span().start, 1);
+        let at = |message: &str| {
+            let mut located = Located::new(file_path, pos.line as usize, pos.col as usize, message);
+            located.span = Some(spanned.span());
+            located
+        };
+        let expires = match (spanned.get_ref().expires.date, spanned.get_ref().expires.time) {
             (Some(d), None) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
             _ => return Err(at("`expires` must be a date such as 2026-12-31")),
         };
-        if entry.reason.trim().is_empty() {
+        if spanned.get_ref().reason.trim().is_empty() {
             return Err(at("`reason` must say why the deviation is accepted"));
         }
-        if entry.case.trim().is_empty() {
+        if spanned.get_ref().case.trim().is_empty() {
             return Err(at("`case` must be a case id"));
         }
+        let entry = spanned.into_inner();
         entries.push(KnownEntryReport {
             case: entry.case,
             code: entry.code.as_str().to_string(),
             path: entry.path,
             reason: entry.reason,
             expires,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
+            line: pos.line,
             state: KnownState::NotRun,
         });
     }
@@ -94,10 +120,16 @@ pub fn parse(path: &str, text: &str) -> Result<KnownFile, String> {
 }
 
 /// Reads a known-deviations file.
-pub fn load(path: &Path) -> Result<KnownFile, String> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    parse(&name, &text)
+pub fn load(path: &Path) -> Result<KnownFile, KnownError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| KnownError::Io { path: path.to_path_buf(), source })?;
+    Ok(parse(&path.display().to_string(), &text)?)
+}
+
+/// Whether an entry's `path` names a deviation's: the same text (also for paths that are not
+/// JSON pointers, such as `status`), or a pointer pattern (`/keys/*/kid`) that matches it.
+fn path_matches(entry: &str, deviation: &str) -> bool {
+    entry == deviation || Pattern::new(entry).matches(deviation)
 }
 
 /// Today in UTC as `YYYY-MM-DD`, the form expiry dates are compared in.
@@ -117,7 +149,7 @@ pub fn apply(report: &mut Report, file: &KnownFile, today: &str) {
             let found = entries.iter().position(|e| {
                 e.case == case.id
                     && e.code == d.code
-                    && e.path.as_ref().is_none_or(|p| *p == d.path)
+                    && e.path.as_deref().is_none_or(|p| path_matches(p, &d.path))
             });
             if let Some(i) = found {
                 used[i] = true;
@@ -145,6 +177,26 @@ pub fn apply(report: &mut Report, file: &KnownFile, today: &str) {
     report.refresh();
 }
 
+/// Entries of a known-deviations file that name no case of the cases directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCases {
+    pub file: String,
+    pub dir: String,
+    /// The line of each entry and the case it names.
+    pub entries: Vec<(u32, String)>,
+}
+
+impl std::fmt::Display for UnknownCases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (line, case) in &self.entries {
+            writeln!(f, "{}:{line}: `case` names no case in {}: {case}", self.file, self.dir)?;
+        }
+        f.write_str("hint: `exemplar run --list` shows the case ids; remove or rename the entry")
+    }
+}
+
+impl std::error::Error for UnknownCases {}
+
 impl KnownFile {
     /// When every one of a case's deviations (`(code, path)`) is excused by an unexpired
     /// entry, the words the console shows for it (`known: type-mismatch at /keys`); `None`
@@ -161,7 +213,7 @@ impl KnownFile {
             let entry = self.entries.iter().find(|e| {
                 e.case == case
                     && e.code == code
-                    && e.path.as_ref().is_none_or(|p| p == path)
+                    && e.path.as_deref().is_none_or(|p| path_matches(p, path))
                     && e.expires.as_str() >= today
             })?;
             let _ = entry;
@@ -177,20 +229,17 @@ impl KnownFile {
         &self,
         ids: &std::collections::BTreeSet<&str>,
         dir: &str,
-    ) -> Result<(), String> {
-        let unknown: Vec<String> = self
+    ) -> Result<(), UnknownCases> {
+        let entries: Vec<(u32, String)> = self
             .entries
             .iter()
             .filter(|e| !ids.contains(e.case.as_str()))
-            .map(|e| format!("{}:{}: `case` names no case in {dir}: {}", self.path, e.line, e.case))
+            .map(|e| (e.line, e.case.clone()))
             .collect();
-        if unknown.is_empty() {
+        if entries.is_empty() {
             return Ok(());
         }
-        Err(format!(
-            "{}\nhint: `exemplar run --list` shows the case ids; remove or rename the entry",
-            unknown.join("\n")
-        ))
+        Err(UnknownCases { file: self.path.clone(), dir: dir.to_string(), entries })
     }
 
     /// The entries a report carries, to apply them again (after merging shards).
@@ -230,6 +279,17 @@ expires = 2020-01-01
         assert!(parse("k.toml", "").unwrap().entries.is_empty());
     }
 
+    /// An entry's `path` is a pointer pattern, as the case format's pointer lists are.
+    #[test]
+    fn an_entry_path_may_be_a_pattern() {
+        let text = "[[deviation]]\ncase = \"a::b\"\ncode = \"type-mismatch\"\npath = \"/keys/*/kid\"\nreason = \"r\"\nexpires = 2030-01-31\n";
+        let file = parse("k.toml", text).unwrap();
+        let today = "2026-06-01";
+        let two = [("type-mismatch", "/keys/0/kid"), ("type-mismatch", "/keys/3/kid")];
+        assert!(file.excuses_all("a::b", two, today).is_some());
+        assert_eq!(file.excuses_all("a::b", [("type-mismatch", "/keys/0/n")], today), None);
+    }
+
     #[test]
     fn a_case_is_known_only_when_every_deviation_is_excused_and_unexpired() {
         let file = parse("k.toml", FILE).unwrap();
@@ -251,7 +311,7 @@ expires = 2020-01-01
         let ids: std::collections::BTreeSet<&str> = ["a::b", "a::c"].into();
         assert_eq!(file.check_cases(&ids, "cases"), Ok(()));
         let ids: std::collections::BTreeSet<&str> = ["a::b"].into();
-        let err = file.check_cases(&ids, "cases").unwrap_err();
+        let err = file.check_cases(&ids, "cases").unwrap_err().to_string();
         assert!(err.starts_with("k.toml:8: `case` names no case in cases: a::c\n"), "{err}");
         assert!(!err.contains("a::b"), "{err}");
     }
@@ -282,7 +342,7 @@ expires = 2020-01-01
             ("[[deviation]\n", "k.toml:1:"),
         ];
         for (text, prefix) in cases {
-            let err = parse("k.toml", text).unwrap_err();
+            let err = parse("k.toml", text).unwrap_err().to_string();
             assert!(err.starts_with(prefix), "{err} (wanted {prefix})");
         }
     }

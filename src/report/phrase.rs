@@ -338,6 +338,84 @@ mod tests {
         }
     }
 
+    fn report(code: &str, expected: Finding, actual: Finding) -> DeviationReport {
+        DeviationReport { code: code.into(), path: "/a".into(), expected, actual, known: None }
+    }
+
+    /// The words the reporters print for typed findings are the ones the console printed when
+    /// findings were words, so a reader sees no change.
+    #[test]
+    fn findings_read_as_the_sentences_people_know() {
+        use serde_json::json;
+        let cases = [
+            (
+                report(
+                    "type-mismatch",
+                    Finding::of_type(JsonType::String),
+                    Finding::value(json!(["sig"])),
+                ),
+                "type-mismatch at /a: expected a string, actual an array [\"sig\"]",
+            ),
+            (
+                report(
+                    "value-mismatch",
+                    Finding::Sent { value: json!(1508969811), by: None },
+                    Finding::value("1508969811"),
+                ),
+                "value-mismatch at /a: expected 1508969811 (sent in the request), actual \"1508969811\"",
+            ),
+            (
+                report("header-missing", Finding::Present, Finding::Absent),
+                "header-missing at /a: expected present, actual absent",
+            ),
+            (
+                report(
+                    "response-slow",
+                    Finding::AtMostMs { ms: 2000 },
+                    Finding::TookMs { ms: 2500 },
+                ),
+                "response-slow at /a: expected at most 2000 ms, actual 2500 ms",
+            ),
+            (
+                report(
+                    "enum-mismatch",
+                    Finding::OneOf { values: vec!["enabled".into(), "disabled".into()] },
+                    Finding::value("on"),
+                ),
+                "enum-mismatch at /a: expected one of enabled, disabled, actual \"on\"",
+            ),
+            (
+                report(
+                    "write-not-kept",
+                    Finding::Items { count: 2, by: Some("update".into()) },
+                    Finding::Items { count: 1, by: None },
+                ),
+                "write-not-kept at /a: expected 2 items, as sent by update, actual 1 item",
+            ),
+            (
+                report("server-error", Finding::NotStatusClass { class: 5 }, Finding::value(503)),
+                "server-error at /a: expected no 5xx answer, actual 503",
+            ),
+            (
+                report("type-mismatch", Finding::Redacted, Finding::of_type(JsonType::Integer)),
+                "type-mismatch at /a: expected [redacted], actual an integer",
+            ),
+        ];
+        for (d, sentence) in cases {
+            assert_eq!(deviation(&d, Style::PLAIN), sentence);
+        }
+        let long = Finding::value("x".repeat(300));
+        assert_eq!(finding(&long).chars().count(), 121, "cut with an ellipsis");
+        assert_eq!(
+            relaxations(&[
+                Relaxation::ByType { count: 1 },
+                Relaxation::Truncated,
+                Relaxation::Ignored { count: 2 }
+            ]),
+            "1 value checked by type only, truncated body checked as a subset, 2 fields ignored"
+        );
+    }
+
     #[test]
     fn long_unchanged_values_are_collapsed_and_keys_and_short_values_kept() {
         let cert = "MIIDSz".to_string() + &"A".repeat(1198);

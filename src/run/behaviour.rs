@@ -13,6 +13,7 @@ use crate::check::contract::media_type;
 use crate::check::{Code, Deviation, Finding, TypeRegistry};
 use crate::plan::Planned;
 use crate::plan::template::Vars;
+use crate::pointer::{Pattern, escape};
 
 use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
 use super::http::{self, Auth};
@@ -38,10 +39,6 @@ pub fn same(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
-}
-
-fn escape(member: &str) -> String {
-    member.replace('~', "~0").replace('/', "~1")
 }
 
 struct Found<'a> {
@@ -74,7 +71,7 @@ impl Holds<'_> {
         top: bool,
         out: &mut Found<'_>,
     ) {
-        if self.ignore.iter().any(|p| crate::check::contract::pointer_matches(p, at, false)) {
+        if self.ignore.iter().any(|p| Pattern::new(p).matches(at)) {
             return;
         }
         let Some(read) = read else {
@@ -245,57 +242,18 @@ impl Runner {
                 value,
             )?;
         }
-        let mut sent: BTreeMap<&str, Value> = BTreeMap::new();
-        let mut answered: BTreeMap<&str, Value> = BTreeMap::new();
+        let mut seen = Seen::default();
         let mut deviations = Vec::new();
         for step in &check.steps {
-            let mut url = step.url.clone();
-            for (name, expr) in &step.bind {
-                let value = vars
-                    .expand_str(expr)
-                    .map_err(|e| binding_error(format!("step `{}` bind.{name}: {e}", step.name)))?;
-                url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
-            }
-            let url = self.target.resolve(&url);
-            let documented_headers = || -> Vec<(String, String)> {
-                case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect()
-            };
-            let json_header = vec![("Content-Type".to_string(), "application/json".to_string())];
-            let (body, headers): (Option<Value>, Vec<(String, String)>) = match &step.body {
-                Body::None => (None, Vec::new()),
-                Body::Documented => (documented.clone(), documented_headers()),
-                Body::Altered { pointer, value } => {
-                    let mut b = documented.clone().unwrap_or(Value::Object(Default::default()));
-                    apply_set(&mut b, pointer, value.clone())?;
-                    (Some(b), documented_headers())
-                }
-                Body::Raw { .. } => (None, json_header),
-            };
-            let payload = match (&step.body, &body) {
-                (Body::Raw { text }, _) => Some(Payload::Text(text)),
-                (Body::Documented, None) => case.request.body_text.as_deref().map(Payload::Text),
-                (_, Some(b)) => Some(Payload::Json(b)),
-                _ => None,
-            };
-            let auth = if step.auth { &self.auth } else { &Auth::None };
-            let received = self
-                .exchange_as(
-                    auth,
-                    Role::Step(step.name.clone()),
-                    &step.method,
-                    &url,
-                    headers,
-                    payload,
-                    progress,
-                )
-                .await?;
-            let status = received.status;
+            let (body, status) =
+                self.send(step, planned, documented.as_ref(), vars, progress).await?;
             let (resp_headers, json) = last_response(progress);
             let json = json.cloned();
             let content_type = resp_headers
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
                 .map(|(_, v)| media_type(v));
+            let answer = Answer { status, json: json.as_ref(), content_type };
             let mut found = Found { step: &step.name, deviations: Vec::new() };
             let mut stop = false;
             if status >= 500 {
@@ -306,269 +264,368 @@ impl Runner {
                     Finding::value(status),
                 );
                 stop = true;
-            }
-            for expect in &step.expect {
-                if status >= 500 {
-                    break;
-                }
-                match expect {
-                    Expect::Success { otherwise } => {
-                        if !(200..300).contains(&status) {
-                            found.push(
-                                *otherwise,
-                                "status",
-                                Finding::StatusClass { class: 2 },
-                                Finding::value(status),
-                            );
-                            stop = true;
-                        }
-                    }
-                    Expect::Error { status: wanted, accepted } => {
-                        if (200..300).contains(&status) {
-                            found.push(
-                                *accepted,
-                                "status",
-                                Finding::ErrorAnswer { status: *wanted },
-                                Finding::value(status),
-                            );
-                            continue;
-                        }
-                        if status != *wanted {
-                            found.push(
-                                Code::ErrorStatus,
-                                "status",
-                                Finding::value(*wanted),
-                                Finding::value(status),
-                            );
-                        }
-                        let json_type = content_type
-                            .as_deref()
-                            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
-                        if !json_type {
-                            found.push(
-                                Code::ErrorEnvelopeMissing,
-                                "header:content-type",
-                                Finding::MediaType { media_type: "application/json".into() },
-                                content_type.clone().map_or(Finding::Absent, |media_type| {
-                                    Finding::MediaType { media_type }
-                                }),
-                            );
-                        }
-                        for pointer in ENVELOPE_POINTERS {
-                            if !json
-                                .as_ref()
-                                .and_then(|j| j.pointer(pointer))
-                                .is_some_and(Value::is_string)
-                            {
-                                let actual = json
-                                    .as_ref()
-                                    .and_then(|j| j.pointer(pointer))
-                                    .map_or(Finding::Absent, |v| Finding::value(v.clone()));
-                                found.push(
-                                    Code::ErrorEnvelopeMissing,
-                                    pointer,
-                                    Finding::of_type(crate::extract::JsonType::String),
-                                    actual,
-                                );
-                            }
-                        }
-                    }
-                    Expect::Holds { step: from, exact, type_name, ignore, item_keys } => {
-                        let Some(what) = sent.get(from.as_str()) else { continue };
-                        let holds =
-                            Holds { types: &self.types, ignore, item_keys, exact: *exact, from };
-                        holds.compare(
-                            what,
-                            json.as_ref(),
-                            "",
-                            type_name.as_deref(),
-                            true,
-                            &mut found,
-                        );
-                    }
-                    Expect::Kept { step: from, except, ignore } => {
-                        let Some(Value::Object(before)) = answered.get(from.as_str()) else {
-                            continue;
-                        };
-                        for (name, value) in before {
-                            if name.starts_with('@') || except.contains(name) {
-                                continue;
-                            }
-                            let at = format!("/{}", escape(name));
-                            if ignore
-                                .iter()
-                                .any(|p| crate::check::contract::pointer_matches(p, &at, false))
-                            {
-                                continue;
-                            }
-                            let now = json.as_ref().and_then(|j| j.get(name));
-                            if !now.is_some_and(|n| same(n, value)) {
-                                found.push(
-                                    Code::WriteNotKept,
-                                    &at,
-                                    Finding::Read { value: value.clone(), by: from.clone() },
-                                    now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
-                                );
-                            }
-                        }
-                    }
-                    Expect::Equals { pointer, value, code } => {
-                        let value = vars
-                            .expand(&Value::String(value.clone()))
-                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
-                        let now = json.as_ref().and_then(|j| j.pointer(pointer));
-                        if !now.is_some_and(|n| same(n, &value)) {
-                            found.push(
-                                *code,
-                                pointer,
-                                Finding::value(value.clone()),
-                                now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
-                            );
-                        }
-                    }
-                    Expect::Listed { key, value, present } => {
-                        let value = vars
-                            .expand(&Value::String(value.clone()))
-                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
-                        let listed = item_in(json.as_ref(), "value", key, &value);
-                        match (listed, present) {
-                            (Err(actual), true) => found.push(
-                                Code::StaleList,
-                                "/value",
-                                Finding::ItemWith {
-                                    key: key.clone(),
-                                    value: value.clone(),
-                                    by: None,
-                                },
-                                actual,
-                            ),
-                            (Ok((i, _)), false) => found.push(
-                                Code::StaleList,
-                                &format!("/value/{i}"),
-                                Finding::NoItemWith { key: key.clone(), value: value.clone() },
-                                Finding::Present,
-                            ),
-                            _ => {}
-                        }
-                    }
-                    Expect::HoldsItem { collection, key, step: from, code } => {
-                        let Some(item) = answered.get(from.as_str()) else { continue };
-                        let Some(k) = item.get(key) else {
-                            found.push(
-                                *code,
-                                &format!("/{collection}"),
-                                Finding::ItemAnsweredBy { key: key.clone(), by: from.clone() },
-                                Finding::NoneAnswered { key: key.clone(), by: from.clone() },
-                            );
-                            continue;
-                        };
-                        match item_in(json.as_ref(), collection, key, k) {
-                            Err(actual) => found.push(
-                                *code,
-                                &format!("/{collection}"),
-                                Finding::ItemWith {
-                                    key: key.clone(),
-                                    value: k.clone(),
-                                    by: Some(from.clone()),
-                                },
-                                actual,
-                            ),
-                            Ok((i, held)) => {
-                                let Value::Object(members) = item else { continue };
-                                for (name, value) in
-                                    members.iter().filter(|(n, _)| !n.starts_with('@'))
-                                {
-                                    if let Some(h) = held.get(name)
-                                        && !same(h, value)
-                                    {
-                                        found.push(
-                                            *code,
-                                            &format!("/{collection}/{i}/{}", escape(name)),
-                                            Finding::Answered {
-                                                value: value.clone(),
-                                                by: from.clone(),
-                                            },
-                                            Finding::value(h.clone()),
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    Expect::ItemHolds { collection, key, value, step: from } => {
-                        let Some(Value::Object(what)) = sent.get(from.as_str()) else { continue };
-                        let value = vars
-                            .expand(&Value::String(value.clone()))
-                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
-                        match item_in(json.as_ref(), collection, key, &value) {
-                            Err(actual) => found.push(
-                                Code::WriteNotKept,
-                                &format!("/{collection}"),
-                                Finding::ItemWith {
-                                    key: key.clone(),
-                                    value: value.clone(),
-                                    by: None,
-                                },
-                                actual,
-                            ),
-                            Ok((i, held)) => {
-                                // A member this read does not show is not compared: the item
-                                // is there, and the type only says the member may be shown.
-                                for (name, v) in what {
-                                    if let Some(now) = held.get(name)
-                                        && !same(now, v)
-                                    {
-                                        found.push(
-                                            Code::WriteNotKept,
-                                            &format!("/{collection}/{i}/{}", escape(name)),
-                                            Finding::Sent {
-                                                value: v.clone(),
-                                                by: Some(from.clone()),
-                                            },
-                                            Finding::value(now.clone()),
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
+            } else {
+                for expect in &step.expect {
+                    stop |= self.judge(expect, &answer, &seen, vars, &step.name, &mut found)?;
                 }
             }
-            if (200..300).contains(&status) {
-                for (name, pointer) in &step.keep {
-                    if let Some(v) = json.as_ref().and_then(|j| j.pointer(pointer)) {
-                        vars.insert(format!("{}.{name}", step.name), v.clone());
-                    }
-                }
-            }
-            if !stop {
-                for (name, pointer) in &step.capture {
-                    match json.as_ref().and_then(|j| j.pointer(pointer)) {
-                        Some(v) => vars.insert(format!("{}.{name}", step.name), v.clone()),
-                        None => {
-                            found.push(
-                                Code::WriteNotKept,
-                                pointer,
-                                Finding::CreatedKey { by: step.name.clone() },
-                                Finding::Absent,
-                            );
-                            stop = true;
-                        }
-                    }
-                }
-            }
+            stop |= keep(step, &answer, vars, stop, &mut found);
             deviations.extend(found.deviations);
             if stop {
                 break;
             }
             if let Some(b) = body {
-                sent.insert(&step.name, b);
+                seen.sent.insert(&step.name, b);
             }
             if let Some(j) = json {
-                answered.insert(&step.name, j);
+                seen.answered.insert(&step.name, j);
             }
         }
         Ok(deviations)
+    }
+
+    /// Sends one step: its URL bound, its body (none, the documented one, altered, or raw
+    /// text) and headers. Returns the JSON body it sent and the status it was answered.
+    async fn send(
+        &self,
+        step: &crate::behaviour::Step,
+        planned: &Planned,
+        documented: Option<&Value>,
+        vars: &Vars,
+        progress: &mut Progress,
+    ) -> Result<(Option<Value>, u16), RunError> {
+        let case = &planned.case;
+        let mut url = step.url.clone();
+        for (name, expr) in &step.bind {
+            let value = vars
+                .expand_str(expr)
+                .map_err(|e| binding_error(format!("step `{}` bind.{name}: {e}", step.name)))?;
+            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
+        }
+        let url = self.target.resolve(&url);
+        let documented_headers = || -> Vec<(String, String)> {
+            case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect()
+        };
+        let json_header = vec![("Content-Type".to_string(), "application/json".to_string())];
+        let (body, headers): (Option<Value>, Vec<(String, String)>) = match &step.body {
+            Body::None => (None, Vec::new()),
+            Body::Documented => (documented.cloned(), documented_headers()),
+            Body::Altered { pointer, value } => {
+                let mut b = documented.cloned().unwrap_or(Value::Object(Default::default()));
+                apply_set(&mut b, pointer, value.clone())?;
+                (Some(b), documented_headers())
+            }
+            Body::Raw { .. } => (None, json_header),
+        };
+        let payload = match (&step.body, &body) {
+            (Body::Raw { text }, _) => Some(Payload::Text(text)),
+            (Body::Documented, None) => case.request.body_text.as_deref().map(Payload::Text),
+            (_, Some(b)) => Some(Payload::Json(b)),
+            _ => None,
+        };
+        let auth = if step.auth { &self.auth } else { &Auth::None };
+        let role = Role::Step(step.name.clone());
+        let received =
+            self.exchange_as(auth, role, &step.method, &url, headers, payload, progress).await?;
+        Ok((body, received.status))
+    }
+
+    /// Judges one expectation of a step against its answer; true when the steps after it
+    /// cannot run.
+    fn judge(
+        &self,
+        expect: &Expect,
+        answer: &Answer<'_>,
+        seen: &Seen<'_>,
+        vars: &Vars,
+        step: &str,
+        found: &mut Found<'_>,
+    ) -> Result<bool, RunError> {
+        let status = answer.status;
+        let json = answer.json;
+        let expand = |value: &str| {
+            vars.expand(&Value::String(value.to_string()))
+                .map_err(|e| binding_error(format!("step `{step}`: {e}")))
+        };
+        match expect {
+            Expect::Success { otherwise } => {
+                if !(200..300).contains(&status) {
+                    found.push(
+                        *otherwise,
+                        "status",
+                        Finding::StatusClass { class: 2 },
+                        Finding::value(status),
+                    );
+                    return Ok(true);
+                }
+            }
+            Expect::Error { status: wanted, accepted } => error(answer, *wanted, *accepted, found),
+            Expect::Holds { step: from, exact, type_name, ignore, item_keys } => {
+                if let Some(what) = seen.sent.get(from.as_str()) {
+                    let holds =
+                        Holds { types: &self.types, ignore, item_keys, exact: *exact, from };
+                    holds.compare(what, json, "", type_name.as_deref(), true, found);
+                }
+            }
+            Expect::Kept { step: from, except, ignore } => {
+                if let Some(Value::Object(before)) = seen.answered.get(from.as_str()) {
+                    kept(before, json, from, except, ignore, found);
+                }
+            }
+            Expect::Equals { pointer, value, code } => {
+                let value = expand(value)?;
+                let now = json.and_then(|j| j.pointer(pointer));
+                if !now.is_some_and(|n| same(n, &value)) {
+                    found.push(
+                        *code,
+                        pointer,
+                        Finding::value(value.clone()),
+                        now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
+                    );
+                }
+            }
+            Expect::Listed { key, value, present } => {
+                listed(json, key, &expand(value)?, *present, found);
+            }
+            Expect::HoldsItem { collection, key, step: from, code } => {
+                if let Some(item) = seen.answered.get(from.as_str()) {
+                    holds_item(json, collection, key, from, *code, item, found);
+                }
+            }
+            Expect::ItemHolds { collection, key, value, step: from } => {
+                if let Some(Value::Object(what)) = seen.sent.get(from.as_str()) {
+                    item_holds(json, collection, key, &expand(value)?, from, what, found);
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// What the steps so far sent and were answered, by step name.
+#[derive(Default)]
+struct Seen<'a> {
+    sent: BTreeMap<&'a str, Value>,
+    answered: BTreeMap<&'a str, Value>,
+}
+
+/// A step's answer as the expectations read it.
+struct Answer<'a> {
+    status: u16,
+    json: Option<&'a Value>,
+    content_type: Option<String>,
+}
+
+/// Keeps what a successful step names (`keep`) and captures what the next steps need
+/// (`capture`, unless the steps already stop); true when a capture is missing, so the steps
+/// after it cannot run.
+fn keep(
+    step: &crate::behaviour::Step,
+    answer: &Answer<'_>,
+    vars: &mut Vars,
+    stop: bool,
+    found: &mut Found<'_>,
+) -> bool {
+    let json = answer.json;
+    if (200..300).contains(&answer.status) {
+        for (name, pointer) in &step.keep {
+            if let Some(v) = json.and_then(|j| j.pointer(pointer)) {
+                vars.insert(format!("{}.{name}", step.name), v.clone());
+            }
+        }
+    }
+    if stop {
+        return false;
+    }
+    let mut missing = false;
+    for (name, pointer) in &step.capture {
+        match json.and_then(|j| j.pointer(pointer)) {
+            Some(v) => vars.insert(format!("{}.{name}", step.name), v.clone()),
+            None => {
+                found.push(
+                    Code::WriteNotKept,
+                    pointer,
+                    Finding::CreatedKey { by: step.name.clone() },
+                    Finding::Absent,
+                );
+                missing = true;
+            }
+        }
+    }
+    missing
+}
+
+/// An error answer: not a success, the wanted status, JSON, and Graph's error envelope.
+fn error(answer: &Answer<'_>, wanted: u16, accepted: Code, found: &mut Found<'_>) {
+    let status = answer.status;
+    if (200..300).contains(&status) {
+        found.push(
+            accepted,
+            "status",
+            Finding::ErrorAnswer { status: wanted },
+            Finding::value(status),
+        );
+        return;
+    }
+    if status != wanted {
+        found.push(Code::ErrorStatus, "status", Finding::value(wanted), Finding::value(status));
+    }
+    let content_type = &answer.content_type;
+    let json_type =
+        content_type.as_deref().is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    if !json_type {
+        found.push(
+            Code::ErrorEnvelopeMissing,
+            "header:content-type",
+            Finding::MediaType { media_type: "application/json".into() },
+            content_type
+                .clone()
+                .map_or(Finding::Absent, |media_type| Finding::MediaType { media_type }),
+        );
+    }
+    for pointer in ENVELOPE_POINTERS {
+        let member = answer.json.and_then(|j| j.pointer(pointer));
+        if !member.is_some_and(Value::is_string) {
+            let actual = member.map_or(Finding::Absent, |v| Finding::value(v.clone()));
+            found.push(
+                Code::ErrorEnvelopeMissing,
+                pointer,
+                Finding::of_type(crate::extract::JsonType::String),
+                actual,
+            );
+        }
+    }
+}
+
+/// Every member an earlier step read (annotations and `except` aside) still holds its value.
+fn kept(
+    before: &serde_json::Map<String, Value>,
+    json: Option<&Value>,
+    from: &str,
+    except: &[String],
+    ignore: &[String],
+    found: &mut Found<'_>,
+) {
+    for (name, value) in before {
+        if name.starts_with('@') || except.contains(name) {
+            continue;
+        }
+        let at = format!("/{}", escape(name));
+        if ignore.iter().any(|p| Pattern::new(p).matches(&at)) {
+            continue;
+        }
+        let now = json.and_then(|j| j.get(name));
+        if !now.is_some_and(|n| same(n, value)) {
+            found.push(
+                Code::WriteNotKept,
+                &at,
+                Finding::Read { value: value.clone(), by: from.to_string() },
+                now.map_or(Finding::Absent, |n| Finding::value(n.clone())),
+            );
+        }
+    }
+}
+
+/// The list shows (or, after a delete, no longer shows) the item with `key` = `value`.
+fn listed(json: Option<&Value>, key: &str, value: &Value, present: bool, found: &mut Found<'_>) {
+    match (item_in(json, "value", key, value), present) {
+        (Err(actual), true) => found.push(
+            Code::StaleList,
+            "/value",
+            Finding::ItemWith { key: key.to_string(), value: value.clone(), by: None },
+            actual,
+        ),
+        (Ok((i, _)), false) => found.push(
+            Code::StaleList,
+            &format!("/value/{i}"),
+            Finding::NoItemWith { key: key.to_string(), value: value.clone() },
+            Finding::Present,
+        ),
+        _ => {}
+    }
+}
+
+/// The collection holds the item an earlier step answered, with the values it answered.
+fn holds_item(
+    json: Option<&Value>,
+    collection: &str,
+    key: &str,
+    from: &str,
+    code: Code,
+    item: &Value,
+    found: &mut Found<'_>,
+) {
+    let Some(k) = item.get(key) else {
+        found.push(
+            code,
+            &format!("/{collection}"),
+            Finding::ItemAnsweredBy { key: key.to_string(), by: from.to_string() },
+            Finding::NoneAnswered { key: key.to_string(), by: from.to_string() },
+        );
+        return;
+    };
+    match item_in(json, collection, key, k) {
+        Err(actual) => found.push(
+            code,
+            &format!("/{collection}"),
+            Finding::ItemWith {
+                key: key.to_string(),
+                value: k.clone(),
+                by: Some(from.to_string()),
+            },
+            actual,
+        ),
+        Ok((i, held)) => {
+            let Value::Object(members) = item else { return };
+            for (name, value) in members.iter().filter(|(n, _)| !n.starts_with('@')) {
+                if let Some(h) = held.get(name)
+                    && !same(h, value)
+                {
+                    found.push(
+                        code,
+                        &format!("/{collection}/{i}/{}", escape(name)),
+                        Finding::Answered { value: value.clone(), by: from.to_string() },
+                        Finding::value(h.clone()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The collection holds an item with `key` = `value` that keeps what an earlier step sent.
+/// A member this read does not show is not compared: the item is there, and the type only
+/// says the member may be shown.
+fn item_holds(
+    json: Option<&Value>,
+    collection: &str,
+    key: &str,
+    value: &Value,
+    from: &str,
+    what: &serde_json::Map<String, Value>,
+    found: &mut Found<'_>,
+) {
+    match item_in(json, collection, key, value) {
+        Err(actual) => found.push(
+            Code::WriteNotKept,
+            &format!("/{collection}"),
+            Finding::ItemWith { key: key.to_string(), value: value.clone(), by: None },
+            actual,
+        ),
+        Ok((i, held)) => {
+            for (name, v) in what {
+                if let Some(now) = held.get(name)
+                    && !same(now, v)
+                {
+                    found.push(
+                        Code::WriteNotKept,
+                        &format!("/{collection}/{i}/{}", escape(name)),
+                        Finding::Sent { value: v.clone(), by: Some(from.to_string()) },
+                        Finding::value(now.clone()),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -14,9 +14,56 @@ use crate::redact::Redactor;
 use crate::snapshot::{self, CaseRules, Known, Store, Subject};
 
 use super::http::{self, Auth, Outgoing, Received, Retry, Target};
+use super::job::Job;
 use super::result::{
     CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, Role, RunError, Status,
 };
+
+/// A fixture whose setup ran (or began): its alias, its definition, its variables, and
+/// whether its setup completed.
+struct SetUp<'p> {
+    alias: &'p str,
+    fixture: &'p crate::plan::Fixture,
+    scope: Vars,
+    complete: bool,
+}
+
+/// A fixture's variables: `unique`, its `with` values (expanded in the case's variables) and
+/// its own `vars` (expanded in those). Every value is tried; the last that fails is the error.
+fn fixture_scope(
+    planned: &Planned,
+    alias: &str,
+    fixture: &crate::plan::Fixture,
+    unique: &str,
+    vars: &Vars,
+) -> Result<Vars, RunError> {
+    let mut scope = Vars::new();
+    scope.insert("unique", Value::String(unique.to_string()));
+    let with = planned
+        .case
+        .fixtures
+        .iter()
+        .find(|f| f.alias.as_deref().unwrap_or(&f.fixture) == alias)
+        .map(|f| f.with.clone())
+        .unwrap_or_default();
+    let mut failure = None;
+    let fail = |what: String, e: &dyn std::fmt::Display| {
+        RunError::new(ErrorCode::FixtureFailed, format!("fixture `{alias}`: {what}: {e}"))
+    };
+    for (k, v) in &with {
+        match vars.expand(v) {
+            Ok(v) => scope.insert(k.clone(), v),
+            Err(e) => failure = Some(fail(format!("with.{k}"), &e)),
+        }
+    }
+    for (k, v) in &fixture.vars {
+        match scope.expand(v) {
+            Ok(v) => scope.insert(k.clone(), v),
+            Err(e) => failure = Some(fail(format!("vars.{k}"), &e)),
+        }
+    }
+    failure.map_or(Ok(scope), Err)
+}
 
 /// How the runner sends and checks, fixed for the whole run.
 #[derive(Debug, Clone)]
@@ -202,13 +249,6 @@ impl Runner {
         // Requests made without the run's credentials on purpose (a behaviour check's "no
         // credentials") get no credential headers either, and do not count as refusals.
         let as_run = std::ptr::eq(auth, &self.auth);
-        let mut headers = headers;
-        for extra in &self.headers {
-            let given = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&extra.name));
-            if !given && (as_run || !extra.is_secret()) {
-                headers.push((extra.name.clone(), extra.value.clone()));
-            }
-        }
         if let Some(Payload::Json(v)) = body {
             crate::redact::secret_values(v, &mut progress.secrets);
         }
@@ -217,12 +257,8 @@ impl Runner {
             Some(Payload::Text(t)) => Some(t.as_bytes().to_vec()),
             None => None,
         };
-        if matches!(body, Some(Payload::Json(_)))
-            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            headers.push(("Content-Type".into(), "application/json".into()));
-        }
-        headers.push(("client-request-id".into(), uuid::Uuid::new_v4().to_string()));
+        let headers =
+            self.outgoing_headers(headers, as_run, matches!(body, Some(Payload::Json(_))));
         let result = http::send(
             &self.client,
             auth,
@@ -230,21 +266,7 @@ impl Runner {
             Outgoing { method, url, headers: &headers, body: bytes.as_deref() },
         )
         .await;
-        let mut recorded_headers = headers;
-        if !matches!(auth, Auth::None) {
-            recorded_headers.push(("Authorization".into(), "Bearer".into()));
-        }
-        let recorded_body = match body {
-            Some(Payload::Json(v)) => Some(v.clone()),
-            Some(Payload::Text(t)) => Some(Value::String(t.to_string())),
-            None => None,
-        };
-        let request = RecordedRequest {
-            method: method.to_string(),
-            url: url.to_string(),
-            headers: recorded_headers,
-            body: recorded_body,
-        };
+        let request = recorded_request(method, url, headers, auth, body);
         match result {
             Ok(mut received) => {
                 if as_run {
@@ -252,35 +274,7 @@ impl Runner {
                 }
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
-                // The record owns the headers and the parsed body; the captures and the
-                // check read them from there (see `last_response`), so nothing is copied.
-                let json = match received.json.take() {
-                    Some(Ok(v)) => Some(v),
-                    other => {
-                        received.json = other;
-                        None
-                    }
-                };
-                let text = if json.is_none() && !received.body.is_empty() {
-                    let t = String::from_utf8_lossy(&received.body);
-                    Some(t.chars().take(64 * 1024).collect())
-                } else {
-                    None
-                };
-                progress.exchanges.push(Exchange {
-                    role,
-                    request,
-                    response: Some(RecordedResponse {
-                        status: received.status,
-                        headers: std::mem::take(&mut received.headers),
-                        body: json,
-                        body_text: text,
-                        size: received.body.len(),
-                    }),
-                    elapsed_ms: received.elapsed.as_millis() as u64,
-                    retries: received.retries,
-                    throttled_ms: received.throttled.as_millis() as u64,
-                });
+                progress.exchanges.push(exchange_of(role, request, &mut received));
                 Ok(received)
             }
             Err(e) => {
@@ -295,6 +289,28 @@ impl Runner {
                 Err(e)
             }
         }
+    }
+
+    /// The headers a request goes with: its own, the run's `--header`s it does not set itself
+    /// (secret ones only with the run's credentials), a JSON content type for a JSON body,
+    /// and a fresh `client-request-id`.
+    fn outgoing_headers(
+        &self,
+        mut headers: Vec<(String, String)>,
+        as_run: bool,
+        json: bool,
+    ) -> Vec<(String, String)> {
+        for extra in &self.headers {
+            let given = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&extra.name));
+            if !given && (as_run || !extra.is_secret()) {
+                headers.push((extra.name.clone(), extra.value.clone()));
+            }
+        }
+        if json && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        headers.push(("client-request-id".into(), uuid::Uuid::new_v4().to_string()));
+        headers
     }
 
     /// Runs one fixture step with the fixture's variables; captures into `scope`.
@@ -359,47 +375,20 @@ impl Runner {
         if step.capture.is_empty() {
             return Ok(());
         }
-        let (headers, json) = last_response(progress);
-        let mut captured = Vec::new();
-        for (name, source) in &step.capture {
-            let value = match source.strip_prefix("header:") {
-                Some(h) => headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(h))
-                    .map(|(_, v)| Value::String(v.clone())),
-                None => json.and_then(|j| j.pointer(source)).cloned(),
-            };
-            match value {
-                Some(v) => {
-                    let text = match &v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    captured.push((format!("{alias}.{name}"), text));
-                    scope.insert(name.clone(), v)
-                }
-                None => {
-                    return Err(RunError::new(
-                        code,
-                        format!(
-                            "fixture `{alias}` {phase}: capture `{name}` found nothing at `{source}` in the response of {} {url}",
-                            step.method
-                        ),
-                    ));
-                }
-            }
-        }
+        let fail =
+            |message: String| RunError::new(code, format!("fixture `{alias}` {phase}: {message}"));
+        let captured = capture(alias, step, &url, progress, scope, fail)?;
         progress.captured.extend(captured);
         Ok(())
     }
 
     /// Runs one case once, without the snapshot layer: the redacted result (status not yet
     /// decided) and the run's own values, for the snapshot's tokens.
-    async fn run_once(&self, planned: &Planned) -> (CaseResult, Known) {
+    async fn run_once(&self, job: &Job) -> (CaseResult, Known) {
         let started = Instant::now();
-        let case = &planned.case;
+        let planned = &job.planned;
         let mut result = CaseResult::of(planned);
-        if case.response.is_none() {
+        if planned.case.response.is_none() {
             result.status = Status::Skipped;
             result.skip_reason = planned.skip.clone();
             return (result, Known::new());
@@ -415,95 +404,11 @@ impl Runner {
         let unique = self.unique();
         vars.insert("unique", Value::String(unique.clone()));
 
-        // Setup: fixtures in order; remember which ones need tearing down, and whether their
-        // setup completed.
-        let mut set_up: Vec<(&str, &crate::plan::Fixture, Vars, bool)> = Vec::new();
-        let mut failure: Option<RunError> = None;
-        for (alias, fixture) in &planned.fixtures {
-            let mut scope = Vars::new();
-            scope.insert("unique", Value::String(unique.clone()));
-            let with = case
-                .fixtures
-                .iter()
-                .find(|f| f.alias.as_deref().unwrap_or(&f.fixture) == alias)
-                .map(|f| f.with.clone())
-                .unwrap_or_default();
-            for (k, v) in &with {
-                match vars.expand(v) {
-                    Ok(v) => scope.insert(k.clone(), v),
-                    Err(e) => {
-                        failure = Some(RunError::new(
-                            ErrorCode::FixtureFailed,
-                            format!("fixture `{alias}`: with.{k}: {e}"),
-                        ))
-                    }
-                }
-            }
-            for (k, v) in &fixture.vars {
-                match scope.expand(v) {
-                    Ok(v) => scope.insert(k.clone(), v),
-                    Err(e) => {
-                        failure = Some(RunError::new(
-                            ErrorCode::FixtureFailed,
-                            format!("fixture `{alias}`: vars.{k}: {e}"),
-                        ))
-                    }
-                }
-            }
-            if failure.is_some() {
-                break;
-            }
-            // Registered before its setup runs: a half-done setup still gets its teardown.
-            let mut ok = true;
-            for step in &fixture.setup {
-                if let Err(e) = self.step(alias, step, &mut scope, false, &mut progress).await {
-                    failure = Some(e);
-                    ok = false;
-                    break;
-                }
-            }
-            vars.insert_scoped(alias, &scope);
-            set_up.push((alias, fixture, scope, ok));
-            if !ok {
-                break;
-            }
+        let (set_up, mut failure) = self.set_up(planned, &unique, &mut vars, &mut progress).await;
+        if failure.is_none() {
+            failure = self.the_request(job, &mut vars, &mut progress, &mut result).await.err();
         }
-
-        if let (None, Some(check)) = (&failure, &planned.behaviour) {
-            match self.behaviour(check, planned, &mut vars, &mut progress).await {
-                Ok(deviations) => result.deviations = deviations,
-                Err(e) => failure = Some(e),
-            }
-        } else if failure.is_none() {
-            match self.main(planned, &vars, &mut progress).await {
-                Ok(checked) => {
-                    result.deviations = checked.0;
-                    result.strictness = checked.1;
-                    result.diff = checked.2;
-                }
-                Err(e) => failure = Some(e),
-            }
-        }
-
-        // Teardown: always, newest first. A setup that failed before capturing what its
-        // teardown addresses (`{{id}}` of a key set never created) has nothing to undo: that
-        // teardown is skipped and said once with the setup's error, not reported as a second
-        // failure.
-        let mut skipped: Vec<String> = Vec::new();
-        for (alias, fixture, mut scope, complete) in set_up.into_iter().rev() {
-            for step in &fixture.teardown {
-                if !complete {
-                    if let Err(missing) = teardown_inputs(step, &scope) {
-                        skipped.push(format!("`{alias}` (no `{missing}` captured)"));
-                        break;
-                    }
-                }
-                if let Err(e) = self.step(alias, step, &mut scope, true, &mut progress).await {
-                    result.teardown_errors.push(e);
-                    break;
-                }
-            }
-        }
+        let skipped = self.tear_down(set_up, &mut progress, &mut result).await;
         if let (Some(f), false) = (&mut failure, skipped.is_empty()) {
             f.message.push_str(&format!(
                 "; teardown of fixture {} skipped: its setup stopped before creating anything",
@@ -517,26 +422,111 @@ impl Runner {
         result.throttled_ms = progress.throttled.as_millis() as u64;
         self.redact(&mut result, &progress.secrets);
         result.duration_ms = started.elapsed().as_millis() as u64;
-        // The run's own values name the snapshot's tokens; without snapshots, none are needed.
+        let known = self.known(&unique, &progress.captured);
+        (result, known)
+    }
+
+    /// Setup: the case's fixtures in order. Each is registered before its setup runs, so a
+    /// half-done setup still gets its teardown; the flag says whether its setup completed.
+    async fn set_up<'p>(
+        &self,
+        planned: &'p Planned,
+        unique: &str,
+        vars: &mut Vars,
+        progress: &mut Progress,
+    ) -> (Vec<SetUp<'p>>, Option<RunError>) {
+        let mut set_up = Vec::new();
+        for (alias, fixture) in &planned.fixtures {
+            let mut scope = match fixture_scope(planned, alias, fixture, unique, vars) {
+                Ok(scope) => scope,
+                Err(e) => return (set_up, Some(e)),
+            };
+            let mut failure = None;
+            for step in &fixture.setup {
+                if let Err(e) = self.step(alias, step, &mut scope, false, progress).await {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            vars.insert_scoped(alias, &scope);
+            set_up.push(SetUp { alias, fixture, scope, complete: failure.is_none() });
+            if failure.is_some() {
+                return (set_up, failure);
+            }
+        }
+        (set_up, None)
+    }
+
+    /// The documented request and its contract check, or the behaviour check's steps.
+    async fn the_request(
+        &self,
+        job: &Job,
+        vars: &mut Vars,
+        progress: &mut Progress,
+        result: &mut CaseResult,
+    ) -> Result<(), RunError> {
+        if let Some(check) = &job.check {
+            result.deviations = self.behaviour(check, &job.planned, vars, progress).await?;
+        } else {
+            let (deviations, strictness, diff) = self.main(&job.planned, vars, progress).await?;
+            result.deviations = deviations;
+            result.strictness = strictness;
+            result.diff = diff;
+        }
+        Ok(())
+    }
+
+    /// Teardown: always, newest first. A setup that failed before capturing what its
+    /// teardown addresses (`{{id}}` of a key set never created) has nothing to undo: that
+    /// teardown is skipped and said once with the setup's error (the fixtures returned here),
+    /// not reported as a second failure.
+    async fn tear_down(
+        &self,
+        set_up: Vec<SetUp<'_>>,
+        progress: &mut Progress,
+        result: &mut CaseResult,
+    ) -> Vec<String> {
+        let mut skipped: Vec<String> = Vec::new();
+        for SetUp { alias, fixture, mut scope, complete } in set_up.into_iter().rev() {
+            for step in &fixture.teardown {
+                if !complete {
+                    if let Some(missing) = missing_input(step, &scope) {
+                        skipped.push(format!("`{alias}` (no `{missing}` captured)"));
+                        break;
+                    }
+                }
+                if let Err(e) = self.step(alias, step, &mut scope, true, progress).await {
+                    result.teardown_errors.push(e);
+                    break;
+                }
+            }
+        }
+        skipped
+    }
+
+    /// The run's own values, which name the snapshot's tokens; without snapshots, none are
+    /// needed.
+    fn known(&self, unique: &str, captured: &[(String, String)]) -> Known {
         let mut known = Known::new();
         if self.snapshots.is_some() {
             known.add("target", self.target.base().trim_end_matches('/'));
-            known.add_owner("unique", &unique);
-            for (name, value) in &progress.captured {
+            known.add_owner("unique", unique);
+            for (name, value) in captured {
                 known.add(name, &self.redactor.text(value));
             }
         }
-        (result, known)
+        known
     }
 
     /// Runs one case to a result: fixtures, the request, the contract check, and the
     /// snapshot check when snapshots are on.
-    pub async fn execute(&self, planned: &Planned) -> CaseResult {
-        let (mut result, known) = self.run_once(planned).await;
+    pub async fn execute(&self, job: &Job) -> CaseResult {
+        let (mut result, known) = self.run_once(job).await;
         // A refused run records no snapshots: they would be snapshots of the 401s.
         let refused = self.refusals.stopped().is_some();
-        if let (Some(store), None, false) = (&self.snapshots, &planned.behaviour, refused) {
-            if let Some((recording, subject)) = self.recording(store, planned, &result, &known) {
+        if let (Some(store), None, false) = (&self.snapshots, &job.check, refused) {
+            let recording = self.recording(store, &job.planned, &result, &known);
+            if let Some((recording, subject)) = recording {
                 let (outcome, deviations) = store.check(&subject, &recording);
                 result.deviations.extend(deviations);
                 result.snapshot = Some(outcome);
@@ -549,12 +539,13 @@ impl Runner {
     /// Runs a case twice and compares the two recordings: whatever differs is volatile and
     /// not yet listed as such, and is proposed for the case's `volatile` list. Only a stable
     /// recording is compared with (and written to) the snapshot.
-    pub async fn execute_twice(&self, planned: &Planned) -> CaseResult {
-        let Some(store) = self.snapshots.as_ref().filter(|_| planned.behaviour.is_none()) else {
-            return self.execute(planned).await;
+    pub async fn execute_twice(&self, job: &Job) -> CaseResult {
+        let Some(store) = self.snapshots.as_ref().filter(|_| job.check.is_none()) else {
+            return self.execute(job).await;
         };
-        let (first, known_first) = self.run_once(planned).await;
-        let (mut second, known) = self.run_once(planned).await;
+        let planned = &job.planned;
+        let (first, known_first) = self.run_once(job).await;
+        let (mut second, known) = self.run_once(job).await;
         second.duration_ms += first.duration_ms;
         let a = self.recording(store, planned, &first, &known_first);
         let b = self.recording(store, planned, &second, &known);
@@ -630,20 +621,7 @@ impl Runner {
     ) -> Result<(Vec<check::Deviation>, check::Strictness, Option<crate::diff::Diff>), RunError>
     {
         let case = &planned.case;
-        let mut url = case.request.url.clone();
-        for (name, expr) in &case.bind {
-            let value =
-                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
-            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
-        }
-        let url = self.target.resolve(&url);
-        let mut body = case.request.body.clone();
-        for (pointer, value) in &case.set {
-            let value =
-                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
-            let b = body.get_or_insert_with(|| Value::Object(Default::default()));
-            apply_set(b, pointer, value)?;
-        }
+        let (url, body) = self.documented_request(case, vars)?;
         let headers: Vec<(String, String)> =
             case.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
         let payload = match (&body, &case.request.body_text) {
@@ -688,22 +666,55 @@ impl Runner {
         }
         let mut checked = check::check(contract, observed);
         checked.strictness.others = others;
-        let diff = if checked.deviations.is_empty() {
-            None
-        } else {
-            let r = self.case_redactor(&progress.secrets);
-            let expected = checked
-                .expected
-                .as_ref()
-                .map(|v| r.json_view(v, checked.actual.as_ref()))
-                .unwrap_or(Value::Null);
-            let actual = match &checked.actual {
-                Some(v) => r.json(v),
-                None => Value::String(r.text(&String::from_utf8_lossy(&received.body))),
-            };
-            crate::diff::json_diff(&expected, &actual)
-        };
+        let diff = self.diff(&checked, &received.body, progress);
         Ok((checked.deviations, checked.strictness, diff))
+    }
+
+    /// The documented request's URL with its bindings and its body with the case's `set`
+    /// overrides.
+    fn documented_request(
+        &self,
+        case: &crate::case::Case,
+        vars: &Vars,
+    ) -> Result<(String, Option<Value>), RunError> {
+        let mut url = case.request.url.clone();
+        for (name, expr) in &case.bind {
+            let value =
+                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
+            url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
+        }
+        let url = self.target.resolve(&url);
+        let mut body = case.request.body.clone();
+        for (pointer, value) in &case.set {
+            let value =
+                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+            let b = body.get_or_insert_with(|| Value::Object(Default::default()));
+            apply_set(b, pointer, value)?;
+        }
+        Ok((url, body))
+    }
+
+    /// The redacted diff of a failed check's expected view and the actual body.
+    fn diff(
+        &self,
+        checked: &check::Checked,
+        body: &[u8],
+        progress: &Progress,
+    ) -> Option<crate::diff::Diff> {
+        if checked.deviations.is_empty() {
+            return None;
+        }
+        let r = self.case_redactor(&progress.secrets);
+        let expected = checked
+            .expected
+            .as_ref()
+            .map(|v| r.json_view(v, checked.actual.as_ref()))
+            .unwrap_or(Value::Null);
+        let actual = match &checked.actual {
+            Some(v) => r.json(v),
+            None => Value::String(r.text(&String::from_utf8_lossy(body))),
+        };
+        crate::diff::json_diff(&expected, &actual)
     }
 
     /// The run's redactor, extended with the secret values this case sent, so that they are
@@ -786,12 +797,100 @@ fn own_items(body: &Value, unique: &str) -> (Option<Value>, u32) {
 
 /// Whether a teardown step's URL and body can be written out with the captures at hand; the
 /// first value that is missing otherwise.
-fn teardown_inputs(step: &Step, scope: &Vars) -> Result<(), String> {
-    scope.expand_str(&step.url).map_err(|e| e.name)?;
-    if let Some(body) = &step.body {
-        scope.expand(body).map_err(|e| e.name)?;
+fn missing_input(step: &Step, scope: &Vars) -> Option<String> {
+    if let Err(e) = scope.expand_str(&step.url) {
+        return Some(e.name);
     }
-    Ok(())
+    step.body.as_ref().and_then(|body| scope.expand(body).err()).map(|e| e.name)
+}
+
+/// What a request was, as recorded: the credential itself never (only that there was one).
+fn recorded_request(
+    method: &str,
+    url: &str,
+    mut headers: Vec<(String, String)>,
+    auth: &Auth,
+    body: Option<Payload<'_>>,
+) -> RecordedRequest {
+    if !matches!(auth, Auth::None) {
+        headers.push(("Authorization".into(), "Bearer".into()));
+    }
+    let body = match body {
+        Some(Payload::Json(v)) => Some(v.clone()),
+        Some(Payload::Text(t)) => Some(Value::String(t.to_string())),
+        None => None,
+    };
+    RecordedRequest { method: method.to_string(), url: url.to_string(), headers, body }
+}
+
+/// The exchange of a request that was answered. The record owns the headers and the parsed
+/// body; the captures and the check read them from there (see [`last_response`]), so nothing
+/// is copied.
+fn exchange_of(role: Role, request: RecordedRequest, received: &mut Received) -> Exchange {
+    let json = match received.json.take() {
+        Some(Ok(v)) => Some(v),
+        other => {
+            received.json = other;
+            None
+        }
+    };
+    let text = if json.is_none() && !received.body.is_empty() {
+        let t = String::from_utf8_lossy(&received.body);
+        Some(t.chars().take(64 * 1024).collect())
+    } else {
+        None
+    };
+    Exchange {
+        role,
+        request,
+        response: Some(RecordedResponse {
+            status: received.status,
+            headers: std::mem::take(&mut received.headers),
+            body: json,
+            body_text: text,
+            size: received.body.len(),
+        }),
+        elapsed_ms: received.elapsed.as_millis() as u64,
+        retries: received.retries,
+        throttled_ms: received.throttled.as_millis() as u64,
+    }
+}
+
+/// Captures what a fixture step names from the response just recorded into `scope`; the
+/// values as `alias.name` text, for the snapshot's tokens. `fail` makes the error of one
+/// that finds nothing.
+fn capture(
+    alias: &str,
+    step: &Step,
+    url: &str,
+    progress: &Progress,
+    scope: &mut Vars,
+    fail: impl Fn(String) -> RunError,
+) -> Result<Vec<(String, String)>, RunError> {
+    let (headers, json) = last_response(progress);
+    let mut captured = Vec::new();
+    for (name, source) in &step.capture {
+        let value = match source.strip_prefix("header:") {
+            Some(h) => headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(h))
+                .map(|(_, v)| Value::String(v.clone())),
+            None => json.and_then(|j| j.pointer(source)).cloned(),
+        };
+        let Some(v) = value else {
+            return Err(fail(format!(
+                "capture `{name}` found nothing at `{source}` in the response of {} {url}",
+                step.method
+            )));
+        };
+        let text = match &v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        captured.push((format!("{alias}.{name}"), text));
+        scope.insert(name.clone(), v);
+    }
+    Ok(captured)
 }
 
 /// The headers and JSON body of the response just recorded.

@@ -28,6 +28,7 @@ use crate::snapshot::{Rules, Store, Update};
 
 use super::execute::{Runner, Settings};
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
+use super::job::Job;
 use super::result::{CaseResult, ErrorCode, RunError, Status};
 
 /// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
@@ -247,27 +248,12 @@ const PANIC_CASE_VAR: &str = "EXEMPLAR_FAULT_PANIC_CASE";
 
 /// Runs the cases of `opts.cases`; libtest-mimic prints its report of the trials.
 pub fn run(mut opts: RunOptions) -> RunOutcome {
-    let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
-    let mut plan = plan::plan_dir(&opts.cases, only);
-    if !plan.errors.is_empty() {
-        let errors = std::mem::take(&mut plan.errors);
-        return RunOutcome::stopped(Stopped::CaseFiles { dir: opts.cases.clone(), errors });
-    }
-    if opts.behaviour {
-        match crate::behaviour::plan(&opts.cases, &plan) {
-            Ok(checks) => plan.cases.extend(checks),
-            Err(errors) => return RunOutcome::stopped(Stopped::Behaviour(errors)),
-        }
-    }
-    if let Some(partition) = &opts.partition {
-        plan.cases = partition.select(std::mem::take(&mut plan.cases), |p| &p.case.id);
-    }
+    let (jobs, types) = match plan_jobs(&opts) {
+        Ok(planned) => planned,
+        Err(stopped) => return RunOutcome::stopped(stopped),
+    };
     if opts.libtest.list {
-        let trials = plan
-            .cases
-            .iter()
-            .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
-            .collect();
+        let trials = jobs.iter().map(|j| trial_shape(j, Trial::test(j.id(), || Ok(())))).collect();
         let _ = libtest_mimic::run(&opts.libtest, trials);
         return RunOutcome::empty(Exit::Success);
     }
@@ -285,15 +271,66 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         Ok(c) => c,
         Err(e) => return RunOutcome::stopped(Stopped::Client(e)),
     };
-    let mut redactor = session.redactor.clone();
-    for h in opts.headers.iter().filter(|h| h.is_secret()) {
-        redactor.add_secret(&h.value);
-        // `Basic xyz`, `Bearer xyz`: the credential may also appear alone.
-        if let Some((_, credential)) = h.value.split_once(' ') {
-            redactor.add_secret(credential.trim());
-        }
+    let settings = settings(&opts);
+    // Every snapshot the cases can have, to find the ones left behind by removed cases.
+    let expected = settings.snapshots.as_ref().map(|store| expected_snapshots(store, &jobs));
+    let runner = Runner::new(
+        client,
+        session.target.clone(),
+        session.auth.clone(),
+        TypeRegistry::new(types.iter()),
+        session.redactor_with(&opts.headers),
+        settings,
+    );
+    let skipped = skipped_results(&jobs, &opts.libtest);
+    let trials = Trials {
+        runner: Arc::new(runner),
+        handle: runtime.handle().clone(),
+        results: Arc::default(),
+        twice: opts.record_twice,
+        phrasing: opts.phrasing.clone(),
+        bar: opts.progress.then(|| progress_bar(runnable(&jobs, &opts.libtest))),
+        panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
+        excuse: opts.excuse.clone(),
+    };
+    let conclusion = libtest_mimic::run(&opts.libtest, trials.make(jobs));
+    if let Some(bar) = &trials.bar {
+        bar.finish_and_clear();
     }
-    let settings = Settings {
+    if let Some(server) = session.server {
+        runtime.block_on(server.shutdown());
+    }
+    let mut results = trials.into_results();
+    results.extend(skipped);
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    conclude(&opts, results, &conclusion, expected.as_ref())
+}
+
+/// The jobs of the run (the planned cases, then the behaviour checks when they are on, in
+/// this shard when the run is one) and the resource types; or why nothing can run.
+fn plan_jobs(opts: &RunOptions) -> Result<(Vec<Job>, Vec<crate::case::TypeFile>), Stopped> {
+    let only = opts.libtest.exact.then_some(opts.libtest.filter.as_deref()).flatten();
+    let mut plan = plan::plan_dir(&opts.cases, only);
+    if !plan.errors.is_empty() {
+        let errors = std::mem::take(&mut plan.errors);
+        return Err(Stopped::CaseFiles { dir: opts.cases.clone(), errors });
+    }
+    let checks = if opts.behaviour {
+        crate::behaviour::plan(&opts.cases, &plan).map_err(Stopped::Behaviour)?
+    } else {
+        Vec::new()
+    };
+    let mut jobs: Vec<Job> = std::mem::take(&mut plan.cases).into_iter().map(Job::case).collect();
+    jobs.extend(checks.into_iter().map(|(planned, check)| Job::check(planned, check)));
+    if let Some(partition) = &opts.partition {
+        jobs = partition.select(jobs, |j| &j.planned.case.id);
+    }
+    Ok((jobs, plan.types))
+}
+
+/// How the runner sends and checks, from the options.
+fn settings(opts: &RunOptions) -> Settings {
+    Settings {
         retry: opts.retry,
         slow: opts.slow,
         contract: opts.contract,
@@ -305,67 +342,47 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             cases: opts.cases.clone(),
         }),
         headers: opts.headers.clone(),
-    };
-    // Every snapshot the cases can have, to find the ones left behind by removed cases.
-    let expected: Option<BTreeSet<PathBuf>> = settings.snapshots.as_ref().map(|store| {
-        plan.cases
-            .iter()
-            .map(|p| {
-                store.path_of(&crate::snapshot::Subject {
-                    case_file: &p.path,
-                    case_id: &p.case.id,
-                    description: String::new(),
-                    expression: String::new(),
-                })
+    }
+}
+
+/// The snapshot file of every job.
+fn expected_snapshots(store: &Store, jobs: &[Job]) -> BTreeSet<PathBuf> {
+    jobs.iter()
+        .map(|j| {
+            store.path_of(&crate::snapshot::Subject {
+                case_file: &j.planned.path,
+                case_id: j.id(),
+                description: String::new(),
+                expression: String::new(),
             })
-            .collect()
-    });
-    let runner = Runner::new(
-        client,
-        session.target.clone(),
-        session.auth.clone(),
-        TypeRegistry::new(plan.types.iter()),
-        redactor,
-        settings,
-    );
+        })
+        .collect()
+}
+
+/// Cases skipped before the run never reach a trial's closure; the reports still list them
+/// with their reason, unless libtest's filters leave them out.
+fn skipped_results(jobs: &[Job], args: &Arguments) -> Vec<CaseResult> {
+    jobs.iter()
+        .filter(|j| j.planned.skip.is_some())
+        .filter(|j| {
+            let trial = trial_shape(j, Trial::test(j.id(), || Ok(())));
+            !args.is_filtered_out(&trial) && args.is_ignored(&trial)
+        })
+        .map(|j| skipped_result(&j.planned))
+        .collect()
+}
+
+/// The outcome of a run whose trials ran: the exit class, the snapshot summary and, after a
+/// whole-suite run, the orphaned snapshots.
+fn conclude(
+    opts: &RunOptions,
+    results: Vec<CaseResult>,
+    conclusion: &libtest_mimic::Conclusion,
+    expected: Option<&BTreeSet<PathBuf>>,
+) -> RunOutcome {
     let whole_suite =
         opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
-
-    // Cases skipped before the run never reach a trial's closure; the reports still list them
-    // with their reason, unless libtest's filters leave them out.
-    let skipped: Vec<CaseResult> = plan
-        .cases
-        .iter()
-        .filter(|p| p.skip.is_some())
-        .filter(|p| {
-            let trial = trial_shape(p, Trial::test(p.case.id.clone(), || Ok(())));
-            !opts.libtest.is_filtered_out(&trial) && opts.libtest.is_ignored(&trial)
-        })
-        .map(skipped_result)
-        .collect();
-
-    let trials = Trials {
-        runner: Arc::new(runner),
-        handle: runtime.handle().clone(),
-        results: Arc::default(),
-        twice: opts.record_twice,
-        phrasing: opts.phrasing.clone(),
-        bar: opts.progress.then(|| progress_bar(runnable(&plan.cases, &opts.libtest))),
-        panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
-        excuse: opts.excuse.clone(),
-    };
-    let conclusion = libtest_mimic::run(&opts.libtest, trials.make(plan.cases));
-    if let Some(bar) = &trials.bar {
-        bar.finish_and_clear();
-    }
-    if let Some(server) = session.server {
-        runtime.block_on(server.shutdown());
-    }
-    let mut results = trials.into_results();
-    results.extend(skipped);
-    results.sort_by(|a, b| a.id.cmp(&b.id));
-
-    let mut outcome = RunOutcome::empty(exit_of(&results, &conclusion));
+    let mut outcome = RunOutcome::empty(exit_of(&results, conclusion));
     if let Some(snapshots) = &opts.snapshots {
         outcome.snapshots = crate::snapshot::Summary::count(
             &snapshots.dir,
@@ -373,7 +390,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
             snapshots.update,
             results.iter().filter_map(|r| r.snapshot.as_ref()),
         );
-        if let (Some(expected), true) = (&expected, whole_suite) {
+        if let (Some(expected), true) = (expected, whole_suite) {
             outcome.orphans = orphans(&snapshots.dir.join(&snapshots.set), expected);
         }
     }
@@ -406,6 +423,19 @@ struct Session {
 }
 
 impl Session {
+    /// The session's redactor, also knowing the secret `--header` values: `Basic xyz`,
+    /// `Bearer xyz`, where the credential may also appear alone.
+    fn redactor_with(&self, headers: &[http::ExtraHeader]) -> Redactor {
+        let mut redactor = self.redactor.clone();
+        for h in headers.iter().filter(|h| h.is_secret()) {
+            redactor.add_secret(&h.value);
+            if let Some((_, credential)) = h.value.split_once(' ') {
+                redactor.add_secret(credential.trim());
+            }
+        }
+        redactor
+    }
+
     fn start(opts: &RunOptions, runtime: &tokio::runtime::Runtime) -> Result<Session, Stopped> {
         let mut redactor = Redactor::new();
         let Some(t) = &opts.target else {
@@ -467,15 +497,15 @@ struct Trials {
 }
 
 impl Trials {
-    fn make(&self, cases: Vec<Planned>) -> Vec<Trial> {
-        cases.into_iter().map(|planned| self.trial(planned)).collect()
+    fn make(&self, jobs: Vec<Job>) -> Vec<Trial> {
+        jobs.into_iter().map(|job| self.trial(job)).collect()
     }
 
-    fn trial(&self, planned: Planned) -> Trial {
-        let kind = kind_of(&planned);
-        let skipped = planned.skip.is_some();
-        let id = planned.case.id.clone();
-        let planned = Arc::new(planned);
+    fn trial(&self, job: Job) -> Trial {
+        let kind = job.kind();
+        let skipped = job.planned.skip.is_some();
+        let id = job.id().to_string();
+        let planned = Arc::new(job);
         let runner = Arc::clone(&self.runner);
         let results = Arc::clone(&self.results);
         let handle = self.handle.clone();
@@ -496,7 +526,7 @@ impl Trials {
             });
             let result = match handle.block_on(task) {
                 Ok(r) => r,
-                Err(e) => stopped_result(&planned, &e),
+                Err(e) => stopped_result(&planned.planned, &e),
             };
             if let Some(bar) = &bar {
                 bar.inc(1);
@@ -551,10 +581,10 @@ fn stopped_result(planned: &Planned, e: &tokio::task::JoinError) -> CaseResult {
 }
 
 /// How many trials will run (neither filtered out nor ignored), for the progress bar.
-fn runnable(cases: &[Planned], args: &Arguments) -> u64 {
-    let n = cases
+fn runnable(jobs: &[Job], args: &Arguments) -> u64 {
+    let n = jobs
         .iter()
-        .map(|p| trial_shape(p, Trial::test(p.case.id.clone(), || Ok(()))))
+        .map(|j| trial_shape(j, Trial::test(j.id(), || Ok(()))))
         .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
         .count();
     n as u64
@@ -573,16 +603,8 @@ fn orphans(set_dir: &std::path::Path, expected: &BTreeSet<PathBuf>) -> Vec<PathB
 }
 
 /// Name-independent trial settings: the HTTP method as kind, skips decided before the run.
-fn trial_shape(planned: &Planned, trial: Trial) -> Trial {
-    trial.with_kind(kind_of(planned)).with_ignored_flag(planned.skip.is_some())
-}
-
-/// A trial's kind: the HTTP method of a case, `behaviour` for a behaviour check.
-fn kind_of(planned: &Planned) -> String {
-    match planned.behaviour {
-        Some(_) => "behaviour".into(),
-        None => planned.case.request.method.clone(),
-    }
+fn trial_shape(job: &Job, trial: Trial) -> Trial {
+    trial.with_kind(job.kind()).with_ignored_flag(job.planned.skip.is_some())
 }
 
 fn progress_bar(len: u64) -> indicatif::ProgressBar {

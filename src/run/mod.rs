@@ -5,8 +5,10 @@ mod behaviour;
 pub mod execute;
 pub mod harness;
 pub mod http;
+pub mod job;
 pub mod result;
 
 pub use execute::Runner;
 pub use harness::{Excuse, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped, run};
+pub use job::Job;
 pub use result::{CaseResult, ErrorCode, RunError, Status};

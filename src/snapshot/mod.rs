@@ -259,34 +259,13 @@ impl Store {
             recorded: recorded.clone(),
             io_error: None,
         };
-        let old = match std::fs::read_to_string(&path) {
-            Ok(text) => match SnapFile::parse(&text) {
-                Some(f) => Some((f, text)),
-                None => {
-                    result.io_error =
-                        Some(format!("{}: not a snapshot file (no `---` header)", path.display()));
-                    None
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                result.io_error = Some(format!("{}: cannot read: {e}", path.display()));
-                None
-            }
-        };
+        let old = read_old(&path, &mut result);
+        let files = Files { path: &path, pending: &pending, contents: new_file.render() };
         let mut deviations = Vec::new();
-        let write = |target: &Path, result: &mut SnapshotResult| {
-            if let Err(e) = crate::case::file::write_atomic(target, new_file.render().as_bytes()) {
-                result.io_error = Some(format!("{}: cannot write: {e}", target.display()));
-                false
-            } else {
-                true
-            }
-        };
         match old {
             Some((old, old_text)) if old.contents == recorded => {
-                if self.update == Update::Force && old_text != new_file.render() {
-                    write(&path, &mut result);
+                if self.update == Update::Force && old_text != files.contents {
+                    files.write(&path, &mut result);
                 }
                 // A pending file from an earlier run is stale now.
                 if self.update != Update::No {
@@ -299,51 +278,11 @@ impl Store {
                     &format!("{}\n", old.contents),
                     &format!("{recorded}\n"),
                 );
-                match self.update {
-                    Update::Always | Update::Force => {
-                        if write(&path, &mut result) {
-                            result.state = SnapshotState::Written;
-                            let _ = std::fs::remove_file(&pending);
-                        }
-                    }
-                    Update::New | Update::Unseen => {
-                        if write(&pending, &mut result) {
-                            result.pending = Some(pending.display().to_string());
-                        }
-                    }
-                    Update::No => {}
-                }
+                let always = matches!(self.update, Update::Always | Update::Force);
+                let new = matches!(self.update, Update::New | Update::Unseen);
+                files.record(always, new, &mut result);
                 if result.state == SnapshotState::Changed {
-                    let found =
-                        differences(&Recording::parse(&old.contents), &Recording::parse(&recorded));
-                    let total = found.len();
-                    for d in found.into_iter().take(MAX_LISTED) {
-                        deviations.push(Deviation::new(
-                            Code::SnapshotMismatch,
-                            d.path,
-                            finding(&d.old),
-                            finding(&d.new),
-                        ));
-                    }
-                    if total > MAX_LISTED {
-                        deviations.push(Deviation::new(
-                            Code::SnapshotMismatch,
-                            SNAPSHOT_PATH,
-                            Finding::SnapshotText,
-                            Finding::More {
-                                count: u64::try_from(total - MAX_LISTED).unwrap_or(u64::MAX),
-                            },
-                        ));
-                    }
-                    if total == 0 {
-                        // Texts differ where the structure does not (a formatting change).
-                        deviations.push(Deviation::new(
-                            Code::SnapshotMismatch,
-                            SNAPSHOT_PATH,
-                            Finding::SnapshotText,
-                            Finding::SnapshotText,
-                        ));
-                    }
+                    deviations = changed(&old.contents, &recorded);
                 }
             }
             None if result.io_error.is_some() => {
@@ -357,20 +296,8 @@ impl Store {
             }
             None => {
                 result.state = SnapshotState::Missing;
-                match self.update {
-                    Update::Always | Update::Force | Update::Unseen => {
-                        if write(&path, &mut result) {
-                            result.state = SnapshotState::Written;
-                            let _ = std::fs::remove_file(&pending);
-                        }
-                    }
-                    Update::New => {
-                        if write(&pending, &mut result) {
-                            result.pending = Some(pending.display().to_string());
-                        }
-                    }
-                    Update::No => {}
-                }
+                let always = matches!(self.update, Update::Always | Update::Force | Update::Unseen);
+                files.record(always, self.update == Update::New, &mut result);
                 if result.state == SnapshotState::Missing {
                     deviations.push(Deviation::new(
                         Code::SnapshotMissing,
@@ -386,6 +313,93 @@ impl Store {
         }
         (result, deviations)
     }
+}
+
+/// The files a snapshot check may write: the snapshot, its pending file, and what goes in.
+struct Files<'a> {
+    path: &'a Path,
+    pending: &'a Path,
+    contents: String,
+}
+
+impl Files<'_> {
+    /// Writes `target`; a failure is said in `result`.
+    fn write(&self, target: &Path, result: &mut SnapshotResult) -> bool {
+        match crate::case::file::write_atomic(target, self.contents.as_bytes()) {
+            Ok(()) => true,
+            Err(e) => {
+                result.io_error = Some(format!("{}: cannot write: {e}", target.display()));
+                false
+            }
+        }
+    }
+
+    /// Writes the snapshot itself (then it is `written` and no pending file is left), or
+    /// else its pending file, as the mode says.
+    fn record(&self, to_snapshot: bool, to_pending: bool, result: &mut SnapshotResult) {
+        if to_snapshot {
+            if self.write(self.path, result) {
+                result.state = SnapshotState::Written;
+                let _ = std::fs::remove_file(self.pending);
+            }
+        } else if to_pending && self.write(self.pending, result) {
+            result.pending = Some(self.pending.display().to_string());
+        }
+    }
+}
+
+/// The snapshot file at `path` and its text; `None` when there is none, or when it cannot be
+/// read or parsed (then said in `result`).
+fn read_old(path: &Path, result: &mut SnapshotResult) -> Option<(SnapFile, String)> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match SnapFile::parse(&text) {
+            Some(f) => Some((f, text)),
+            None => {
+                result.io_error =
+                    Some(format!("{}: not a snapshot file (no `---` header)", path.display()));
+                None
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            result.io_error = Some(format!("{}: cannot read: {e}", path.display()));
+            None
+        }
+    }
+}
+
+/// The deviations of a changed snapshot: each difference (the first [`MAX_LISTED`], then how
+/// many more), or one for a change of the text alone.
+fn changed(old: &str, recorded: &str) -> Vec<Deviation> {
+    let found = differences(&Recording::parse(old), &Recording::parse(recorded));
+    let total = found.len();
+    let mut deviations = Vec::new();
+    for d in found.into_iter().take(MAX_LISTED) {
+        deviations.push(Deviation::new(
+            Code::SnapshotMismatch,
+            d.path,
+            finding(&d.old),
+            finding(&d.new),
+        ));
+    }
+    if total > MAX_LISTED {
+        deviations.push(Deviation::new(
+            Code::SnapshotMismatch,
+            SNAPSHOT_PATH,
+            Finding::SnapshotText,
+            Finding::More { count: u64::try_from(total - MAX_LISTED).unwrap_or(u64::MAX) },
+        ));
+    }
+    if total == 0 {
+        // Texts differ where the structure does not (a formatting change).
+        deviations.push(Deviation::new(
+            Code::SnapshotMismatch,
+            SNAPSHOT_PATH,
+            Finding::SnapshotText,
+            Finding::SnapshotText,
+        ));
+    }
+    deviations
 }
 
 /// The pending file next to a snapshot: `x.snap` → `x.snap.new`.

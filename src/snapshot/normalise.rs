@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::rules::{Rules, matches};
+use super::rules::Rules;
 use crate::observe::RecordedResponse;
+use crate::pointer::Pattern;
 
 /// A normalised response, as a snapshot records it.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +166,7 @@ pub fn normalise(
 
 impl Normaliser<'_> {
     fn is_volatile(&self, ptr: &str) -> bool {
-        self.rules.volatile.iter().chain(self.case.volatile).any(|p| matches(p, ptr))
+        self.rules.volatile.iter().chain(self.case.volatile).any(|p| Pattern::new(p).matches(ptr))
     }
 
     /// A string value outside the volatile pointers: run values by name, then date-times and
@@ -206,7 +207,7 @@ impl Normaliser<'_> {
     fn json(&mut self, value: &Value, ptr: &mut String) -> Value {
         if let Value::String(s) = value {
             if let Some(at) = s.find("/$metadata") {
-                if self.rules.service_root.iter().any(|p| matches(p, ptr)) {
+                if self.rules.service_root.iter().any(|p| Pattern::new(p).matches(ptr)) {
                     return Value::String(format!("[service-root]{}", self.text(&s[at..])));
                 }
             }
@@ -248,10 +249,10 @@ impl Normaliser<'_> {
             }
             Value::Array(items) => {
                 let mut items: Vec<&Value> = items.iter().collect();
-                if self.rules.owned.iter().any(|p| matches(p, ptr)) {
+                if self.rules.owned.iter().any(|p| Pattern::new(p).matches(ptr)) {
                     items.retain(|item| self.known.mentioned_in(&item.to_string()));
                 }
-                if self.case.unordered.iter().any(|p| matches(p, ptr)) {
+                if self.case.unordered.iter().any(|p| Pattern::new(p).matches(ptr)) {
                     let key = |v: &Value| self.known.substitute(&crate::diff::normalise(v));
                     items.sort_by_cached_key(|v| key(v));
                 }
