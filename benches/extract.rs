@@ -22,6 +22,11 @@
 //!
 //! Goals (issue 12): end-to-end at least 60% of the rate without writing; peak memory under
 //! 60 MB for 20,000 pages.
+//!
+//! `EXEMPLAR_BENCH_BASELINE=PATH` also measures another `exemplar` binary end to end (an older
+//! build, say), alternating with this one; `EXEMPLAR_BENCH_PARSE_ONLY=1` stops after the
+//! parse-only and read-only figures (to alternate with a build of the parser from before a
+//! change, whose benchmark printed only those).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
@@ -267,11 +272,18 @@ fn main() {
     report("read_roots (from disk, best of 3)", n, bytes, best);
     let read_only = best;
 
+    if std::env::var_os("EXEMPLAR_BENCH_PARSE_ONLY").is_some() {
+        std::fs::remove_dir_all(&dir).unwrap();
+        return;
+    }
+
     // End to end, the binary as a user runs it: best of three into a fresh directory each time.
+    // `EXEMPLAR_BENCH_BASELINE=/path/to/an/older/exemplar` measures that binary too, in the
+    // same run, alternating with this one.
     let out = dir.with_extension("cases");
-    let extract = |check: bool| {
+    let extract = |bin: &Path, check: bool| {
         let _ = std::fs::remove_dir_all(&out);
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_exemplar"));
+        let mut cmd = Command::new(bin);
         cmd.arg("extract").arg(&dir).arg("--out").arg(&out).arg("--quiet");
         if check {
             cmd.arg("--check");
@@ -298,35 +310,48 @@ fn main() {
         assert_eq!(status.code(), Some(if check { 1 } else { 0 }), "exemplar extract failed");
         (elapsed, peak)
     };
-    let best_of_3 = |check: bool| {
-        let runs: Vec<_> = (0..3).map(|_| extract(check)).collect();
-        let best = runs.iter().map(|r| r.0).min().unwrap();
-        let peak = runs.iter().filter_map(|r| r.1).max();
-        (best, peak)
-    };
-    let (written, peak) = best_of_3(false);
-    let files = count_files(&out);
-    let (without_writing, _) = best_of_3(true);
-    report(
-        "exemplar extract --check (end to end without writing, best of 3)",
-        n,
-        bytes,
-        without_writing,
-    );
-    report("exemplar extract (end to end, writing, best of 3)", n, bytes, written);
-    println!("exemplar extract wrote {files} files");
+    let this = PathBuf::from(env!("CARGO_BIN_EXE_exemplar"));
+    let baseline = std::env::var_os("EXEMPLAR_BENCH_BASELINE").map(PathBuf::from);
+    let mut bins = vec![("this build", this)];
+    bins.extend(baseline.map(|b| ("baseline", b)));
+    // Per binary: (best written, peak, best without writing, files written).
+    let mut best: Vec<(Duration, Option<u64>, Duration, usize)> =
+        vec![(Duration::MAX, None, Duration::MAX, 0); bins.len()];
+    for _ in 0..3 {
+        for (i, (_, bin)) in bins.iter().enumerate() {
+            let (written, peak) = extract(bin, false);
+            best[i].3 = count_files(&out);
+            let (without_writing, _) = extract(bin, true);
+            best[i].0 = best[i].0.min(written);
+            best[i].1 = best[i].1.max(peak);
+            best[i].2 = best[i].2.min(without_writing);
+        }
+    }
     let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64();
-    println!(
-        "end to end with writing: {:.0}% of the rate without writing (goal: at least 60%), {:.0}% of read_roots",
-        100.0 * ratio(written, without_writing),
-        100.0 * ratio(written, read_only)
-    );
-    match peak {
-        Some(peak) => println!(
-            "peak memory of exemplar extract (writing {n} pages, sampled every ms): {:.1} MB (goal: under 60 MB)",
-            peak as f64 / 1e6
-        ),
-        None => println!("peak memory: not measured (no /proc on this platform)"),
+    for ((label, bin), (written, peak, without_writing, files)) in bins.iter().zip(best) {
+        if bins.len() > 1 {
+            println!("== {label}: {}", bin.display());
+        }
+        report(
+            "exemplar extract --check (end to end without writing, best of 3)",
+            n,
+            bytes,
+            without_writing,
+        );
+        report("exemplar extract (end to end, writing, best of 3)", n, bytes, written);
+        println!("exemplar extract wrote {files} files");
+        println!(
+            "end to end with writing: {:.0}% of the rate without writing (goal: at least 60%), {:.0}% of read_roots",
+            100.0 * ratio(written, without_writing),
+            100.0 * ratio(written, read_only)
+        );
+        match peak {
+            Some(peak) => println!(
+                "peak memory of exemplar extract (writing {n} pages, sampled every ms): {:.1} MB (goal: under 60 MB)",
+                peak as f64 / 1e6
+            ),
+            None => println!("peak memory: not measured (no /proc on this platform)"),
+        }
     }
     let _ = std::fs::remove_dir_all(&out);
     std::fs::remove_dir_all(&dir).unwrap();

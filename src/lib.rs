@@ -33,3 +33,4 @@ pub mod redact;
 pub mod report;
 pub mod run;
 pub mod snapshot;
+pub mod words;

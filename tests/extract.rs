@@ -547,6 +547,44 @@ fn check_lists_changed_added_and_stale_cases() {
 }
 
 #[test]
+fn case_files_that_cannot_be_written_are_an_error_naming_the_directory() {
+    // The files are written on a second thread; its error still reaches the user, and no
+    // temporary file is left behind.
+    let sandbox = Sandbox::new("unwritable");
+    sandbox.write("blocker", "a file where the cases directory would go\n");
+    let run = sandbox.run(&["extract", "docs", "--out", "blocker/cases"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("error: cannot write to blocker/cases: "), "{}", run.stderr);
+    assert_eq!(sandbox.read("blocker"), "a file where the cases directory would go\n");
+}
+
+#[test]
+fn stale_cases_are_found_beside_directories_the_run_creates() {
+    // Directories the run creates are skipped by the walk for stale files; those that were
+    // there before are not.
+    let sandbox = Sandbox::new("stale-new-dirs");
+    assert_eq!(sandbox.extract(&[]).code, 0);
+    let stale = "cases/docs/api/widget-delete/delete_all_widgets.json";
+    let page = sandbox.read("docs/api/widget-delete.md");
+    let cut =
+        page.find("<!-- { \"blockType\": \"request\", \"name\": \"delete_all_widgets\"").unwrap();
+    sandbox.write("docs/api/widget-delete.md", &page[..cut]);
+    std::fs::create_dir_all(sandbox.path("docs/api/fresh")).unwrap();
+    sandbox.write("docs/api/fresh/widget-delete.md", &page);
+    let before = sandbox.files("cases").len();
+
+    let run = sandbox.extract(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains(&format!("{stale}: stale: ")), "{}", run.stderr);
+    assert!(sandbox.path("cases/docs/api/fresh/widget-delete/delete_all_widgets.json").exists());
+    let after = sandbox.files("cases");
+    assert!(after.len() > before, "{after:?}");
+    assert!(after.keys().all(|k| !k.ends_with(".tmp")), "{after:?}");
+    let run = sandbox.extract(&["--check"]);
+    assert_eq!(listed(&run.stdout), [format!("stale: {stale}")]);
+}
+
+#[test]
 fn stale_cases_are_kept_until_pruned() {
     let sandbox = Sandbox::new("prune");
     assert_eq!(sandbox.extract(&[]).code, 0);
@@ -715,6 +753,40 @@ fn pairing_never_crosses_another_request() {
 }
 
 #[test]
+fn pairing_never_skips_an_unannotated_request_with_a_relative_url() {
+    let sandbox = Sandbox::new("pairing-relative");
+    let run = sandbox.extract_page("pairing-unannotated-relative.md");
+    assert_eq!(run.code, 0, "{run:?}");
+    // The 201 answers the unannotated `POST /me/events` right before it, not `list_events`;
+    // a bare `GET /me/events/e-1` with a response right after it is a request too; an
+    // `ignored` block with a relative URL keeps the 202 from pairing with `delete_event`.
+    assert_eq!(
+        codes(&run),
+        [
+            (14, "unpaired-request".into()),
+            (21, "missing-annotation".into()),
+            (45, "missing-annotation".into()),
+            (63, "unpaired-request".into()),
+            (78, "ignored-response".into()),
+        ]
+    );
+    let dir = "cases/pairing-unannotated-relative";
+    let list = sandbox.json(&format!("{dir}/list_events.json"));
+    assert_eq!(list.get("response"), None);
+    let create = sandbox.json(&format!("{dir}/example-2.json"));
+    assert_eq!(create["request"]["method"], "POST");
+    assert_eq!(create["request"]["url"], "/me/events");
+    assert_eq!(create["request"]["body"], json!({"subject": "Lunch"}));
+    assert_eq!(create["response"]["status"], 201);
+    let get = sandbox.json(&format!("{dir}/example-3.json"));
+    assert_eq!(get["request"]["url"], "/me/events/e-1");
+    assert_eq!(get["response"]["status"], 200);
+    let delete = sandbox.json(&format!("{dir}/delete_event.json"));
+    assert_eq!(delete.get("response"), None);
+    assert_eq!(sandbox.files("cases").len(), 4);
+}
+
+#[test]
 fn alternatives_in_braces_are_one_placeholder() {
     let sandbox = Sandbox::new("alternatives");
     let run = sandbox.extract_page("alternatives-in-braces.md");
@@ -845,8 +917,14 @@ fn literal_in_braces_only_for_literals() {
     let sandbox = Sandbox::new("braces");
     let run = sandbox.extract_page("placeholders-in-braces.md");
     assert_eq!(run.code, 0, "{run:?}");
-    // Placeholder names (with digits, dashes, alternatives) pass; the id-shaped value does not.
-    assert_eq!(codes(&run), [(25, "literal-in-braces".into())]);
+    // Placeholder names (with digits, dashes, spaces, alternatives, long Intune names, several
+    // in one segment) pass; id-shaped values (base64-like, GUIDs either case, digits, an
+    // address, a host name, an Outlook id) do not.
+    let literals: Vec<(u32, String)> = [25, 38, 51, 142, 155, 168, 194]
+        .into_iter()
+        .map(|l| (l, "literal-in-braces".into()))
+        .collect();
+    assert_eq!(codes(&run), literals);
     let grant = sandbox.json("cases/placeholders-in-braces/get_grant.json");
     assert_eq!(
         grant["request"]["url"],
@@ -856,6 +934,33 @@ fn literal_in_braces_only_for_literals() {
     assert_eq!(
         by_id["request"]["url"],
         "https://graph.microsoft.com/v1.0/users/{user-id}/oauth2PermissionGrants/l5ugQ0cmW06Sn7HJ7aaw3zkPZkPGQ8gkWSVfNaQ"
+    );
+    let url = |name: &str| {
+        sandbox.json(&format!("cases/placeholders-in-braces/{name}.json"))["request"]["url"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let v1 = "https://graph.microsoft.com/v1.0";
+    assert_eq!(url("get_class"), format!("{v1}/education/classes/19002"));
+    assert_eq!(
+        url("get_event_by_guid"),
+        format!("{v1}/users/48d31887-5fad-4d73-a9f5-3c356e68a038/events")
+    );
+    assert_eq!(url("get_photo"), format!("{v1}/users/{{id|userPrincipalName}}/photo/$value"));
+    assert_eq!(
+        url("get_site"),
+        format!("{v1}/sites/{{hostname}},{{spsite-id}},{{spweb-id}}/lists")
+    );
+    assert_eq!(
+        url("get_site_by_path"),
+        format!("{v1}/sites/{{hostname}}:{{server-relative-path}}")
+    );
+    assert_eq!(url("get_site_by_host"), format!("{v1}/sites/contoso.sharepoint.com/drive"));
+    assert_eq!(url("get_item_by_name"), format!("{v1}/me/drive/items/{{item.name}}/content"));
+    assert_eq!(
+        url("get_team_channel"),
+        format!("{v1}/teams/{{team-id}}/channels/{{channel id}}/messages/{{message_id}}")
     );
 }
 

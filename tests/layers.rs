@@ -20,6 +20,7 @@ const RANKS: &[(&str, u32)] = &[
     ("observe", 0),
     ("pointer", 0),
     ("redact", 0),
+    ("words", 0),
     ("config", 1),
     ("extract", 1),
     ("mock", 1),

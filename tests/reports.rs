@@ -178,7 +178,7 @@ fn an_unwritable_report_is_an_error_naming_it_and_the_console_report_still_appea
     assert!(console.contains("trustframeworkkeyset-get::get_trustframeworkkeyset"), "{console}");
     // The verdict agrees with the exit code: the gate's evidence is missing.
     let last = err.lines().last().unwrap_or_default();
-    assert!(last.ends_with("gate failed: 1 report file(s) could not be written"), "{err}");
+    assert!(last.ends_with("gate failed: 1 report file could not be written"), "{err}");
 }
 
 #[test]
@@ -632,7 +632,7 @@ fn shards_cover_every_case_once_and_merge_into_the_full_report() {
     let out =
         exemplar(&["report", "merge", s(&one), s(&two), "--allow-partial", "--out", s(&partial)]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
-    assert!(stderr(&out).contains("partial merge: shard(s) count:3/3 missing"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("partial merge: shard count:3/3 missing"), "{}", stderr(&out));
     assert_eq!(read_json(&partial)["run"]["missingShards"], serde_json::json!(["count:3/3"]));
 }
 
@@ -745,7 +745,7 @@ fn a_case_that_panics_is_an_internal_error_in_every_report() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}{}", stdout(&out), stderr(&out));
-    assert!(stderr(&out).contains("1 case(s) could not run"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 case could not run"), "{}", stderr(&out));
 
     let report = read_json(&json);
     validate(&schema(), &report);

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, SyncSender};
+use std::thread::JoinHandle;
 
 use crate::diag::{Diagnostic, LineIndex, Located, Pos};
 use crate::extract::{Extraction, Page};
@@ -69,12 +71,11 @@ impl Changes {
 }
 
 /// Computes what writing `extraction` into `out` would change, keeping each file's contents
-/// for [`apply`].
-pub fn plan(extraction: &Extraction, out: &Path) -> Changes {
+/// for [`apply`]. The error is an existing file that could not be walked for staleness.
+pub fn plan(extraction: &Extraction, out: &Path) -> std::io::Result<Changes> {
     let mut planner = Planner::new(out, Mode::Collect);
     for page in &extraction.pages {
-        // Collecting writes nothing, so there is no I/O error to stop at.
-        let _ = planner.page(page);
+        planner.page(page)?;
     }
     planner.finish(&extraction.roots)
 }
@@ -86,8 +87,9 @@ pub enum Mode {
     Collect,
     /// Only compare: `extract --check`.
     Check,
-    /// Write each added or changed file at once (without a sync: case files can be
-    /// regenerated), keeping no contents: memory stays that of one page.
+    /// Write each added or changed file (without a sync: case files can be regenerated),
+    /// keeping no contents: memory stays that of a few pages. The files are written on a
+    /// second thread while the next pages are read and planned.
     Write,
 }
 
@@ -105,6 +107,11 @@ pub struct Planner<'a> {
     taken: HashSet<String>,
     /// Diagnostics about the outputs themselves (`duplicate-case-path`).
     pub notes: Vec<Diagnostic>,
+    /// In [`Mode::Write`], what writes the files.
+    writer: Option<Writer>,
+    /// Directories this run created (known once writing is finished): nothing in them can be
+    /// stale, so the walk for stale files skips them.
+    created: HashSet<PathBuf>,
 }
 
 impl<'a> Planner<'a> {
@@ -116,11 +123,13 @@ impl<'a> Planner<'a> {
             planned: BTreeSet::new(),
             taken: HashSet::new(),
             notes: Vec::new(),
+            writer: (mode == Mode::Write).then(Writer::start),
+            created: HashSet::new(),
         }
     }
 
-    /// Plans the files of one page; in [`Mode::Write`] writes them. An error is a file that
-    /// could not be written.
+    /// Plans the files of one page; in [`Mode::Write`] hands them to the writer. An error is a
+    /// file (of this page or an earlier one) that could not be written.
     pub fn page(&mut self, page: &Page) -> std::io::Result<()> {
         for example in &page.examples {
             let (mut rel, mut case) = build::case(page, example);
@@ -197,23 +206,153 @@ impl<'a> Planner<'a> {
             Some(_) => ChangeKind::Changed,
             None => ChangeKind::Added,
         };
-        if self.mode == Mode::Write && kind != ChangeKind::Unchanged {
-            file::write_replace(&self.out.join(&rel), contents.as_bytes())?;
-        }
-        let contents = (self.mode == Mode::Collect).then_some(contents);
         self.take(rel.clone());
+        let contents = match &mut self.writer {
+            Some(writer) if kind != ChangeKind::Unchanged => {
+                writer.write(self.out.join(&rel), contents)?;
+                None
+            }
+            _ => (self.mode == Mode::Collect).then_some(contents),
+        };
         self.changes.files.push(FileChange { rel, kind, contents });
         Ok(())
     }
 
-    /// Adds the stale files (existing files from these roots that no example matches now) and
-    /// returns the changes, sorted by path.
-    pub fn finish(mut self, roots: &[String]) -> Changes {
-        for rel in stale_files(roots, self.out, &self.planned, &mut self.changes.errors) {
+    /// Waits until every file handed to the writer is written. The error is the first file
+    /// that could not be written; the files after it were not written either.
+    pub fn finish_writing(&mut self) -> std::io::Result<()> {
+        match self.writer.take() {
+            Some(writer) => {
+                self.created = writer.finish()?;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Finishes writing, adds the stale files (existing files from these roots that no example
+    /// matches now) and returns the changes, sorted by path.
+    pub fn finish(mut self, roots: &[String]) -> std::io::Result<Changes> {
+        self.finish_writing()?;
+        let found =
+            stale_files(roots, self.out, &self.planned, &self.created, &mut self.changes.errors);
+        for rel in found {
             self.changes.files.push(FileChange { rel, kind: ChangeKind::Stale, contents: None });
         }
         self.changes.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-        self.changes
+        Ok(self.changes)
+    }
+}
+
+/// How many files may wait for the writer: enough to ride out a slow write, few enough that
+/// memory stays that of a few pages.
+const QUEUE: usize = 64;
+
+/// Writes case files on a thread of its own, in the order they come. Falls back to writing on
+/// the caller's thread when no thread can be started.
+#[derive(Debug)]
+enum Writer {
+    Thread {
+        jobs: SyncSender<(PathBuf, String)>,
+        thread: JoinHandle<std::io::Result<Dirs>>,
+    },
+    Inline(Dirs),
+    /// Stopped on an error, already returned: nothing more is written.
+    Stopped,
+}
+
+impl Writer {
+    fn start() -> Writer {
+        let (jobs, queue) = mpsc::sync_channel::<(PathBuf, String)>(QUEUE);
+        let spawned = std::thread::Builder::new().name("case-writer".into()).spawn(move || {
+            let mut dirs = Dirs::default();
+            for (path, contents) in queue {
+                // Returning drops the queue, so the next send fails and the error is joined.
+                dirs.write(&path, &contents)?;
+            }
+            Ok(dirs)
+        });
+        match spawned {
+            Ok(thread) => Writer::Thread { jobs, thread },
+            Err(_) => Writer::Inline(Dirs::default()),
+        }
+    }
+
+    fn write(&mut self, path: PathBuf, contents: String) -> std::io::Result<()> {
+        match self {
+            Writer::Thread { jobs, .. } => {
+                if jobs.send((path, contents)).is_ok() {
+                    return Ok(());
+                }
+                // The thread stopped on an error: return that one.
+                match std::mem::replace(self, Writer::Stopped).finish() {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(std::io::Error::other("the case writer stopped")),
+                }
+            }
+            Writer::Inline(dirs) => dirs.write(&path, &contents),
+            Writer::Stopped => Err(std::io::Error::other("the case writer stopped on an error")),
+        }
+    }
+
+    /// Waits for every queued file; returns the directories created.
+    fn finish(self) -> std::io::Result<HashSet<PathBuf>> {
+        let dirs = match self {
+            Writer::Thread { jobs, thread } => {
+                drop(jobs);
+                thread.join().map_err(|_| std::io::Error::other("the case writer panicked"))??
+            }
+            Writer::Inline(dirs) => dirs,
+            Writer::Stopped => {
+                return Err(std::io::Error::other("the case writer stopped on an error"));
+            }
+        };
+        Ok(dirs.created)
+    }
+}
+
+/// The directories a writer has made sure of: each is created (or found) once, not once per
+/// file.
+#[derive(Debug, Default)]
+struct Dirs {
+    known: HashSet<PathBuf>,
+    /// The ones that did not exist before.
+    created: HashSet<PathBuf>,
+}
+
+impl Dirs {
+    fn write(&mut self, path: &Path, contents: &str) -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            self.ensure(dir)?;
+        }
+        file::write_replace(path, contents.as_bytes())
+    }
+
+    fn ensure(&mut self, dir: &Path) -> std::io::Result<()> {
+        if self.known.contains(dir) {
+            return Ok(());
+        }
+        let made = match std::fs::create_dir(dir) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    Some(parent) => self.ensure(parent)?,
+                    None => return Err(e),
+                }
+                match std::fs::create_dir(dir) {
+                    Ok(()) => true,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        if made {
+            self.created.insert(dir.to_path_buf());
+        }
+        self.known.insert(dir.to_path_buf());
+        Ok(())
     }
 }
 
@@ -222,12 +361,15 @@ fn stale_files(
     roots: &[String],
     out: &Path,
     planned: &BTreeSet<String>,
+    created: &HashSet<PathBuf>,
     errors: &mut Vec<FileError>,
 ) -> Vec<String> {
     let mut stale = Vec::new();
     let from_these_roots =
         |doc: &str| roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
-    for entry in walkdir::WalkDir::new(out).sort_by_file_name().into_iter().flatten() {
+    // A directory this run created holds only files it wrote.
+    let walk = walkdir::WalkDir::new(out).sort_by_file_name().into_iter();
+    for entry in walk.filter_entry(|e| !created.contains(e.path())).flatten() {
         if !entry.file_type().is_file() {
             continue;
         }

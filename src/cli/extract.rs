@@ -61,8 +61,9 @@ pub fn run(args: ExtractArgs) -> Exit {
     }
     let cases_dir = args.out.or(config.extract.cases).unwrap_or_else(|| PathBuf::from("cases"));
 
-    // Page by page: each page is planned (and written) as soon as it is read and then dropped,
-    // so memory stays that of one page whatever the size of the docs.
+    // Page by page: each page is planned as soon as it is read and then dropped (its files
+    // written on a second thread meanwhile), so memory stays that of a few pages whatever the
+    // size of the docs.
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let mut planner = Planner::new(&cases_dir, mode);
     let mut write_error = None;
@@ -74,6 +75,9 @@ pub fn run(args: ExtractArgs) -> Exit {
             write_error = planner.page(&page).err();
         }
     });
+    if write_error.is_none() {
+        write_error = planner.finish_writing().err();
+    }
     let extraction = match walked {
         Ok(x) => x,
         Err(e) => {
@@ -106,7 +110,13 @@ pub fn run(args: ExtractArgs) -> Exit {
         );
         return Exit::Usage;
     }
-    let changes = planner.finish(&extraction.roots);
+    let changes = match planner.finish(&extraction.roots) {
+        Ok(changes) => changes,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write to {}: {e}", cases_dir.display());
+            return Exit::Error;
+        }
+    };
     for e in &changes.errors {
         let shown = snippet::shown(e, e.located());
         let _ = write!(err, "{}", shown.replacen('\n', " (file left untouched)\n", 1));

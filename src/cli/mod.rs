@@ -13,6 +13,7 @@ mod report;
 mod run;
 mod schema;
 mod serve;
+mod server;
 mod snippet;
 
 use std::process::ExitCode;
@@ -91,7 +92,7 @@ pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathB
         }
     };
     opts.snapshots = Some(SnapshotOptions { dir: snapshots, set: DEFAULT_SET.into(), update });
-    opts.phrasing = run::phrasing(&opts.libtest);
+    opts.phrasing = run::phrasing(&opts.libtest, 0, None);
     let outcome = crate::run::run(opts);
     run::tell(&outcome);
     outcome.exit.into()

@@ -23,7 +23,33 @@ const AUTHORITY: &str = "https://login.microsoftonline.com";
 /// The `response-slow` bound against a real target, in milliseconds.
 pub const DEFAULT_SLOW_MS: u64 = 2000;
 
+/// The options of `exemplar run`. libtest's own flags are flattened in at the end (so filters,
+/// `--exact`, `--skip`, `--list`, `--format` work as under `cargo test`); the ones that do
+/// nothing here are hidden, and the ones people ask about are explained in our words.
 #[derive(Debug, Args)]
+#[command(
+    help_template = "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}",
+    after_help = RUN_AFTER_HELP,
+    after_long_help = RUN_AFTER_HELP,
+    mut_arg("filter", |a| a.value_name("FILTER")
+        .help("Run only the cases whose id contains FILTER (with --exact: whose id is FILTER)")),
+    mut_arg("ignored", |a| a.help("Run only the ignored cases: those skipped by a `skip` reason in their case file")),
+    mut_arg("include_ignored", |a| a.help("Run the ignored cases too, beside all the others")),
+    mut_arg("list", |a| a.help("List the case ids (with their kind) and exit; starts nothing")),
+    mut_arg("exact", |a| a.help("Match FILTER against whole case ids, not substrings")),
+    mut_arg("skip", |a| a.help("Leave out the cases whose id contains FILTER (repeatable)")),
+    mut_arg("test_threads", |a| a.value_name("N")
+        .help(format!("How many cases run at once [default: {}]", crate::run::harness::DEFAULT_THREADS))),
+    mut_arg("quiet", |a| a.help("One character per case instead of one line (`--format terse`)")),
+    mut_arg("color", |a| a.help("Colour the output: auto (when on a terminal), always, never").long_help(None)),
+    mut_arg("format", |a| a.help("How cases are listed: pretty (a line each), terse (a character each), json (libtest events)").long_help(None)),
+    mut_arg("test", |a| a.hide(true)),
+    mut_arg("bench", |a| a.hide(true)),
+    mut_arg("nocapture", |a| a.hide(true)),
+    mut_arg("show_output", |a| a.hide(true)),
+    mut_arg("unstable_flags", |a| a.hide(true)),
+    mut_arg("logfile", |a| a.hide(true)),
+)]
 pub struct RunArgs {
     /// The cases directory.
     #[arg(long, value_name = "DIR", default_value = "cases")]
@@ -120,9 +146,39 @@ pub struct RunArgs {
     #[arg(long, value_name = "hash:K/N|count:K/N")]
     pub partition: Option<crate::plan::Partition>,
 
+    /// Print the requests and responses of failing cases (headers and bodies, redacted as in
+    /// the reports); `-vv`: of every case.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Stop starting new cases after the first failing one (as `--max-fail 1`).
+    #[arg(long, conflicts_with = "max_fail")]
+    pub fail_fast: bool,
+    /// Stop starting new cases after N failing ones. Cases already running finish and tear
+    /// down their fixtures; the cases not started are reported as not run; the reports are
+    /// written and the run fails.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_fail: Option<u64>,
+    /// Start the target with this shell command before the run, wait until `--target`
+    /// accepts connections, and stop it (its whole process group) when the run ends.
+    #[arg(long, value_name = "CMD", requires = "target")]
+    pub server: Option<String>,
+    /// How long `--server` may take to accept connections, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10, requires = "server",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub server_wait: u64,
+
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }
+
+/// The end of `run --help`: what the libtest-style flags mean for cases.
+const RUN_AFTER_HELP: &str = "\
+Cases run in parallel (--test-threads). A case is ignored when its case file gives a `skip`
+reason: --ignored runs only those, --include-ignored runs them with the rest. A case whose
+deviations are all listed in the known-deviations file shows as `ignored, known: ...`.
+
+Exit codes: 0 every case conformed, 1 deviations (the gate failed), 2 a usage or case-file
+problem, 3 exemplar could not run (a target it could not reach, a fixture that failed).";
 
 /// A layer of checking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -154,8 +210,41 @@ fn check_options(args: &RunArgs) -> Result<(), String> {
     if args.libtest.test_threads == Some(0) {
         return Err("--test-threads 0: at least one thread is needed to run a case".into());
     }
+    if let Some(proxy) = &args.proxy {
+        let url = reqwest::Url::parse(proxy);
+        if !url.as_ref().is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            let example = if proxy.contains("://") {
+                "http://proxy.example:3128".to_string()
+            } else {
+                format!("http://{proxy}")
+            };
+            return Err(format!(
+                "--proxy `{proxy}`: not an http:// or https:// URL\nhint: give the proxy with its scheme: --proxy {example}"
+            ));
+        }
+    }
+    if !args.cases.is_dir() {
+        return Err(no_cases(&args.cases));
+    }
     crate::run::http::ca_certificates(&args.cacert)?;
     args.reports.outputs().check_distinct()
+}
+
+/// `exemplar run` where there are no cases: outside a project, or a `--cases` that names
+/// nothing.
+fn no_cases(cases: &std::path::Path) -> String {
+    let here = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+    if cases == std::path::Path::new("cases") {
+        format!(
+            "there is no `cases/` directory here ({here}), so there is nothing to run\n\
+             hint: run exemplar in a project's directory, point at its cases with --cases DIR, \
+             or write cases from documentation pages with `exemplar extract`"
+        )
+    } else if cases.exists() {
+        format!("--cases {}: not a directory", cases.display())
+    } else {
+        format!("--cases {}: no such directory (in {here})", cases.display())
+    }
 }
 
 pub fn run(args: RunArgs) -> Exit {
@@ -206,6 +295,22 @@ pub fn run(args: RunArgs) -> Exit {
         }
     }
     let listing = args.libtest.list;
+    // Started last among the checks, so that a usage error starts nothing; `--list` starts
+    // nothing either. Stopped when this function returns, however it returns.
+    let _server = match (&args.server, &args.target, listing) {
+        (Some(command), Some(target), false) => {
+            let wait = Duration::from_secs(args.server_wait);
+            match super::server::Server::start(command, target, wait) {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    use std::io::Write;
+                    let _ = write!(std::io::stderr(), "{}", super::error_chain(&e));
+                    return Exit::Error;
+                }
+            }
+        }
+        _ => None,
+    };
     let console = super::report::Console {
         color: match args.libtest.color {
             Some(libtest_mimic::ColorSetting::Always) => true,
@@ -241,6 +346,7 @@ pub fn run(args: RunArgs) -> Exit {
             )
         });
     }
+    let proxy = args.proxy.clone();
     opts.client = ClientSettings {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         timeout: Duration::from_secs(args.timeout),
@@ -282,12 +388,16 @@ pub fn run(args: RunArgs) -> Exit {
     opts.record_twice = args.record_twice;
     opts.partition = args.partition;
     opts.progress = progress;
-    opts.phrasing = phrasing(&opts.libtest);
+    opts.max_fail = args.max_fail.or(args.fail_fast.then_some(1));
+    opts.phrasing = phrasing(&opts.libtest, args.verbose, proxy);
 
     let started = std::time::Instant::now();
     let started_at = crate::report::model::timestamp(time::OffsetDateTime::now_utc());
     let outcome = crate::run::run(opts);
     tell(&outcome);
+    if args.verbose >= 2 {
+        tell_passing_exchanges(&outcome.results);
+    }
     // Reports and the CI gate: written after the run from the collected results.
     if listing || outcome.stopped.is_some() {
         return outcome.exit;
@@ -314,7 +424,48 @@ pub fn run(args: RunArgs) -> Exit {
     } else {
         crate::report::Report::verdicts_only(&outcome.results, info)
     };
-    super::report::finish(report, &gate, &outputs, console)
+    let exit = super::report::finish(report, &gate, &outputs, console);
+    match outcome.cut_short {
+        Some(cut) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "{}", cut_short(cut, args.fail_fast));
+            // Cases that were never checked: the run cannot pass, whatever the gate says.
+            exit.worst(Exit::Failed)
+        }
+        None => exit,
+    }
+}
+
+/// What `--fail-fast`/`--max-fail` left out, after the verdict.
+fn cut_short(cut: crate::run::harness::CutShort, fail_fast: bool) -> String {
+    use crate::words::{count, plural};
+    let after = if fail_fast {
+        "--fail-fast stopped the run after the first failing case".to_string()
+    } else {
+        format!(
+            "--max-fail {} stopped the run after {}",
+            cut.max_fail,
+            plural(cut.max_fail, "failing case", "failing cases")
+        )
+    };
+    format!(
+        "exemplar: {after}; {} not run (reported as skipped, `not run`), so the run fails",
+        count(cut.not_run, "case", "cases")
+    )
+}
+
+/// `-vv`: the exchanges of the cases that passed (those of failing cases are in their
+/// failure messages already), on stderr after the trial lines.
+fn tell_passing_exchanges(results: &[crate::run::result::CaseResult]) {
+    use crate::report::exchanges;
+    use crate::report::model::ExchangeReport;
+    use crate::run::result::Status;
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    for r in results.iter().filter(|r| r.status == Status::Passed) {
+        let list: Vec<ExchangeReport> = r.exchanges.iter().map(ExchangeReport::from).collect();
+        let _ = write!(err, "\n---- {} (passed) ----\n{}", r.id, exchanges::render(&list));
+    }
 }
 
 /// The one error of a run whose first requests the target refused (401/403): what to pass.
@@ -340,8 +491,13 @@ fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
     ))
 }
 
-/// The console reporter's phrasing of a failed case, coloured when libtest's output is.
-pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
+/// The console reporter's phrasing of a failed case, coloured when libtest's output is; with
+/// `-v` or more, followed by the case's exchanges.
+pub(super) fn phrasing(
+    args: &libtest_mimic::Arguments,
+    verbose: u8,
+    proxy: Option<String>,
+) -> Phrasing {
     let color = match args.color {
         Some(libtest_mimic::ColorSetting::Always) => true,
         Some(libtest_mimic::ColorSetting::Never) => false,
@@ -349,7 +505,30 @@ pub(super) fn phrasing(args: &libtest_mimic::Arguments) -> Phrasing {
     };
     let style = console::Style { color };
     Phrasing::new(move |result| {
-        console::failure(&crate::report::model::CaseReport::for_console(result), style)
+        use crate::report::exchanges;
+        use crate::report::model::ExchangeReport;
+        let mut text =
+            console::failure(&crate::report::model::CaseReport::for_console(result), style);
+        let list: Vec<ExchangeReport> = result.exchanges.iter().map(ExchangeReport::from).collect();
+        let max_wait = crate::run::http::Retry::default().max_wait;
+        if let Some(note) = list.last().and_then(|e| exchanges::unhonoured_wait(e, max_wait)) {
+            text.push_str(&format!("note: {note}\n"));
+        }
+        // A request that got no response at all failed on the way: through the proxy.
+        let unanswered = result.exchanges.iter().any(|e| e.response.is_none());
+        if let (Some(proxy), true) = (&proxy, result.error.is_some() && unanswered) {
+            {
+                text.push_str(&format!(
+                    "note: every request goes through the proxy {proxy} (--proxy): check that it \
+                     runs and can reach the target\n"
+                ));
+            }
+        }
+        if verbose > 0 {
+            text.push('\n');
+            text.push_str(&exchanges::render(&list));
+        }
+        text
     })
 }
 

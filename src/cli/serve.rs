@@ -12,9 +12,10 @@ use crate::mock::{AppState, Deviation, MockConfig};
 /// Serve the reference mock of the trustFramework keySets API.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port. The address in use is printed on
-    /// stderr as `exemplar mock listening on http://ADDR`.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    /// Address to listen on, `HOST:PORT` (a host name such as `localhost` is resolved; port
+    /// 0 picks a free port). The address in use is printed on stderr as
+    /// `exemplar mock listening on http://ADDR`.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080", value_parser = bind_address)]
     pub bind: SocketAddr,
 
     /// Accept requests without an `Authorization: Bearer <token>` header.
@@ -121,6 +122,21 @@ impl ServeArgs {
     }
 }
 
+/// `--bind`: a socket address, or a host name and port resolved to the first address the
+/// resolver gives (`localhost:8085`).
+fn bind_address(value: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = value.parse() {
+        return Ok(addr);
+    }
+    if value.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
+        return Err(format!("expected HOST:PORT (e.g. `localhost:8085`), got `{value}`"));
+    }
+    let mut addrs =
+        value.to_socket_addrs().map_err(|e| format!("cannot resolve `{value}`: {e}"))?;
+    addrs.next().ok_or_else(|| format!("`{value}` resolves to no address"))
+}
+
 /// Runs the mock in the foreground; the one place `serve` writes to the terminal.
 #[allow(clippy::print_stderr)]
 pub fn run(args: ServeArgs) -> Exit {
@@ -218,7 +234,18 @@ mod tests {
     fn unknown_deviations_and_bad_addresses_are_usage_errors() {
         assert!(parse(&["--deviate", "teapot"]).is_err());
         assert!(parse(&["--bind", "localhost"]).is_err());
+        assert!(parse(&["--bind", "localhost:http"]).is_err());
         assert!(parse(&["--latency", "-1"]).is_err());
+    }
+
+    #[test]
+    fn bind_accepts_a_host_name_and_resolves_it() {
+        let addr = super::bind_address("localhost:8085").unwrap();
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert_eq!(addr.port(), 8085);
+        assert_eq!(super::bind_address("127.0.0.1:0").unwrap().port(), 0);
+        let e = super::bind_address("no-such-host.invalid:80").unwrap_err();
+        assert!(e.contains("cannot resolve `no-such-host.invalid:80`"), "{e}");
     }
 
     #[test]

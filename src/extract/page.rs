@@ -163,16 +163,30 @@ fn is_http_info(info: &str) -> bool {
 }
 
 /// What the first line of a block's content says it is, if it is an HTTP message: a status
-/// line, or a request line with an absolute URL (a relative one is syntax, `GET /me`).
+/// line, or a request line (`GET https://…`, or `POST /me/events` with a relative URL).
 fn content_kind(lines: &[Line<'_>]) -> Option<MessageKind> {
     let first = lines.iter().find(|l| !l.text.trim().is_empty())?;
     if http::is_status_line(first.text) {
         Some(MessageKind::Response)
-    } else if http::request_line(first.text).is_some_and(|(_, t)| t.starts_with("http")) {
+    } else if http::request_line(first.text).is_some() {
         Some(MessageKind::Request)
     } else {
         None
     }
+}
+
+/// Whether an unannotated block whose content starts with a request line is a request rather
+/// than URL syntax: its URL is absolute, or it carries headers or a body (a line that is not a
+/// request line), or the block right after it is a response. A bare `GET /me/events` with no
+/// response after it stays syntax.
+fn is_request_block(lines: &[Line<'_>], response_follows: bool) -> bool {
+    let mut content = lines.iter().filter(|l| !l.text.trim().is_empty());
+    let Some((_, target)) = content.next().and_then(|l| http::request_line(l.text)) else {
+        return false;
+    };
+    target.starts_with("http")
+        || response_follows
+        || content.any(|l| http::request_line(l.text).is_none())
 }
 
 fn what(kind: MessageKind) -> &'static str {
@@ -196,7 +210,18 @@ fn markdown_messages<'a>(
     page.diagnostics.extend(scan.diagnostics);
     let mut templates = Vec::new();
     let mut messages = Vec::new();
-    for block in scan.blocks {
+    // Whether the block after each one is a response (by annotation, else by content).
+    let response_next: Vec<bool> = scan
+        .blocks
+        .iter()
+        .skip(1)
+        .map(|b| match b.annotation.as_ref().and_then(|a| a.block_type.as_ref()) {
+            Some(t) => *t == BlockType::Response,
+            None => content_kind(&b.fence.lines) == Some(MessageKind::Response),
+        })
+        .chain([false])
+        .collect();
+    for (block, response_follows) in scan.blocks.into_iter().zip(response_next) {
         let fence = block.fence;
         let block_type = block.annotation.as_ref().and_then(|a| a.block_type.clone());
         if block.in_syntax && block_type != Some(BlockType::Resource) {
@@ -264,7 +289,10 @@ fn markdown_messages<'a>(
             None => {
                 // No usable annotation: decide from the content, and say so.
                 let http_fence = is_http_info(&fence.info) || fence.info.is_empty();
-                let Some(kind) = content_kind(&fence.lines) else {
+                let kind = content_kind(&fence.lines).filter(|k| {
+                    *k == MessageKind::Response || is_request_block(&fence.lines, response_follows)
+                });
+                let Some(kind) = kind else {
                     if http_fence {
                         templates.extend(http::parse_syntax(&fence.lines));
                     }
@@ -524,7 +552,9 @@ fn placeholder_name(inner: &str) -> Option<String> {
 }
 
 /// One placeholder name: letters first, then letters, digits, `_`, `-`, `.` or single spaces,
-/// and not shaped like an id (a GUID, many digits, digits scattered through the letters).
+/// and not shaped like an id (a GUID, many digits, digits scattered through the letters, a
+/// host name). Long names are fine: Intune's run past 60 characters
+/// (`windowsDefenderApplicationControlSupplementalPolicyAssignment-id`).
 fn is_name(name: &str) -> bool {
     let digits = name.chars().filter(char::is_ascii_digit).count();
     let digit_runs = name
@@ -533,12 +563,25 @@ fn is_name(name: &str) -> bool {
         .filter(|w| !w[0].is_ascii_digit() && w[1].is_ascii_digit())
         .count();
     !name.is_empty()
-        && name.len() <= 64
+        && name.len() <= 128
         && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
         && digits < 5
         && digit_runs < 3
         && !is_guid(name)
+        && !is_host_name(name)
+}
+
+/// `contoso.sharepoint.com`, `contoso.com`: three dot-separated labels or more, or two ending
+/// in a common top-level domain. (`item.name` is a name.)
+fn is_host_name(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    let last = labels.last().copied().unwrap_or_default();
+    labels.len() >= 2
+        && !s.contains(' ')
+        && labels.iter().all(|l| !l.is_empty())
+        && (labels.len() >= 3
+            || matches!(last.to_ascii_lowercase().as_str(), "com" | "net" | "org"))
 }
 
 fn is_guid(s: &str) -> bool {
@@ -660,8 +703,12 @@ fn parameterise(
     params
 }
 
+/// A segment that is one `{...}` group; `{hostname},{site-id}` (several groups) is not.
 fn is_braced(s: &str) -> bool {
-    s.len() >= 2 && s.starts_with('{') && s.ends_with('}')
+    s.len() >= 2
+        && s.starts_with('{')
+        && s.ends_with('}')
+        && !s[1..s.len() - 1].contains(['{', '}'])
 }
 
 #[cfg(test)]
@@ -773,6 +820,23 @@ mod tests {
         assert_eq!(name("8a1c4e1e-4b6d-4f0e-9a3e-2c5f0b7d9e11"), None);
         assert_eq!(name("user@contoso.com"), None);
         assert_eq!(name("12345"), None);
+        let intune = "windowsDefenderApplicationControlSupplementalPolicyAssignment-id";
+        assert_eq!(name(intune).as_deref(), Some(intune));
+        assert_eq!(name("channel id").as_deref(), Some("channel id"));
+        assert_eq!(name("item.name").as_deref(), Some("item.name"));
+        assert_eq!(name("contoso.sharepoint.com"), None);
+        assert_eq!(name("contoso.com"), None);
+        assert_eq!(name("B5E0E4B3-6F2A-4D3C-9E7B-1A2B3C4D5E6F"), None);
+    }
+
+    #[test]
+    fn only_one_group_in_braces_is_braced() {
+        assert!(is_braced("{id}"));
+        assert!(is_braced("{id|name}"));
+        assert!(!is_braced("{hostname},{spsite-id}"));
+        assert!(!is_braced("{hostname}:{path}"));
+        assert!(!is_braced("{{id}}"));
+        assert!(!is_braced("{}x"));
     }
 
     #[test]

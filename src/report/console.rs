@@ -173,8 +173,10 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
         rows.push((
             "known",
             format!(
-                "{} known deviation(s) excused by {}; entries: {} expired, {unused} unused",
-                verdict.known, k.file, verdict.expired
+                "{} excused by {}; entries: {} expired, {unused} unused",
+                phrase::plural(verdict.known.into(), "known deviation"),
+                k.file,
+                verdict.expired
             ),
         ));
     }
@@ -183,8 +185,14 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
         rows.push((
             "baseline",
             format!(
-                "against {}: {} new deviation, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-                b.file, c.new_deviation, c.fixed, c.still_deviating, c.unchanged, c.added, c.removed
+                "against {}: {}, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
+                b.file,
+                phrase::plural(c.new_deviation.into(), "new deviation"),
+                c.fixed,
+                c.still_deviating,
+                c.unchanged,
+                c.added,
+                c.removed
             ),
         ));
     }
@@ -192,7 +200,8 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
         rows.push((
             "shards",
             format!(
-                "partial merge: shard(s) {} missing, their cases were not checked",
+                "partial merge: {} {} missing, their cases were not checked",
+                if report.run.missing_shards.len() == 1 { "shard" } else { "shards" },
                 report.run.missing_shards.join(", ")
             ),
         ));

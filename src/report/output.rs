@@ -2,7 +2,7 @@
 //! atomically (temporary file, then rename), so a reader never sees half a report; a file
 //! that cannot be written is an error naming its path, and the others are still written.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::case::file::write_atomic;
 
@@ -97,6 +97,13 @@ impl Outputs {
         for (path, render) in jobs {
             let Some(path) = path else { continue };
             if let Err(source) = write_atomic(path, render(report).as_bytes()) {
+                let source = match blocking_file(path) {
+                    Some(file) => std::io::Error::new(
+                        source.kind(),
+                        format!("`{}` is a file, not a directory", file.display()),
+                    ),
+                    None => source,
+                };
                 errors.push(WriteError { path: path.clone(), source });
             }
         }
@@ -104,9 +111,36 @@ impl Outputs {
     }
 }
 
+/// The file that stands where a folder of `path` should be, if one does: the reason the
+/// report cannot be written, in words the OS error (`File exists`, `Not a directory`) lacks.
+fn blocking_file(path: &Path) -> Option<&Path> {
+    path.ancestors().skip(1).filter(|a| !a.as_os_str().is_empty()).find(|a| a.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_under_a_file_says_which_file_is_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain");
+        std::fs::write(&file, "x").unwrap();
+        let path = file.join("sub/r.json");
+        let outputs = Outputs { json: Some(path.clone()), ..Outputs::default() };
+        let report = Report::verdicts_only(&[], crate::report::RunInfo::new("t", 0));
+        let errors = outputs.write(&report);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "cannot write report {}: `{}` is a file, not a directory",
+                path.display(),
+                file.display()
+            )
+        );
+        assert_eq!(blocking_file(&dir.path().join("new/r.json")), None);
+    }
 
     #[test]
     fn two_formats_in_one_file_are_refused_naming_both_options() {

@@ -1,5 +1,5 @@
 //! The sentences every reporter shares, written once: a deviation ("code at path: expected …,
-//! actual …"), an error, the gate's decision ("gate failed: N failing case(s)") and the unified
+//! actual …"), an error, the gate's decision ("gate failed: N failing cases") and the unified
 //! diff. The console paints them; JUnit, annotations, Markdown and HTML take them plain (and
 //! escape them for their format).
 
@@ -46,21 +46,24 @@ pub fn error(e: &ErrorReport, style: Style) -> String {
     format!("{} {}", style.paint("1;31", &format!("error[{}]:", e.code)), e.message)
 }
 
-/// `N failing case(s)`: what fails the gate.
+/// `1 failing case`, `N failing cases`: what fails the gate.
 pub fn failing_cases(n: u32) -> String {
-    format!("{n} failing case(s)")
+    crate::words::plural(n, "failing case", "failing cases")
 }
 
-/// `N case(s) could not run`
+/// `1 case could not run`, `N cases could not run`
 pub fn could_not_run(n: u32) -> String {
-    format!("{n} case(s) could not run")
+    format!("{} could not run", crate::words::plural(n, "case", "cases"))
 }
 
 /// The gate's decision in words: `gate passed`, or why it failed.
 pub fn decision(verdict: &Verdict) -> String {
     match verdict.exit {
         _ if verdict.unwritten > 0 => {
-            format!("gate failed: {} report file(s) could not be written", verdict.unwritten)
+            format!(
+                "gate failed: {} could not be written",
+                crate::words::plural(verdict.unwritten, "report file", "report files")
+            )
         }
         Exit::Success => "gate passed".to_string(),
         Exit::Failed => format!("gate failed: {}", failing_cases(verdict.failing)),
@@ -283,9 +286,9 @@ pub fn actual(d: &DeviationReport) -> String {
     }
 }
 
-/// `1 item`, `3 items`.
+/// `1 item`, `3 items` (a noun whose plural takes an `s`; others: [`crate::words::plural`]).
 pub fn plural(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    crate::words::plural(n, noun, &format!("{noun}s"))
 }
 
 /// One relaxation of a check in words.

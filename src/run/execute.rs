@@ -353,9 +353,11 @@ impl Runner {
             .map_err(|e| {
                 // A request the run did not send keeps its code: it says why.
                 let code = if e.code == ErrorCode::AuthRefused { e.code } else { code };
+                // The fixture's code says what failed; the request's own code is not repeated
+                // as a second `error[...]` prefix inside the message.
                 RunError::new(
                     code,
-                    format!("fixture `{alias}` {phase}: {} {url}: {e}", step.method),
+                    format!("fixture `{alias}` {phase}: {} {url}: {}", step.method, e.message),
                 )
             })?;
         if !step.accepts(received.status, teardown) {
@@ -363,7 +365,7 @@ impl Runner {
             let body = self
                 .case_redactor(&progress.secrets)
                 .text(&String::from_utf8_lossy(&received.body));
-            let snippet: String = body.chars().take(200).collect();
+            let snippet = cut(&body, 200);
             return Err(RunError::new(
                 code,
                 format!(
@@ -836,7 +838,7 @@ fn exchange_of(role: Role, request: RecordedRequest, received: &mut Received) ->
     };
     let text = if json.is_none() && !received.body.is_empty() {
         let t = String::from_utf8_lossy(&received.body);
-        Some(t.chars().take(64 * 1024).collect())
+        Some(cut(&t, 64 * 1024))
     } else {
         None
     };
@@ -878,10 +880,14 @@ fn capture(
             None => json.and_then(|j| j.pointer(source)).cloned(),
         };
         let Some(v) = value else {
-            return Err(fail(format!(
-                "capture `{name}` found nothing at `{source}` in the response of {} {url}",
-                step.method
-            )));
+            let response = progress.exchanges.last().and_then(|e| e.response.as_ref());
+            let why = match not_json(response).filter(|_| !source.starts_with("header:")) {
+                Some(media_type) => {
+                    format!("capture `{name}` (`{source}`): expected JSON, got {media_type}")
+                }
+                None => format!("capture `{name}` found nothing at `{source}`"),
+            };
+            return Err(fail(format!("{why} in the response of {} {url}", step.method)));
         };
         let text = match &v {
             Value::String(s) => s.clone(),
@@ -899,6 +905,37 @@ pub(super) fn last_response(progress: &Progress) -> (&[(String, String)], Option
         Some(r) => (&r.headers, r.body.as_ref()),
         None => (&[], None),
     }
+}
+
+/// `text` with at most `max` characters; a cut one ends with `…`, so no reader takes it for
+/// the whole.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
+/// When a capture from the body finds no JSON to read, the media type that came instead
+/// (`text/html`: the target is a web server, not the API), or `no body`.
+fn not_json(response: Option<&RecordedResponse>) -> Option<String> {
+    let r = response?;
+    if r.body.is_some() {
+        return None;
+    }
+    if r.size == 0 {
+        return Some("an empty body".into());
+    }
+    let content_type = r
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase());
+    Some(match content_type {
+        Some(t) if t.contains("json") => format!("{t} that does not parse"),
+        Some(t) if !t.is_empty() => t,
+        _ => "a body that is not JSON".to_string(),
+    })
 }
 
 /// Decides how the case ended, from its error and deviations.

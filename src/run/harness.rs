@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -76,6 +77,8 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Stop starting cases after this many failing ones (`--fail-fast`, `--max-fail`).
+    pub max_fail: Option<u64>,
     /// Headers sent with every request (`--header`); credential values are redacted.
     pub headers: Vec<http::ExtraHeader>,
     /// Known deviations: a case whose deviations are all excused shows as `known` (an
@@ -115,6 +118,7 @@ impl RunOptions {
             libtest,
             partition: None,
             progress: false,
+            max_fail: None,
             headers: Vec::new(),
             excuse: Excuse::default(),
             phrasing: Phrasing::default(),
@@ -173,7 +177,7 @@ impl std::fmt::Debug for Excuse {
 #[derive(Debug, thiserror::Error)]
 pub enum Stopped {
     /// Case or fixture files are invalid: nothing was run.
-    #[error("{} case file problem(s) in {}; nothing was run", errors.len(), dir.display())]
+    #[error("{} in {}; nothing was run", crate::words::count(errors.len(), "case file problem", "case file problems"), dir.display())]
     CaseFiles { dir: PathBuf, errors: Vec<plan::PlanError> },
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -218,7 +222,20 @@ pub struct RunOutcome {
     pub snapshots: Option<crate::snapshot::Summary>,
     /// Snapshots of the set that no case can have (after a whole-suite run only).
     pub orphans: Vec<PathBuf>,
+    /// Set when `max_fail` failing cases stopped the run from starting the rest.
+    pub cut_short: Option<CutShort>,
 }
+
+/// A run that stopped starting cases after `max_fail` failing ones: how many it left out.
+/// Those cases are in the results as skipped with [`NOT_RUN`] as their reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CutShort {
+    pub max_fail: u64,
+    pub not_run: usize,
+}
+
+/// The skip reason of a case that `--fail-fast`/`--max-fail` kept from starting.
+pub const NOT_RUN: &str = "not run: the run stopped starting cases after too many failing ones";
 
 impl RunOutcome {
     fn stopped(stopped: Stopped) -> Self {
@@ -228,6 +245,7 @@ impl RunOutcome {
             stopped: Some(stopped),
             snapshots: None,
             orphans: Vec::new(),
+            cut_short: None,
         }
     }
 
@@ -238,6 +256,7 @@ impl RunOutcome {
             stopped: None,
             snapshots: None,
             orphans: Vec::new(),
+            cut_short: None,
         }
     }
 }
@@ -292,6 +311,7 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         bar: opts.progress.then(|| progress_bar(runnable(&jobs, &opts.libtest))),
         panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
         excuse: opts.excuse.clone(),
+        fail: FailLimit { max: opts.max_fail, failed: Arc::default() },
     };
     let conclusion = libtest_mimic::run(&opts.libtest, trials.make(jobs));
     if let Some(bar) = &trials.bar {
@@ -383,6 +403,12 @@ fn conclude(
     let whole_suite =
         opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
     let mut outcome = RunOutcome::empty(exit_of(&results, conclusion));
+    let not_run = results.iter().filter(|r| r.skip_reason.as_deref() == Some(NOT_RUN)).count();
+    if let (Some(max_fail), true) = (opts.max_fail, not_run > 0) {
+        outcome.cut_short = Some(CutShort { max_fail, not_run });
+        // Cases that were never checked: the run cannot pass, whatever the others did.
+        outcome.exit = outcome.exit.worst(Exit::Failed);
+    }
     if let Some(snapshots) = &opts.snapshots {
         outcome.snapshots = crate::snapshot::Summary::count(
             &snapshots.dir,
@@ -494,6 +520,25 @@ struct Trials {
     panic_case: Option<Arc<str>>,
     /// Known deviations: a case whose deviations are all excused is shown as known.
     excuse: Excuse,
+    fail: FailLimit,
+}
+
+/// `--fail-fast`/`--max-fail`: the failing cases so far, shared by the trials, and the count
+/// at which no further case starts.
+#[derive(Clone)]
+struct FailLimit {
+    max: Option<u64>,
+    failed: Arc<AtomicU64>,
+}
+
+impl FailLimit {
+    fn reached(&self) -> bool {
+        self.max.is_some_and(|max| self.failed.load(Ordering::SeqCst) >= max)
+    }
+
+    fn count(&self) {
+        self.failed.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Trials {
@@ -514,7 +559,11 @@ impl Trials {
         let bar = self.bar.clone();
         let panic = self.panic_case.as_deref().is_some_and(|p| p == id);
         let excuse = self.excuse.clone();
+        let fail = self.fail.clone();
         Trial::ignorable_test(id, move || {
+            if fail.reached() {
+                return Ok(not_run(&planned.planned, &results, bar.as_ref()));
+            }
             // The case runs on the runtime's workers, which own the sockets: its I/O wakes
             // no other thread, and this one is woken once, when the case is done.
             let case = Arc::clone(&planned);
@@ -542,6 +591,9 @@ impl Trials {
                 Status::Deviated | Status::Error => Some(phrasing.phrase(&result)),
                 Status::Passed | Status::Skipped => None,
             };
+            if message.is_some() {
+                fail.count();
+            }
             // A trial that panicked while holding the lock leaves it poisoned; the results
             // in it are still whole (each push is one step), so they are kept.
             results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
@@ -562,6 +614,24 @@ impl Trials {
             Err(shared) => shared.lock().unwrap_or_else(PoisonError::into_inner).clone(),
         }
     }
+}
+
+/// A case that `--fail-fast`/`--max-fail` keeps from starting: recorded as skipped, `not run`.
+fn not_run(
+    planned: &Planned,
+    results: &Mutex<Vec<CaseResult>>,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Completion {
+    let result = CaseResult {
+        status: Status::Skipped,
+        skip_reason: Some(NOT_RUN.to_string()),
+        ..CaseResult::of(planned)
+    };
+    results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
+    if let Some(bar) = bar {
+        bar.inc(1);
+    }
+    Completion::Ignored { reason: Some(NOT_RUN.to_string()) }
 }
 
 /// The result of a case whose task panicked or was cancelled: an `internal` error, so that

@@ -45,9 +45,19 @@ pub struct Target {
 
 impl Target {
     pub fn parse(base: &str) -> Result<Target, String> {
-        let url = Url::parse(base).map_err(|e| format!("invalid target URL `{base}`: {e}"))?;
+        // `127.0.0.1:8081` and `localhost:8081` are a host and port, not a URL (the second
+        // even parses, with `localhost` as its scheme): say what to write instead.
+        let hint = if base.contains("://") {
+            String::new()
+        } else {
+            format!("\nhint: a target is a URL with its scheme: --target http://{base}")
+        };
+        let url =
+            Url::parse(base).map_err(|e| format!("invalid target URL `{base}`: {e}{hint}"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("invalid target URL `{base}`: the scheme must be http or https"));
+            return Err(format!(
+                "invalid target URL `{base}`: the scheme must be http or https{hint}"
+            ));
         }
         Ok(Target { base: url })
     }
@@ -344,15 +354,23 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// chain (a TLS failure is a `rustls::Error` somewhere in it), not by their wording.
 pub fn classify(e: &reqwest::Error) -> RunError {
     let mut chain = String::new();
-    let mut tls = false;
+    let mut tls = None;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         chain.push_str(&s.to_string());
         chain.push_str(": ");
-        tls |= is_tls(s);
+        tls = tls.or(tls_error(s));
         source = s.source();
     }
-    let chain = chain.trim_end_matches(": ").to_string();
+    let mut chain = chain.trim_end_matches(": ").to_string();
+    // What a TLS client sees when the port speaks plain HTTP: the answer to its hello is not
+    // a TLS record at all.
+    if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) = tls {
+        chain.push_str(
+            " (the target did not answer in TLS: if this port serves plain HTTP, use http:// in --target)",
+        );
+    }
+    let tls = tls.is_some();
     let code = if e.is_timeout() {
         ErrorCode::Timeout
     } else if tls {
@@ -368,15 +386,15 @@ pub fn classify(e: &reqwest::Error) -> RunError {
 /// Whether an error is rustls's, directly or as the payload of I/O errors (which is how the
 /// TLS stream reports it, sometimes one I/O error inside another; `io::Error::source` skips
 /// its payload, so the payload is asked here).
-fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+fn tls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
     let mut e: &(dyn std::error::Error + 'static) = e;
     loop {
-        if e.downcast_ref::<rustls::Error>().is_some() {
-            return true;
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
         }
         match e.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
             Some(inner) => e = inner,
-            None => return false,
+            None => return None,
         }
     }
 }
@@ -486,6 +504,8 @@ mod tests {
         let e = client.get(format!("https://127.0.0.1:{port}/")).send().await.unwrap_err();
         let error = classify(&e);
         assert_eq!(error.code, ErrorCode::Tls, "{}", error.message);
+        // The hint of issue 15: a plain-HTTP port says so.
+        assert!(error.message.ends_with("use http:// in --target)"), "{}", error.message);
         // Refused connections stay what they were.
         let e = client.get("http://127.0.0.1:1/").send().await.unwrap_err();
         assert_eq!(classify(&e).code, ErrorCode::ConnectFailed);
