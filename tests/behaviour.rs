@@ -200,7 +200,7 @@ fn proxy_and_mock(mode: Misbehaviour) -> (String, String) {
         String,
         Value,
     >::new()));
-    let client = reqwest::Client::new();
+    let client = exemplar::run::http::client_builder().build().expect("client");
     let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let client = client.clone();
         let inner = inner.clone();
@@ -499,7 +499,14 @@ fn what_a_misbehaving_target_created_is_removed() {
     );
     let left: Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let url = format!("{mock}/beta/trustFramework/keySets");
-        let response = reqwest::Client::new().get(url).bearer_auth("t").send().await.unwrap();
+        let response = exemplar::run::http::client_builder()
+            .build()
+            .unwrap()
+            .get(url)
+            .bearer_auth("t")
+            .send()
+            .await
+            .unwrap();
         response.json().await.unwrap()
     });
     assert_eq!(left["value"], json!([]), "left behind: {left}");

@@ -19,6 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 mod common;
 
@@ -128,8 +129,7 @@ async fn session(driver: &Path, dir: &Path, extra: &[&str]) -> (Driver, fantocci
     let caps = caps.as_object().unwrap().clone();
     let started = Instant::now();
     let client = loop {
-        match ClientBuilder::rustls()
-            .unwrap()
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await

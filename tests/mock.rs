@@ -85,7 +85,7 @@ impl Target {
 
     async fn tcp(config: MockConfig) -> Self {
         let server = mock::spawn(config).await.expect("spawn");
-        Target::Tcp(server, reqwest::Client::builder().build().expect("client"))
+        Target::Tcp(server, exemplar::run::http::client_builder().build().expect("client"))
     }
 
     async fn both(config: MockConfig) -> [Self; 2] {
@@ -1157,7 +1157,13 @@ fn serve_prints_its_address_and_stops_on_sigterm() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let answer = runtime.block_on(async {
-        let response = reqwest::Client::new().get(format!("{url}{KEYSETS}")).send().await.unwrap();
+        let response = exemplar::run::http::client_builder()
+            .build()
+            .unwrap()
+            .get(format!("{url}{KEYSETS}"))
+            .send()
+            .await
+            .unwrap();
         (response.status().as_u16(), response.json::<Value>().await.unwrap())
     });
     assert_eq!(answer.0, 202);

@@ -20,7 +20,10 @@ const KEYSETS: &str = "/beta/trustFramework/keySets";
 const PATIENCE: Duration = Duration::from_secs(30);
 
 async fn start(config: MockConfig) -> (MockServer, reqwest::Client) {
-    (mock::spawn(config).await.expect("spawn"), reqwest::Client::new())
+    (
+        mock::spawn(config).await.expect("spawn"),
+        exemplar::run::http::client_builder().build().expect("client"),
+    )
 }
 
 async fn send(
@@ -166,7 +169,7 @@ async fn connections_beyond_the_bound_wait_for_a_free_slot() {
     // Both slots are held by connections that send nothing; a third request waits.
     let url = format!("{}{KEYSETS}", server.base_url());
     let waiting = tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = exemplar::run::http::client_builder().build().expect("client");
         client.get(url).header("authorization", "Bearer t").send().await.map(|r| r.status())
     });
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -52,7 +52,7 @@ impl Answer {
 impl Mock {
     async fn start(config: MockConfig) -> Self {
         let server = mock::spawn(config).await.expect("spawn");
-        Self { server, http: reqwest::Client::new() }
+        Self { server, http: exemplar::run::http::client_builder().build().expect("client") }
     }
 
     async fn send(&self, method: Method, path_or_url: &str, body: Option<Value>) -> Answer {

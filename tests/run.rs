@@ -127,7 +127,7 @@ fn every_mock_deviation_is_caught_with_its_code() {
 #[test]
 fn equivalent_responses_are_not_deviations() {
     let inner = mock_in_background(MockConfig { auth: false, ..MockConfig::default() });
-    let client = reqwest::Client::new();
+    let client = exemplar::run::http::client_builder().build().expect("client");
     let app =
         Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
             let client = client.clone();
@@ -727,7 +727,7 @@ fn a_target_that_refuses_the_first_requests_stops_the_run_with_one_hint() {
 #[test]
 fn the_list_case_checks_only_the_items_its_fixtures_created() {
     let inner = mock_in_background(MockConfig { auth: false, ..MockConfig::default() });
-    let client = reqwest::Client::new();
+    let client = exemplar::run::http::client_builder().build().expect("client");
     let app =
         Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
             let client = client.clone();

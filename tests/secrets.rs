@@ -58,7 +58,7 @@ fn no_secret_reaches_debug_output() {
     assert!(debug.contains('2'), "the redactor's Debug says how many secrets it holds: {debug}");
 
     let runner = Runner::new(
-        reqwest::Client::new(),
+        exemplar::run::http::client_builder().build().expect("client"),
         Target::parse("http://127.0.0.1:1").unwrap(),
         auth,
         TypeRegistry::new(std::iter::empty()),

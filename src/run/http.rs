@@ -176,6 +176,17 @@ pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, S
     Ok(certs)
 }
 
+/// A reqwest client builder whose TLS runs on rustls with the *ring* provider. reqwest is
+/// built without a provider of its own (its default one, aws-lc-rs, is a large C build), so
+/// every client in the crate and its tests starts here: this installs *ring* as the process's
+/// provider first (`clippy.toml` refuses `reqwest::Client::new` and `Client::builder`).
+#[allow(clippy::disallowed_methods)] // the one place a reqwest client builder is made
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // Installing fails harmlessly when a provider is already installed: the first one stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// Builds the one client a run uses. Redirects are not followed: a redirect is a response
 /// to check, not a detour. On a machine with no CA certificates the platform verifier cannot
 /// be built; the client then trusts only `--cacert` files, which is enough for plain HTTP
@@ -183,7 +194,7 @@ pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, S
 pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
     let certs = ca_certificates(&settings.ca_certs)?;
     let builder = |only_given: bool| {
-        let mut b = reqwest::Client::builder()
+        let mut b = client_builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
