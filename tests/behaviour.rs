@@ -427,7 +427,7 @@ fn list_checks_follow_next_links_to_later_pages() {
     let config = MockConfig { page_size: 1, ..MockConfig::default() };
     let target = common::serve_in_background(mock::app(mock::AppState::new(config)));
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let client = reqwest::Client::new();
+        let client = exemplar::run::http::client_builder().build().unwrap();
         for n in 0..3 {
             let url = format!("{target}/beta/trustFramework/keySets");
             let body = json!({"id": format!("earlier{n}")});
