@@ -77,6 +77,8 @@ pub fn key_diff(seed: usize) -> DiffReport {
 pub fn big_report(n: usize) -> Report {
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     let mut cases = Vec::new();
+    // Each deviation takes the next code, so every code appears whatever their number.
+    let mut next_code = 0;
     for i in 0..n {
         let page = format!("trustframeworkkey_v2-page{}", i / 4);
         let example = format!("get_trustframeworkkey_v2_{i}");
@@ -89,7 +91,8 @@ pub fn big_report(n: usize) -> Report {
         let mut c = case(&page, &example, status);
         if status == Outcome::Deviated {
             for j in 0..3 {
-                let code = codes[(i * 3 + j) % codes.len()];
+                let code = codes[next_code % codes.len()];
+                next_code += 1;
                 let mut d = deviation(
                     code,
                     &format!("/value/{j}/keys"),
