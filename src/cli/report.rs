@@ -72,10 +72,9 @@ impl Gate {
 pub enum GateError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The known-deviations file or the baseline report.
     #[error(transparent)]
-    Known(#[from] known::KnownError),
-    #[error(transparent)]
-    Baseline(#[from] crate::case::FileError),
+    File(#[from] crate::case::FileError),
 }
 
 impl GateError {
@@ -84,8 +83,7 @@ impl GateError {
         let located = match self {
             GateError::Config(crate::config::ConfigError::Invalid(at)) => Some(at),
             GateError::Config(_) => None,
-            GateError::Known(e) => e.located(),
-            GateError::Baseline(e) => e.located(),
+            GateError::File(e) => e.located(),
         };
         let _ = write!(std::io::stderr(), "{}", super::snippet::shown(self, located));
         Exit::Usage

@@ -15,10 +15,11 @@
 //! Every entry is reported with its state: used, unused (its case ran and showed no such
 //! deviation, so the entry can go), not run, or expired (which fails the gate).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::case::file::FileError;
 use crate::check::Code;
 use crate::diag::{LineIndex, Located};
 use crate::pointer::Pattern;
@@ -51,29 +52,6 @@ struct EntryToml {
     path: Option<String>,
     reason: String,
     expires: toml::value::Datetime,
-}
-
-/// A known-deviations file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum KnownError {
-    #[error("cannot read {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Invalid(#[from] Located),
-}
-
-impl KnownError {
-    /// Where in the file the error is, when it is about the file's contents.
-    pub fn located(&self) -> Option<&Located> {
-        match self {
-            KnownError::Invalid(located) => Some(located),
-            KnownError::Io { .. } => None,
-        }
-    }
 }
 
 /// Parses the text of a known-deviations file; errors read `path:line:column: message`.
@@ -120,9 +98,9 @@ pub fn parse(path: &str, text: &str) -> Result<KnownFile, Located> {
 }
 
 /// Reads a known-deviations file.
-pub fn load(path: &Path) -> Result<KnownFile, KnownError> {
+pub fn load(path: &Path) -> Result<KnownFile, FileError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|source| KnownError::Io { path: path.to_path_buf(), source })?;
+        .map_err(|source| FileError::Io { path: path.to_path_buf(), source })?;
     Ok(parse(&path.display().to_string(), &text)?)
 }
 
