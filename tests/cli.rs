@@ -13,7 +13,6 @@ use std::process::{Command, Output};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
-use regex::Regex;
 
 /// The case used where one case is enough: a fixture (create a key set, capture its id), the
 /// documented request, the teardown.
@@ -40,13 +39,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    let text = format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    redact(&text)
+    redact(&common::output_text(out))
 }
 
 /// Replaces what differs from one run to the next.
@@ -61,11 +54,7 @@ fn redact(text: &str) -> String {
         (r#""kid": "[A-Za-z0-9_-]{43}""#, r#""kid": "[kid]""#),
         (r"\(os error \d+\)", "(os error [n])"),
     ];
-    let mut text = text.to_string();
-    for (pattern, replacement) in rules {
-        text = Regex::new(pattern).unwrap().replace_all(&text, replacement).into_owned();
-    }
-    text
+    common::redact(text, &rules)
 }
 
 fn free_port() -> u16 {

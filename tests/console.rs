@@ -6,9 +6,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
+mod common;
 
-use regex::Regex;
+use std::process::Command;
 
 /// Runs the binary in the repository, the doc contract only, one thread so that libtest's
 /// lines come in a fixed order, no colour.
@@ -21,13 +21,7 @@ fn console(args: &[&str]) -> String {
         .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
-    let text = format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    redact(&text)
+    redact(&common::output_text(&out))
 }
 
 /// Replaces what differs from one run to the next.
@@ -42,11 +36,7 @@ fn redact(text: &str) -> String {
         // The mock derives a secret key's id from its generated value.
         (r#""kid": "[A-Za-z0-9_-]{43}""#, r#""kid": "[kid]""#),
     ];
-    let mut text = text.to_string();
-    for (pattern, replacement) in rules {
-        text = Regex::new(pattern).unwrap().replace_all(&text, replacement).into_owned();
-    }
-    text
+    common::redact(text, &rules)
 }
 
 #[test]

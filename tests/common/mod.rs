@@ -77,3 +77,23 @@ pub fn serve_in_background(app: axum::Router) -> String {
     });
     format!("http://{}", rx.recv().unwrap())
 }
+
+/// A finished process as a snapshot shows it: the exit code, then stdout, then stderr.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Applies each `(pattern, replacement)` rule in turn: what differs from one run to the next
+/// becomes a fixed placeholder.
+pub fn redact(text: &str, rules: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (pattern, replacement) in rules {
+        text = regex::Regex::new(pattern).unwrap().replace_all(&text, *replacement).into_owned();
+    }
+    text
+}
