@@ -553,7 +553,7 @@ fn placeholder_name(inner: &str) -> Option<String> {
 
 /// One placeholder name: letters first, then letters, digits, `_`, `-`, `.` or single spaces,
 /// and not shaped like an id (a GUID, many digits, digits scattered through the letters, a
-/// host name). Long names are fine: Intune's run past 60 characters
+/// host name, capitals no name has). Long names are fine: Intune's run past 60 characters
 /// (`windowsDefenderApplicationControlSupplementalPolicyAssignment-id`).
 fn is_name(name: &str) -> bool {
     let digits = name.chars().filter(char::is_ascii_digit).count();
@@ -570,6 +570,22 @@ fn is_name(name: &str) -> bool {
         && digit_runs < 3
         && !is_guid(name)
         && !is_host_name(name)
+        && !has_id_capitals(name)
+}
+
+/// Lower-case letters, and capitals in a number no name's words and acronyms hold: six or
+/// more that begin no word (no lower-case letter follows them), as in the Outlook id
+/// `AAMkAGI2THVSAAA`. A camelCase name has one capital a word (`userPrincipalName`) and few
+/// acronyms (`iOSManagedAppProtectionId`, `ODataType`, `appleVPPTokenId`); a name without
+/// lower-case letters (`TENANT_ID`) is written in capitals on purpose.
+fn has_id_capitals(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let loose = (0..bytes.len())
+        .filter(|&i| {
+            bytes[i].is_ascii_uppercase() && !bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+        })
+        .count();
+    loose >= 6 && bytes.iter().any(u8::is_ascii_lowercase)
 }
 
 /// `contoso.sharepoint.com`, `contoso.com`: three dot-separated labels or more, or two ending
@@ -827,6 +843,23 @@ mod tests {
         assert_eq!(name("contoso.sharepoint.com"), None);
         assert_eq!(name("contoso.com"), None);
         assert_eq!(name("B5E0E4B3-6F2A-4D3C-9E7B-1A2B3C4D5E6F"), None);
+        // Outlook ids with few digits; names with capitals of words and acronyms.
+        assert_eq!(name("AAMkAGI2THVSAAA"), None);
+        assert_eq!(name("AQMkADAwATNiZmYAZS05YjQAAC4AAAA"), None);
+        for kept in [
+            "user-id",
+            "group-id",
+            "userPrincipalName",
+            "keySetId",
+            "iOSManagedAppProtectionId",
+            "ODataType",
+            "appleVPPTokenId",
+            "macOSLOBAppId",
+            "TENANT_ID",
+            "ID",
+        ] {
+            assert_eq!(name(kept).as_deref(), Some(kept));
+        }
     }
 
     #[test]
