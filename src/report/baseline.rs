@@ -66,39 +66,17 @@ pub fn compare(old: &Report, new: &Report, file: &str) -> BaselineReport {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{Checks, DeviationReport, Finding, Outcome, RunInfo, Verdict};
+    use super::super::model::{Finding, Outcome, RunInfo};
+    use super::super::sample;
     use super::*;
 
     fn case(id: &str, deviations: &[(&str, &str)]) -> CaseReport {
-        CaseReport {
-            id: id.into(),
-            method: "GET".into(),
-            file: format!("{id}.json"),
-            source: None,
-            doc_file: None,
-            status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
-            verdict: Verdict::Passed,
-            skip_reason: None,
-            deviations: deviations
-                .iter()
-                .map(|(code, path)| DeviationReport {
-                    code: (*code).into(),
-                    path: (*path).into(),
-                    expected: Finding::Present,
-                    actual: Finding::Absent,
-                    known: None,
-                })
-                .collect(),
-            error: None,
-            teardown_errors: Vec::new(),
-            diffs: Vec::new(),
-            checks: Checks::default(),
-            snapshot: None,
-            exchanges: Vec::new(),
-            duration_ms: 0,
-            retries: 0,
-            throttled_ms: 0,
-        }
+        let status = if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated };
+        let deviations = deviations
+            .iter()
+            .map(|(code, path)| sample::deviation(code, path, Finding::Present, Finding::Absent))
+            .collect();
+        CaseReport { deviations, ..sample::bare(id, status) }
     }
 
     fn report(cases: Vec<CaseReport>) -> Report {

@@ -266,28 +266,15 @@ pub fn orphans(paths: &[std::path::PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Checks, RunInfo, Verdict as CaseVerdict};
+    use crate::report::model::RunInfo;
 
     fn case(id: &str, status: Outcome, ms: u64, skip: Option<&str>) -> CaseReport {
         CaseReport {
-            id: id.into(),
-            method: "GET".into(),
-            file: format!("{id}.json"),
-            source: None,
-            doc_file: None,
-            status,
-            verdict: CaseVerdict::Passed,
             skip_reason: skip.map(str::to_string),
-            deviations: Vec::new(),
-            error: None,
-            teardown_errors: Vec::new(),
-            diffs: Vec::new(),
-            checks: Checks::default(),
-            snapshot: None,
-            exchanges: Vec::new(),
             duration_ms: ms,
             retries: 1,
             throttled_ms: 250,
+            ..crate::report::sample::bare(id, status)
         }
     }
 

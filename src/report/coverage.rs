@@ -75,41 +75,20 @@ pub fn coverage(cases: &[CaseReport]) -> Coverage {
 #[cfg(test)]
 mod tests {
     use super::super::model::{Checks, relaxations};
+    use super::super::sample;
     use super::*;
-    use crate::case::model::Source;
 
     fn case(id: &str, doc: &str, line: u32, status: Outcome, by_type: u32) -> CaseReport {
         CaseReport {
-            id: id.into(),
-            method: "GET".into(),
-            file: format!("{id}.json"),
-            source: Some(Source {
-                doc: doc.into(),
-                form: "markdown".into(),
-                example: id.rsplit("::").next().unwrap().into(),
-                line,
-                response_line: None,
-                hash: "sha256:0".into(),
-            }),
-            doc_file: None,
-            status,
-            verdict: super::super::model::Verdict::Passed,
+            source: Some(sample::source(doc, id.rsplit("::").next().unwrap(), line)),
             skip_reason: (status == Outcome::Skipped).then(|| "no response".into()),
-            deviations: Vec::new(),
-            error: None,
-            teardown_errors: Vec::new(),
-            diffs: Vec::new(),
             checks: Checks {
                 by_value: 1,
                 by_type,
                 relaxed: relaxations(by_type, 0, false),
                 ..Checks::default()
             },
-            snapshot: None,
-            exchanges: Vec::new(),
-            duration_ms: 0,
-            retries: 0,
-            throttled_ms: 0,
+            ..sample::bare(id, status)
         }
     }
 

@@ -43,39 +43,18 @@ fn inside(path: &Path, repo: &Path) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{Checks, Outcome};
+    use super::super::model::{CaseReport, Outcome, RunInfo};
+    use super::super::sample;
     use super::*;
-    use crate::case::model::Source;
 
     fn report_with(file: &str, doc: &str) -> Report {
-        let case = super::super::model::CaseReport {
-            id: "docs::x::get".into(),
-            method: "GET".into(),
+        let case = CaseReport {
             file: file.into(),
-            source: Some(Source {
-                doc: doc.into(),
-                form: "markdown".into(),
-                example: "get".into(),
-                line: 7,
-                response_line: None,
-                hash: "sha256:0".into(),
-            }),
-            doc_file: None,
-            status: Outcome::Passed,
-            verdict: super::super::model::Verdict::Passed,
-            skip_reason: None,
-            deviations: Vec::new(),
-            error: None,
-            teardown_errors: Vec::new(),
-            diffs: Vec::new(),
-            checks: Checks::default(),
-            snapshot: None,
-            exchanges: Vec::new(),
+            source: Some(sample::source(doc, "get", 7)),
             duration_ms: 1,
-            retries: 0,
-            throttled_ms: 0,
+            ..sample::bare("docs::x::get", Outcome::Passed)
         };
-        Report::from_cases(vec![case], super::super::model::RunInfo::new("t", 0))
+        Report::from_cases(vec![case], RunInfo::new("t", 0))
     }
 
     #[test]

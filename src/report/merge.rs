@@ -148,45 +148,36 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{
-        CaseSet, Checks, DeviationReport, Finding, Outcome, Relaxation, Verdict,
-    };
+    use serde_json::json;
+
+    use super::super::model::{CaseSet, Checks, Finding, Outcome, Relaxation};
+    use super::super::sample;
     use super::*;
     use crate::plan::Partition;
 
     fn case(i: usize) -> CaseReport {
         let deviations = (0..i % 3)
-            .map(|j| DeviationReport {
-                code: "type-mismatch".into(),
-                path: format!("/p{j}"),
-                expected: Finding::of_type(crate::extract::JsonType::Array),
-                actual: Finding::value(serde_json::json!({})),
-                known: None,
+            .map(|j| {
+                let expected = Finding::of_type(crate::extract::JsonType::Array);
+                sample::deviation(
+                    "type-mismatch",
+                    &format!("/p{j}"),
+                    expected,
+                    Finding::value(json!({})),
+                )
             })
             .collect::<Vec<_>>();
+        let status = if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated };
         CaseReport {
-            id: format!("docs::page{}::example{i}", i % 4),
-            method: "GET".into(),
             file: format!("c{i}.json"),
-            source: None,
-            doc_file: None,
-            status: if deviations.is_empty() { Outcome::Passed } else { Outcome::Deviated },
-            verdict: Verdict::Passed,
-            skip_reason: None,
             deviations,
-            error: None,
-            teardown_errors: Vec::new(),
-            diffs: Vec::new(),
             checks: Checks {
                 by_type: 2,
                 relaxed: vec![Relaxation::ByType { count: 2 }],
                 ..Checks::default()
             },
-            snapshot: None,
-            exchanges: Vec::new(),
             duration_ms: 7,
-            retries: 0,
-            throttled_ms: 0,
+            ..sample::bare(&format!("docs::page{}::example{i}", i % 4), status)
         }
     }
 

@@ -23,37 +23,59 @@ pub fn deviation(code: &str, path: &str, expected: Finding, actual: Finding) -> 
     DeviationReport { code: code.into(), path: path.into(), expected, actual, known: None }
 }
 
-/// A case `docs::graph::beta::api::<page>::<example>` documented at `docs/graph/beta/api/<page>.md`.
-pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
+/// A case of id `id` (in `<id>.json`, from no doc page) with `status` and nothing else: no
+/// deviation, error or check counted, no time taken; tests set what they are about.
+pub fn bare(id: &str, status: Outcome) -> CaseReport {
     CaseReport {
-        id: format!("docs::graph::beta::api::{page}::{example}"),
+        id: id.into(),
         method: "GET".into(),
-        file: format!("cases/docs/graph/beta/api/{page}/{example}.json"),
-        source: Some(Source {
-            doc: format!("docs/graph/beta/api/{page}.md"),
-            form: "markdown".into(),
-            example: example.into(),
-            line: 63,
-            response_line: Some(80),
-            hash: "sha256:0".into(),
-        }),
+        file: format!("{id}.json"),
+        source: None,
         doc_file: None,
         status,
         verdict: Verdict::Passed,
-        skip_reason: (status == Outcome::Skipped).then(|| "needs a tenant with B2C".into()),
+        skip_reason: None,
         deviations: Vec::new(),
+        error: None,
+        teardown_errors: Vec::new(),
+        diffs: Vec::new(),
+        checks: Checks::default(),
+        snapshot: None,
+        exchanges: Vec::new(),
+        duration_ms: 0,
+        retries: 0,
+        throttled_ms: 0,
+    }
+}
+
+/// Where example `example` of the markdown page `doc` starts: at `line`, with no response.
+pub fn source(doc: &str, example: &str, line: u32) -> Source {
+    Source {
+        doc: doc.into(),
+        form: "markdown".into(),
+        example: example.into(),
+        line,
+        response_line: None,
+        hash: "sha256:0".into(),
+    }
+}
+
+/// A case `docs::graph::beta::api::<page>::<example>` documented at `docs/graph/beta/api/<page>.md`.
+pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
+    CaseReport {
+        file: format!("cases/docs/graph/beta/api/{page}/{example}.json"),
+        source: Some(Source {
+            response_line: Some(80),
+            ..source(&format!("docs/graph/beta/api/{page}.md"), example, 63)
+        }),
+        skip_reason: (status == Outcome::Skipped).then(|| "needs a tenant with B2C".into()),
         error: (status == Outcome::Error).then(|| ErrorReport {
             code: "connect-failed".into(),
             message: "cannot connect to http://127.0.0.1:9/ (connection refused)".into(),
         }),
-        teardown_errors: Vec::new(),
-        diffs: Vec::new(),
         checks: Checks { by_value: 2, by_type: 5, ..Checks::default() },
-        snapshot: None,
-        exchanges: Vec::new(),
         duration_ms: 12,
-        retries: 0,
-        throttled_ms: 0,
+        ..bare(&format!("docs::graph::beta::api::{page}::{example}"), status)
     }
 }
 
