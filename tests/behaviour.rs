@@ -37,19 +37,6 @@ fn behaviour_only() -> libtest_mimic::Arguments {
     }
 }
 
-fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
-    // libtest's lines of the nested run go to a file: a passing `cargo test` shows no
-    // `FAILED` lines of the runs its tests make fail on purpose.
-    let log = common::nested_log(&mut opts.libtest);
-    std::thread::spawn(move || {
-        let outcome = exemplar::run::run(opts);
-        drop(log);
-        (outcome.exit, outcome.results)
-    })
-    .join()
-    .unwrap()
-}
-
 fn failed(results: &[CaseResult]) -> Vec<(&String, String)> {
     results
         .iter()
@@ -68,7 +55,7 @@ fn failed(results: &[CaseResult]) -> Vec<(&String, String)> {
 
 #[test]
 fn the_reference_mock_passes_every_behaviour_check() {
-    let (exit, results) = run_lib(RunOptions::new(repo_cases(), behaviour_only()));
+    let (exit, results) = common::run_lib(RunOptions::new(repo_cases(), behaviour_only()));
     let failures = failed(&results);
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(exit, Exit::Success);
@@ -326,7 +313,7 @@ fn against(mode: Misbehaviour) -> Vec<CaseResult> {
     let mut opts = RunOptions::new(repo_cases(), behaviour_only());
     opts.target = Some(proxy(mode));
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    run_lib(opts).1
+    common::run_lib(opts).1
 }
 
 fn assert_caught(mode: Misbehaviour, code: Code, behaviour: &str) {
@@ -438,7 +425,7 @@ fn list_checks_follow_next_links_to_later_pages() {
     let mut opts = RunOptions::new(repo_cases(), list_checks());
     opts.target = Some(target);
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    let (exit, results) = run_lib(opts);
+    let (exit, results) = common::run_lib(opts);
     let failures = failed(&results);
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(exit, Exit::Success);
@@ -454,7 +441,7 @@ fn a_next_link_back_to_a_page_read_is_next_link_loop() {
     let mut opts = RunOptions::new(repo_cases(), list_checks());
     opts.target = Some(proxy(Misbehaviour::LoopingNextLink));
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    let (_, results) = run_lib(opts);
+    let (_, results) = common::run_lib(opts);
     let hit = results
         .iter()
         .find(|r| r.id.ends_with("::create-then-list"))
@@ -473,7 +460,7 @@ fn a_list_with_more_pages_than_the_bound_is_an_error_that_says_so() {
     );
     opts.target = Some(proxy(Misbehaviour::EndlessPages));
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    let (_, results) = run_lib(opts);
+    let (_, results) = common::run_lib(opts);
     assert!(!results.is_empty());
     for r in &results {
         assert_eq!(r.status, Status::Error, "{}", r.id);
@@ -491,7 +478,7 @@ fn what_a_misbehaving_target_created_is_removed() {
     let mut opts = RunOptions::new(repo_cases(), behaviour_only());
     opts.target = Some(proxy);
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    let (_, results) = run_lib(opts);
+    let (_, results) = common::run_lib(opts);
     // The creates were answered under names the checks did not choose (and bodies it should
     // have refused were accepted), so checks fail; but nothing is left behind.
     assert!(
@@ -587,7 +574,7 @@ fn a_static_mock_fails_every_behaviour_it_cannot_fake() {
     );
     opts.target = Some(static_mock());
     opts.auth = exemplar::run::harness::AuthOptions::Bearer("exemplar-test-token".into());
-    let (exit, results) = run_lib(opts);
+    let (exit, results) = common::run_lib(opts);
     assert_eq!(exit, Exit::Failed);
     let snapshot = |c: Code| {
         matches!(c, Code::SnapshotMismatch | Code::SnapshotMissing | Code::SnapshotUnstable)

@@ -613,12 +613,20 @@ fn codes(run: &Run) -> Vec<(u32, String)> {
     diagnostics(&run.stderr).into_iter().map(|d| (d.line, d.code)).collect()
 }
 
+/// A sandbox of its own in which `exemplar extract pages/<page> --out cases` succeeds with
+/// the diagnostics `expected` (line and code, in order); returns it with the run.
+fn extracted(page: &str, expected: &[(u32, &str)]) -> (Sandbox, Run) {
+    let sandbox = Sandbox::new(page.trim_end_matches(".md"));
+    let run = sandbox.extract_page(page);
+    assert_eq!(run.code, 0, "{run:?}");
+    let expected: Vec<(u32, String)> = expected.iter().map(|&(l, c)| (l, c.to_string())).collect();
+    assert_eq!(codes(&run), expected, "{}", run.stderr);
+    (sandbox, run)
+}
+
 #[test]
 fn repeated_placeholder_names_get_a_parameter_each() {
-    let sandbox = Sandbox::new("repeated");
-    let run = sandbox.extract_page("repeated-placeholder.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), []);
+    let (sandbox, _) = extracted("repeated-placeholder.md", &[]);
     let case = sandbox.json("cases/repeated-placeholder/list_submissions.json");
     assert_eq!(
         case["request"]["url"],
@@ -629,10 +637,7 @@ fn repeated_placeholder_names_get_a_parameter_each() {
 
 #[test]
 fn urls_with_spaces_are_read_whole() {
-    let sandbox = Sandbox::new("spaces");
-    let run = sandbox.extract_page("url-with-spaces.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), []);
+    let (sandbox, _) = extracted("url-with-spaces.md", &[]);
     let private = sandbox.json("cases/url-with-spaces/list_private_channels.json");
     assert_eq!(
         private["request"]["url"],
@@ -655,8 +660,7 @@ fn urls_with_spaces_are_read_whole() {
 #[test]
 fn urls_with_spaces_are_sent_percent_encoded() {
     use std::io::{BufRead, BufReader, Write};
-    let sandbox = Sandbox::new("spaces-sent");
-    assert_eq!(sandbox.extract_page("url-with-spaces.md").code, 0);
+    let (sandbox, _) = extracted("url-with-spaces.md", &[]);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = std::thread::spawn(move || {
@@ -699,12 +703,9 @@ fn urls_with_spaces_are_sent_percent_encoded() {
 
 #[test]
 fn a_blank_line_between_the_request_line_and_its_headers() {
-    let sandbox = Sandbox::new("blank-headers");
-    let run = sandbox.extract_page("blank-line-before-headers.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(
-        codes(&run),
-        [(15, "blank-line-before-headers".into()), (29, "blank-line-before-headers".into())]
+    let (sandbox, _) = extracted(
+        "blank-line-before-headers.md",
+        &[(15, "blank-line-before-headers"), (29, "blank-line-before-headers")],
     );
     let case = sandbox.json("cases/blank-line-before-headers/create_note.json");
     assert_eq!(
@@ -725,10 +726,8 @@ fn a_blank_line_between_the_request_line_and_its_headers() {
 
 #[test]
 fn http_in_a_fence_of_another_language() {
-    let sandbox = Sandbox::new("fence-language");
-    let run = sandbox.extract_page("http-in-json-fence.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), [(13, "fence-language".into()), (20, "fence-language".into())]);
+    let (sandbox, _) =
+        extracted("http-in-json-fence.md", &[(13, "fence-language"), (20, "fence-language")]);
     let case = sandbox.json("cases/http-in-json-fence/get_note.json");
     assert_eq!(case["request"]["method"], "GET");
     assert_eq!(case["request"]["url"], "https://graph.microsoft.com/v1.0/me/notes/n-1");
@@ -738,12 +737,12 @@ fn http_in_a_fence_of_another_language() {
 
 #[test]
 fn pairing_never_crosses_another_request() {
-    let sandbox = Sandbox::new("pairing");
-    let run = sandbox.extract_page("pairing-across-ignored.md");
-    assert_eq!(run.code, 0, "{run:?}");
     // The 202 answers the `ignored` request right before it: it is left out with it, and the
     // documented callback before them keeps no response.
-    assert_eq!(codes(&run), [(14, "unpaired-request".into()), (38, "ignored-response".into())]);
+    let (sandbox, run) = extracted(
+        "pairing-across-ignored.md",
+        &[(14, "unpaired-request"), (38, "ignored-response")],
+    );
     let ignored = diagnostics(&run.stderr).into_iter().find(|d| d.line == 38).unwrap();
     assert!(ignored.message.contains("line 26, which is marked `ignored`"), "{}", ignored.message);
     let callback = sandbox.json("cases/pairing-across-ignored/incoming_call_notification.json");
@@ -754,21 +753,18 @@ fn pairing_never_crosses_another_request() {
 
 #[test]
 fn pairing_never_skips_an_unannotated_request_with_a_relative_url() {
-    let sandbox = Sandbox::new("pairing-relative");
-    let run = sandbox.extract_page("pairing-unannotated-relative.md");
-    assert_eq!(run.code, 0, "{run:?}");
     // The 201 answers the unannotated `POST /me/events` right before it, not `list_events`;
     // a bare `GET /me/events/e-1` with a response right after it is a request too; an
     // `ignored` block with a relative URL keeps the 202 from pairing with `delete_event`.
-    assert_eq!(
-        codes(&run),
-        [
-            (14, "unpaired-request".into()),
-            (21, "missing-annotation".into()),
-            (45, "missing-annotation".into()),
-            (63, "unpaired-request".into()),
-            (78, "ignored-response".into()),
-        ]
+    let (sandbox, _) = extracted(
+        "pairing-unannotated-relative.md",
+        &[
+            (14, "unpaired-request"),
+            (21, "missing-annotation"),
+            (45, "missing-annotation"),
+            (63, "unpaired-request"),
+            (78, "ignored-response"),
+        ],
     );
     let dir = "cases/pairing-unannotated-relative";
     let list = sandbox.json(&format!("{dir}/list_events.json"));
@@ -788,10 +784,7 @@ fn pairing_never_skips_an_unannotated_request_with_a_relative_url() {
 
 #[test]
 fn alternatives_in_braces_are_one_placeholder() {
-    let sandbox = Sandbox::new("alternatives");
-    let run = sandbox.extract_page("alternatives-in-braces.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), []);
+    let (sandbox, _) = extracted("alternatives-in-braces.md", &[]);
     let url =
         "https://graph.microsoft.com/v1.0/me/drive/items/{id}/workbook/worksheets/{id|name}/charts";
     let charts = sandbox.json("cases/alternatives-in-braces/list_charts.json");
@@ -807,10 +800,7 @@ fn alternatives_in_braces_are_one_placeholder() {
 
 #[test]
 fn a_response_shared_by_several_requests_pairs_with_each() {
-    let sandbox = Sandbox::new("shared");
-    let run = sandbox.extract_page("shared-response.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), []);
+    let (sandbox, _) = extracted("shared-response.md", &[]);
     for name in ["get-drive-1", "get-drive-2"] {
         let case = sandbox.json(&format!("cases/shared-response/{name}.json"));
         assert_eq!(case["response"]["status"], 200, "{name}");
@@ -821,10 +811,7 @@ fn a_response_shared_by_several_requests_pairs_with_each() {
 
 #[test]
 fn status_lines_without_the_version() {
-    let sandbox = Sandbox::new("versionless");
-    let run = sandbox.extract_page("status-without-version.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), [(20, "status-line-version".into())]);
+    let (sandbox, _) = extracted("status-without-version.md", &[(20, "status-line-version")]);
     let case = sandbox.json("cases/status-without-version/create_tag.json");
     assert_eq!(case["response"]["status"], 201);
     assert_eq!(case["response"]["reason"], "Created");
@@ -833,12 +820,9 @@ fn status_lines_without_the_version() {
 
 #[test]
 fn syntax_blocks_are_never_examples() {
-    let sandbox = Sandbox::new("syntax");
-    let run = sandbox.extract_page("syntax-block-absolute.md");
-    assert_eq!(run.code, 0, "{run:?}");
     // The unannotated syntax block is syntax as a matter of course; the one annotated as a
     // request under the heading is reported, and neither becomes a case.
-    assert_eq!(codes(&run), [(18, "syntax-block-annotated".into())]);
+    let (sandbox, _) = extracted("syntax-block-absolute.md", &[(18, "syntax-block-annotated")]);
     let written: Vec<_> = sandbox.files("cases").into_keys().collect();
     assert_eq!(written, ["syntax-block-absolute/list_events.json"]);
     // The absolute syntax lines still give the placeholder for the example's literal id.
@@ -849,10 +833,7 @@ fn syntax_blocks_are_never_examples() {
 
 #[test]
 fn several_resource_blocks_of_one_type_are_merged() {
-    let sandbox = Sandbox::new("resources");
-    let run = sandbox.extract_page("resource-blocks.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), [(28, "resource-merged".into())]);
+    let (sandbox, _) = extracted("resource-blocks.md", &[(28, "resource-merged")]);
     let written: Vec<_> = sandbox.files("cases").into_keys().collect();
     assert_eq!(written, ["resource-blocks/microsoft.graph.note.type.json"]);
     let note = sandbox.json("cases/resource-blocks/microsoft.graph.note.type.json");
@@ -896,10 +877,7 @@ fn method_conflict_compares_only_named_examples_of_one_endpoint() {
 
 #[test]
 fn resource_type_conflict_accepts_enum_typed_properties() {
-    let sandbox = Sandbox::new("enum");
-    let run = sandbox.extract_page("enum-property.md");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(codes(&run), []);
+    let (sandbox, _) = extracted("enum-property.md", &[]);
     let tag = sandbox.json("cases/enum-property/microsoft.graph.tag.type.json");
     let props = &tag["properties"];
     assert_eq!(props["colour"], json!({"type": "string", "graphType": "tagColour"}));
@@ -912,19 +890,56 @@ fn resource_type_conflict_accepts_enum_typed_properties() {
     assert_eq!(props["owner"]["odataType"], "microsoft.graph.identity");
 }
 
+/// Issue 12, item 13: an Outlook id with few digits (`{AAMkAGI2THVSAAA}`) is a literal in
+/// braces, reported, while placeholders of every shape stay placeholders.
+#[test]
+fn literal_in_braces_for_a_name_like_id() {
+    let (sandbox, run) = extracted(
+        "name-like-literal-in-braces.md",
+        &[(23, "literal-in-braces"), (38, "literal-in-braces")],
+    );
+    let dir = "cases/name-like-literal-in-braces";
+    let message = sandbox.json(&format!("{dir}/get_message.json"));
+    let v1 = "https://graph.microsoft.com/v1.0";
+    assert_eq!(message["request"]["url"], format!("{v1}/users/{{user-id}}/messages/{{id}}"));
+    assert_eq!(message["request"]["params"], json!({"id": "AAMkAGI2THVSAAA"}));
+    let folder = sandbox.json(&format!("{dir}/get_mail_folder.json"));
+    assert_eq!(
+        folder["request"]["url"],
+        format!("{v1}/me/mailFolders/AQMkADAwATNiZmYAZS05YjQAAC4AAAA")
+    );
+    let diags = diagnostics(&run.stderr);
+    assert!(diags[0].message.contains("`AAMkAGI2THVSAAA`"), "{}", diags[0].message);
+    assert!(
+        diags[0].message.contains("replaced by the syntax's placeholder `{id}`"),
+        "{:?}",
+        diags
+    );
+    assert!(diags[1].message.contains("read as the literal value"), "{:?}", diags);
+    let url = |name: &str| sandbox.json(&format!("{dir}/{name}.json"))["request"]["url"].clone();
+    assert_eq!(url("get_thread"), format!("{v1}/groups/{{group-id}}/threads/{{keySetId}}"));
+    assert_eq!(
+        url("get_registration"),
+        format!(
+            "{v1}/users/{{userPrincipalName}}/managedAppRegistrations/{{iOSManagedAppProtectionId}}"
+        )
+    );
+    assert_eq!(
+        url("get_sheet"),
+        format!(
+            "{v1}/me/drive/items/{{id}}/workbook/worksheets/{{id|name}}/tables/{{ODataType}}/rows/{{TENANT_ID}}"
+        )
+    );
+}
+
 #[test]
 fn literal_in_braces_only_for_literals() {
-    let sandbox = Sandbox::new("braces");
-    let run = sandbox.extract_page("placeholders-in-braces.md");
-    assert_eq!(run.code, 0, "{run:?}");
     // Placeholder names (with digits, dashes, spaces, alternatives, long Intune names, several
     // in one segment) pass; id-shaped values (base64-like, GUIDs either case, digits, an
     // address, a host name, an Outlook id) do not.
-    let literals: Vec<(u32, String)> = [25, 38, 51, 142, 155, 168, 194]
-        .into_iter()
-        .map(|l| (l, "literal-in-braces".into()))
-        .collect();
-    assert_eq!(codes(&run), literals);
+    let literals: Vec<(u32, &str)> =
+        [25, 38, 51, 142, 155, 168, 194].into_iter().map(|l| (l, "literal-in-braces")).collect();
+    let (sandbox, _) = extracted("placeholders-in-braces.md", &literals);
     let grant = sandbox.json("cases/placeholders-in-braces/get_grant.json");
     assert_eq!(
         grant["request"]["url"],

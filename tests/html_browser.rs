@@ -318,3 +318,14 @@ async fn html_report_in_headless_chromium_at_1400_and_800_px() {
         eprintln!("screenshot: {}", shot.display());
     }
 }
+
+/// Issue 14, item 11: the test above, run again where no browser can be found, fails under
+/// `CI=true` (a skip there would be a false green) and elsewhere passes with a notice that
+/// shows in a passing run.
+#[test]
+fn without_chromium_the_browser_test_fails_under_ci_and_says_so_elsewhere() {
+    common::assert_fails_under_ci_without(
+        "html_report_in_headless_chromium_at_1400_and_800_px",
+        "chromium with chromedriver",
+    );
+}

@@ -1142,6 +1142,7 @@ fn serve_prints_its_address_and_stops_on_sigterm() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_exemplar"))
         .args(["serve", "--bind", "127.0.0.1:0", "--no-auth", "--deviate", "extra-property,status"])
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start exemplar serve");
@@ -1169,8 +1170,8 @@ fn serve_prints_its_address_and_stops_on_sigterm() {
     assert_eq!(answer.0, 202);
     assert_eq!(answer.1["exemplarExtra"], true);
 
-    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    if terminated.is_ok_and(|s| s.success()) {
+    let terminated = Command::new("kill").args(["-TERM", &child.id().to_string()]).output();
+    if terminated.is_ok_and(|o| o.status.success()) {
         let started = Instant::now();
         loop {
             if let Some(status) = child.try_wait().unwrap() {

@@ -19,17 +19,24 @@ fn temp_dir(name: &str) -> common::Scratch {
 /// checks the cases (doc contract and snapshots): the behaviour checks' reports are tested in
 /// `tests/behaviour.rs`.
 fn exemplar(args: &[&str]) -> Output {
+    exemplar_in(args, None)
+}
+
+/// [`exemplar`] with `TMPDIR` set to `tmp` when given.
+fn exemplar_in(args: &[&str], tmp: Option<&Path>) -> Output {
     let mut all = args.to_vec();
     if args.first() == Some(&"run") && !args.contains(&"--checks") {
         all.extend(["--checks", "contract,snapshot"]);
     }
-    Command::new(env!("CARGO_BIN_EXE_exemplar"))
-        .args(all)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_exemplar"));
+    cmd.args(all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("GITHUB_ACTIONS")
-        .env("CI", "true")
-        .output()
-        .unwrap()
+        .env("CI", "true");
+    if let Some(tmp) = tmp {
+        cmd.env("TMPDIR", tmp);
+    }
+    cmd.output().unwrap()
 }
 
 fn stderr(out: &Output) -> String {
@@ -922,4 +929,87 @@ fn a_malformed_known_deviations_file_is_shown_with_its_line_and_a_caret() {
     let at = lines[source].find("\"no-such-code\"").unwrap();
     assert_eq!(caret.find('^'), Some(at), "{err}");
     assert_eq!(caret.matches('^').count(), "\"no-such-code\"".len(), "{err}");
+}
+
+/// Issue 14, item 13: exemplar leaves nothing in the temporary directory. Its main paths run
+/// with `TMPDIR` set to a directory of their own: the committed cases against the embedded
+/// mock deviating on purpose (every layer, in two shards, every report format), `report merge`
+/// and `report` of the merged file, `extract` of the fixture docs, and `serve` answering a
+/// request until SIGTERM. The directory is as empty afterwards as it was before.
+#[test]
+fn nothing_is_left_in_the_temporary_directory() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = temp_dir("tmpdir");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let in_tmp = |args: &[&str]| exemplar_in(args, Some(tmp.as_path()));
+
+    for k in [1, 2] {
+        let partition = format!("count:{k}/2");
+        let file = |ext: &str| dir.join(format!("shard-{k}.{ext}"));
+        let (json, xml, md, html) = (file("json"), file("xml"), file("md"), file("html"));
+        let out = in_tmp(&[
+            "run",
+            "-q",
+            "--test-threads",
+            "4",
+            "--mock-deviate",
+            "wrong-type",
+            "--checks",
+            "contract,snapshot,behaviour",
+            "--partition",
+            &partition,
+            "--report-json",
+            s(&json),
+            "--report-junit",
+            s(&xml),
+            "--report-md",
+            s(&md),
+            "--report-html",
+            s(&html),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", common::output_text(&out));
+    }
+    let (one, two) = (dir.join("shard-1.json"), dir.join("shard-2.json"));
+    let merged = dir.join("merged.json");
+    let html = dir.join("merged.html");
+    let out = in_tmp(&["report", "merge", s(&one), s(&two), "--out", s(&merged)]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::output_text(&out));
+    let out = in_tmp(&["report", s(&merged), "--report-html", s(&html)]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::output_text(&out));
+    assert!(html.is_file());
+    let cases = dir.join("cases");
+    let out = in_tmp(&["extract", "tests/fixtures/docs", "--out", s(&cases)]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::output_text(&out));
+    assert!(cases.is_dir());
+
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-auth"])
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(serve.stderr.take().unwrap()).read_line(&mut first).unwrap();
+    let addr =
+        first.trim().strip_prefix("exemplar mock listening on http://").unwrap_or_else(|| {
+            let _ = serve.kill();
+            panic!("first line: {first}")
+        });
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /beta/trustFramework/keySets HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let pid = nix::unistd::Pid::from_raw(serve.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert!(serve.wait().unwrap().success());
+
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "exemplar left these in its temporary directory: {left:?}");
 }

@@ -35,21 +35,12 @@ fn temp_dir(name: &str) -> common::Scratch {
     common::Scratch::new(&format!("run-{name}"))
 }
 
-/// Runs the library harness in its own thread (it builds its own runtime), on the cases
-/// alone: these tests are about running cases, and the behaviour checks that the same run
-/// would add have their own tests in `tests/behaviour.rs`.
+/// Runs the library harness (see `common::run_nested`) on the cases alone: these tests are
+/// about running cases, and the behaviour checks that the same run would add have their own
+/// tests in `tests/behaviour.rs`.
 fn run_lib(mut opts: RunOptions) -> (Exit, Vec<CaseResult>) {
     opts.behaviour = false;
-    // libtest's lines of the nested run go to a file: a passing `cargo test` shows no
-    // `FAILED` lines of the runs its tests make fail on purpose.
-    let log = common::nested_log(&mut opts.libtest);
-    std::thread::spawn(move || {
-        let outcome = exemplar::run::run(opts);
-        drop(log);
-        (outcome.exit, outcome.results)
-    })
-    .join()
-    .unwrap()
+    common::run_lib(opts)
 }
 
 fn codes(results: &[CaseResult]) -> Vec<Code> {
@@ -774,4 +765,42 @@ fn the_list_case_checks_only_the_items_its_fixtures_created() {
     assert!(r.deviations.is_empty(), "{:#?}", r.deviations);
     assert_eq!(exit, Exit::Success);
     assert!(r.strictness.others >= 1, "{:?}", r.strictness);
+}
+
+/// Runs made to fail on purpose, the two ways these tests make them: the library harness in
+/// process, whose libtest lines go to the run's log, and the binary, whose output is captured.
+/// Each did fail and said so, where the test can read it.
+#[test]
+fn runs_made_to_fail_keep_their_failed_lines() {
+    let mut opts = RunOptions::new(
+        repo_cases(),
+        libtest_mimic::Arguments { exact: true, filter: Some(GET_SET.into()), ..quiet_args() },
+    );
+    opts.behaviour = false;
+    opts.mock_deviations = vec![Deviation::WrongType];
+    let nested = common::run_nested(opts);
+    assert_eq!(nested.exit, Exit::Failed);
+    assert_eq!(nested.results.len(), 1);
+    assert!(!common::failed_lines(&nested.log).is_empty(), "{}", nested.log);
+
+    let out = exemplar(&["run", "--mock-deviate", "wrong-type", "--exact", GET_SET]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::output_text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let failed = common::failed_lines(&stdout);
+    assert!(failed.iter().any(|l| l.contains(GET_SET)), "{stdout}");
+}
+
+/// Issue 14, item 12: a passing `cargo test` prints no `FAILED` lines. The test above, run
+/// again in a process of its own with libtest's capture off, passes and prints none of the
+/// lines `.ci/run` refuses: the failures it makes stay where the test reads them.
+#[test]
+fn runs_made_to_fail_print_nothing_to_the_test_output() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "runs_made_to_fail_keep_their_failed_lines", "--nocapture"])
+        .output()
+        .unwrap();
+    let shown = common::output_text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("test result: ok. 1 passed"), "{shown}");
+    assert_eq!(common::failed_lines(&shown), Vec::<&str>::new(), "{shown}");
 }

@@ -451,6 +451,16 @@ fn cargo_insta_lists_and_accepts_pending_snapshots() {
     let _ = std::fs::remove_dir_all(&own);
 }
 
+/// Issue 14, item 11: the test above, run again where no cargo (so no cargo-insta) can be
+/// found, fails under `CI=true` and elsewhere passes with a notice that shows in a passing run.
+#[test]
+fn without_cargo_insta_the_parity_test_fails_under_ci_and_says_so_elsewhere() {
+    common::assert_fails_under_ci_without(
+        "cargo_insta_lists_and_accepts_pending_snapshots",
+        "cargo-insta",
+    );
+}
+
 #[test]
 fn snapshots_without_a_case_are_reported() {
     let dir = temp_dir("orphans");

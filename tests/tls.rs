@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use exemplar::mock::{self, MockConfig};
 use serde_json::Value;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
 
@@ -50,30 +50,20 @@ fn tls_terminator(upstream: String) -> (String, String) {
         .with_single_cert(vec![certificate], key)
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            loop {
-                let (tcp, _) = listener.accept().await.unwrap();
-                let acceptor = acceptor.clone();
-                let upstream = upstream.clone();
-                tokio::spawn(async move {
-                    // A client that refuses the certificate ends the handshake: nothing to pass on.
-                    let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                    let mut plain = TcpStream::connect(&upstream).await.unwrap();
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                });
-            }
-        });
+    let addr = common::listen_in_background(move |listener| async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake: nothing to pass on.
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let mut plain = TcpStream::connect(&upstream).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
     });
-    (format!("https://{}", rx.recv().unwrap()), pem)
+    (format!("https://{addr}"), pem)
 }
 
 /// Runs the binary on the repository's cases against `target`, checking the doc contract;
