@@ -66,7 +66,8 @@ pub struct Redactor {
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor {{ {} secret value(s) }}", self.values.len())
+        let values = crate::words::count(self.values.len(), "secret value", "secret values");
+        write!(f, "Redactor {{ {values} }}")
     }
 }
 
@@ -201,6 +202,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn debug_counts_the_secrets_in_words_that_agree() {
+        let mut r = Redactor::new();
+        assert_eq!(format!("{r:?}"), "Redactor { 0 secret values }");
+        r.add_secret("one-secret-value");
+        assert_eq!(format!("{r:?}"), "Redactor { 1 secret value }");
+    }
 
     #[test]
     fn an_expected_view_keeps_the_documented_placeholder_and_hides_what_was_sent() {

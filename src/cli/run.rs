@@ -10,7 +10,7 @@ use clap::Args;
 use crate::mock;
 use crate::report::console;
 use crate::run::harness::{
-    AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
+    AuthOptions, Event, Events, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
 };
 use crate::run::http::{ClientSettings, Retry};
 use crate::snapshot;
@@ -147,7 +147,7 @@ pub struct RunArgs {
     pub partition: Option<crate::plan::Partition>,
 
     /// Print the requests and responses of failing cases (headers and bodies, redacted as in
-    /// the reports); `-vv`: of every case.
+    /// the reports); `-vv`: of every case, each as it ends.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Stop starting new cases after the first failing one (as `--max-fail 1`).
@@ -346,7 +346,6 @@ pub fn run(args: RunArgs) -> Exit {
             )
         });
     }
-    let proxy = args.proxy.clone();
     opts.client = ClientSettings {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         timeout: Duration::from_secs(args.timeout),
@@ -387,17 +386,14 @@ pub fn run(args: RunArgs) -> Exit {
     }
     opts.record_twice = args.record_twice;
     opts.partition = args.partition;
-    opts.progress = progress;
+    opts.events = events(progress, args.verbose);
     opts.max_fail = args.max_fail.or(args.fail_fast.then_some(1));
-    opts.phrasing = phrasing(&opts.libtest, args.verbose, proxy);
+    opts.phrasing = phrasing(&opts.libtest, args.verbose);
 
     let started = std::time::Instant::now();
     let started_at = crate::report::model::timestamp(time::OffsetDateTime::now_utc());
     let outcome = crate::run::run(opts);
     tell(&outcome);
-    if args.verbose >= 2 {
-        tell_passing_exchanges(&outcome.results);
-    }
     // Reports and the CI gate: written after the run from the collected results.
     if listing || outcome.stopped.is_some() {
         return outcome.exit;
@@ -438,7 +434,7 @@ pub fn run(args: RunArgs) -> Exit {
 
 /// What `--fail-fast`/`--max-fail` left out, after the verdict.
 fn cut_short(cut: crate::run::harness::CutShort, fail_fast: bool) -> String {
-    use crate::words::{count, plural};
+    use crate::words::plural;
     let after = if fail_fast {
         "--fail-fast stopped the run after the first failing case".to_string()
     } else {
@@ -449,23 +445,64 @@ fn cut_short(cut: crate::run::harness::CutShort, fail_fast: bool) -> String {
         )
     };
     format!(
-        "exemplar: {after}; {} not run (reported as skipped, `not run`), so the run fails",
-        count(cut.not_run, "case", "cases")
+        "exemplar: {after}; {} (reported as `not-run`), so the run fails",
+        crate::report::phrase::not_run(crate::report::model::count(cut.not_run))
     )
 }
 
-/// `-vv`: the exchanges of the cases that passed (those of failing cases are in their
-/// failure messages already), on stderr after the trial lines.
-fn tell_passing_exchanges(results: &[crate::run::result::CaseResult]) {
-    use crate::report::exchanges;
-    use crate::report::model::ExchangeReport;
-    use crate::run::result::Status;
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    for r in results.iter().filter(|r| r.status == Status::Passed) {
-        let list: Vec<ExchangeReport> = r.exchanges.iter().map(ExchangeReport::from).collect();
-        let _ = write!(err, "\n---- {} (passed) ----\n{}", r.id, exchanges::render(&list));
+/// What the edge shows while the run goes on, from the run's events: a progress bar on a
+/// terminal, and with `-vv` the exchanges of each case that did not fail, on stderr the
+/// moment it ends (a failing case's are under its failure, as with `-v`).
+fn events(progress: bool, verbose: u8) -> Events {
+    use std::sync::{Mutex, PoisonError};
+    if !progress && verbose < 2 {
+        return Events::default();
     }
+    let bar: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+    Events::new(move |event| {
+        // The bar's lock also keeps two cases' exchanges from interleaving.
+        let mut bar = bar.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            Event::Started { cases } => {
+                *bar = progress.then(|| progress_bar(cases));
+            }
+            Event::Finished { result, failed } => {
+                if verbose >= 2 && !failed && !result.exchanges.is_empty() {
+                    let case = crate::report::model::CaseReport::from(result);
+                    let text = console::finished_exchanges(&case);
+                    let print = || {
+                        use std::io::Write;
+                        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                    };
+                    match bar.as_ref() {
+                        Some(b) => b.suspend(print),
+                        None => print(),
+                    }
+                }
+                if let Some(b) = bar.as_ref() {
+                    b.inc(1);
+                }
+            }
+            Event::Done => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
+            }
+        }
+    })
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} cases",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The one error of a run whose first requests the target refused (401/403): what to pass.
@@ -493,11 +530,7 @@ fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
 
 /// The console reporter's phrasing of a failed case, coloured when libtest's output is; with
 /// `-v` or more, followed by the case's exchanges.
-pub(super) fn phrasing(
-    args: &libtest_mimic::Arguments,
-    verbose: u8,
-    proxy: Option<String>,
-) -> Phrasing {
+pub(super) fn phrasing(args: &libtest_mimic::Arguments, verbose: u8) -> Phrasing {
     let color = match args.color {
         Some(libtest_mimic::ColorSetting::Always) => true,
         Some(libtest_mimic::ColorSetting::Never) => false,
@@ -509,24 +542,11 @@ pub(super) fn phrasing(
         use crate::report::model::ExchangeReport;
         let mut text =
             console::failure(&crate::report::model::CaseReport::for_console(result), style);
-        let list: Vec<ExchangeReport> = result.exchanges.iter().map(ExchangeReport::from).collect();
-        let max_wait = crate::run::http::Retry::default().max_wait;
-        if let Some(note) = list.last().and_then(|e| exchanges::unhonoured_wait(e, max_wait)) {
-            text.push_str(&format!("note: {note}\n"));
-        }
-        // A request that got no response at all failed on the way: through the proxy.
-        let unanswered = result.exchanges.iter().any(|e| e.response.is_none());
-        if let (Some(proxy), true) = (&proxy, result.error.is_some() && unanswered) {
-            {
-                text.push_str(&format!(
-                    "note: every request goes through the proxy {proxy} (--proxy): check that it \
-                     runs and can reach the target\n"
-                ));
-            }
-        }
         if verbose > 0 {
+            let list: Vec<ExchangeReport> =
+                result.exchanges.iter().map(ExchangeReport::from).collect();
             text.push('\n');
-            text.push_str(&exchanges::render(&list));
+            text.push_str(&exchanges::render(&list, &result.notes));
         }
         text
     })

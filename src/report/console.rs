@@ -84,7 +84,25 @@ pub fn failure(case: &CaseReport, style: Style) -> String {
             let _ = writeln!(out, "{} {e}", style.paint("1;31", "error[snapshot]:"));
         }
     }
+    for n in &case.notes {
+        let _ = writeln!(out, "{} {}", style.paint("1", "note:"), phrase::note(n));
+    }
     out
+}
+
+/// A case's exchanges as `-vv` shows them the moment the case ends: a line naming the case
+/// and how it ended, then each exchange (redacted, as in the reports).
+pub fn finished_exchanges(case: &CaseReport) -> String {
+    let ended = match case.status {
+        // Shown here only when every deviation is excused, as libtest's line says.
+        Outcome::Deviated => "deviated, all known",
+        other => other.as_str(),
+    };
+    format!(
+        "\n---- {} ({ended}) ----\n{}",
+        case.id,
+        super::exchanges::render(&case.exchanges, &case.notes)
+    )
 }
 
 /// The title of the snapshot's diff in a case report.
@@ -129,13 +147,19 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
     rows.push((
         "cases",
         format!(
-            "{} in {:.2}s: {}, {}, {}, {}",
+            "{} in {:.2}s: {}, {}, {}, {}{}",
             phrase::plural(s.total.into(), "case"),
             Duration::from_millis(report.run.duration_ms).as_secs_f64(),
             count(s.passed, "passed", "32"),
             count(s.deviated, "deviated", "33"),
             count(s.errors, if s.errors == 1 { "error" } else { "errors" }, "31"),
             count(s.skipped, "skipped", "2"),
+            // Only a run cut short has them; then they are never passed over in silence.
+            if s.not_run > 0 {
+                format!(", {}", count(s.not_run, "not run", "1;31"))
+            } else {
+                String::new()
+            },
         ),
     ));
     if s.deviations > 0 {
@@ -148,8 +172,7 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
             ),
         ));
     }
-    let mut ran: Vec<&CaseReport> =
-        report.cases.iter().filter(|c| c.status != Outcome::Skipped).collect();
+    let mut ran: Vec<&CaseReport> = report.cases.iter().filter(|c| c.status.ran()).collect();
     ran.sort_by(|a, b| b.duration_ms.cmp(&a.duration_ms).then_with(|| a.id.cmp(&b.id)));
     for (i, c) in ran.iter().take(SLOWEST).enumerate() {
         let label = if i == 0 { "slowest" } else { "" };
@@ -242,8 +265,8 @@ pub fn snapshot_summary(s: &Summary) -> String {
     if s.pending > 0 {
         let _ = write!(
             line,
-            "; {} pending .snap.new file(s): review with `cargo insta review` or run again with --accept",
-            s.pending
+            "; {}: review with `cargo insta review` or run again with --accept",
+            crate::words::count(s.pending, "pending .snap.new file", "pending .snap.new files")
         );
     } else if s.update == Update::No && s.missing + s.changed > 0 {
         line.push_str("; nothing written (CI or --check)");
@@ -253,10 +276,11 @@ pub fn snapshot_summary(s: &Summary) -> String {
 
 /// The snapshots that belong to no case, one per line after a heading.
 pub fn orphans(paths: &[std::path::PathBuf]) -> String {
-    let mut out = format!(
-        "{} snapshot(s) belong to no case; delete them if the case is gone:\n",
-        paths.len()
-    );
+    let mut out = if paths.len() == 1 {
+        "1 snapshot belongs to no case; delete it if the case is gone:\n".to_string()
+    } else {
+        format!("{} snapshots belong to no case; delete them if the case is gone:\n", paths.len())
+    };
     for p in paths {
         let _ = writeln!(out, "  {}", p.display());
     }
@@ -288,7 +312,59 @@ mod tests {
             duration_ms: ms,
             retries: 1,
             throttled_ms: 250,
+            notes: Vec::new(),
         }
+    }
+
+    /// Issue 15: counts agree with their nouns, also in the snapshot lines.
+    #[test]
+    fn snapshot_lines_count_in_words_that_agree() {
+        let summary = |pending| Summary {
+            dir: "snapshots".into(),
+            set: "reference".into(),
+            update: Update::New,
+            matched: 1,
+            written: 0,
+            missing: 1,
+            changed: 0,
+            unstable: 0,
+            pending,
+        };
+        assert!(
+            snapshot_summary(&summary(1)).ends_with("; 1 pending .snap.new file: review with `cargo insta review` or run again with --accept"),
+            "{}",
+            snapshot_summary(&summary(1))
+        );
+        assert!(snapshot_summary(&summary(2)).contains("; 2 pending .snap.new files: review"));
+        let one = orphans(&["a.snap".into()]);
+        assert_eq!(
+            one,
+            "1 snapshot belongs to no case; delete it if the case is gone:\n  a.snap\n"
+        );
+        let two = orphans(&["a.snap".into(), "b.snap".into()]);
+        assert!(two.starts_with("2 snapshots belong to no case; delete them if"), "{two}");
+    }
+
+    /// A run cut short says how many cases it did not run, and never counts them as passed
+    /// or skipped; the slowest cases are among those that ran.
+    #[test]
+    fn the_summary_counts_cases_not_run_apart() {
+        let cases = vec![
+            case("docs::a::page::failed", Outcome::Deviated, 5, None),
+            case("docs::a::page::left", Outcome::NotRun, 0, None),
+            case("docs::a::page::out", Outcome::NotRun, 0, None),
+        ];
+        let report = Report::from_cases(cases, RunInfo::new("reference mock", 10));
+        let verdict = crate::report::gate::verdict(&report);
+        let text = summary(&report, &verdict, Style::PLAIN);
+        assert!(
+            text.contains(
+                "3 cases in 0.01s: 0 passed, 1 deviated, 0 errors, 0 skipped, 2 not run\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("slowest page::failed (5 ms)\n  retries"), "{text}");
+        assert!(text.ends_with("verdict gate failed: 2 cases not run\n"), "{text}");
     }
 
     #[test]

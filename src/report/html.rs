@@ -25,7 +25,7 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 main { padding: 0 24px 32px; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .counts span { display: inline-block; margin-right: 12px; font-weight: 600; }
-.passed { color: var(--pass); } .deviated { color: var(--fail); } .error { color: var(--err); } .skipped { color: var(--skip); }
+.passed { color: var(--pass); } .deviated { color: var(--fail); } .error { color: var(--err); } .skipped { color: var(--skip); } .not-run { color: var(--fail); }
 #controls { position: sticky; top: 0; background: #fff; padding: 12px 0; border-bottom: 1px solid var(--line); z-index: 1; }
 #filter { width: 360px; max-width: 100%; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; }
 #controls label { margin-left: 12px; }
@@ -240,8 +240,10 @@ fn index(out: &mut String, cases: &[&CaseReport]) {
     if others > 0 {
         let _ = writeln!(
             out,
-            "<p>{others} other case(s) ({}) follow the failing ones in the list below.</p>",
-            outcome_counts(cases.iter().filter(|c| !is_failing(c)))
+            "<p>{} ({}) {} the failing ones in the list below.</p>",
+            crate::words::count(others, "other case", "other cases"),
+            outcome_counts(cases.iter().filter(|c| !is_failing(c))),
+            if others == 1 { "follows" } else { "follow" }
         );
     }
     let _ = writeln!(out, "</nav>");
@@ -284,8 +286,15 @@ fn case_html(out: &mut String, c: &CaseReport) {
             main.throttled_ms
         );
     }
-    if let Some(r) = &c.skip_reason {
-        let _ = writeln!(out, "<div class=\"skipped\">skipped: {}</div>", esc(r));
+    match phrase::reason(c.status, c.skip_reason.as_deref()) {
+        // The reason of a case not run starts with "not run:".
+        Some(r) if c.status == super::model::Outcome::NotRun => {
+            let _ = writeln!(out, "<div class=\"not-run\">{}</div>", esc(r));
+        }
+        Some(r) => {
+            let _ = writeln!(out, "<div class=\"skipped\">skipped: {}</div>", esc(r));
+        }
+        None => {}
     }
     if let Some(e) = &c.error {
         let _ = writeln!(
@@ -322,6 +331,9 @@ fn case_html(out: &mut String, c: &CaseReport) {
             );
         }
         let _ = writeln!(out, "</tbody></table>");
+    }
+    for n in &c.notes {
+        let _ = writeln!(out, "<div class=\"note\">note: {}</div>", esc(&phrase::note(n)));
     }
     if !c.checks.relaxed.is_empty() {
         let _ = writeln!(
@@ -362,7 +374,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "<header><h1>exemplar contract report</h1><div>target: <code>{}</code>{partition} · exemplar {} · {} ms</div>\
-         <div class=\"counts\" id=\"counts\"><span>{} cases</span><span class=\"passed\">{} passed</span><span class=\"deviated\">{} deviated</span><span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span><span>{} deviations ({} known)</span></div><div>{gate_text}</div></header><main>",
+         <div class=\"counts\" id=\"counts\"><span>{} cases</span><span class=\"passed\">{} passed</span><span class=\"deviated\">{} deviated</span><span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span>{}<span>{} deviations ({} known)</span></div><div>{gate_text}</div></header><main>",
         esc(&report.run.target),
         esc(&report.tool.version),
         report.run.duration_ms,
@@ -371,6 +383,11 @@ pub fn render(report: &Report) -> String {
         s.deviated,
         s.errors,
         s.skipped,
+        if s.not_run > 0 {
+            format!("<span class=\"not-run\">{} not run</span>", s.not_run)
+        } else {
+            String::new()
+        },
         s.deviations,
         s.known_deviations
     );
@@ -422,6 +439,7 @@ pub fn render(report: &Report) -> String {
          <label><input type=\"checkbox\" value=\"deviated\" checked> deviated</label>\
          <label><input type=\"checkbox\" value=\"error\" checked> error</label>\
          <label><input type=\"checkbox\" value=\"skipped\" checked> skipped</label>\
+         <label><input type=\"checkbox\" value=\"not-run\" checked> not run</label>\
          <button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\
          <span id=\"shown\" style=\"margin-left:12px\"></span></div><section id=\"cases\">"
     );
@@ -461,7 +479,7 @@ pub fn render(report: &Report) -> String {
         for e in &op.examples {
             // The outcome never wraps; a skip reason after it may.
             let status = e.status.as_str();
-            let (class, result) = match &e.skip_reason {
+            let (class, result) = match phrase::reason(e.status, e.skip_reason.as_deref()) {
                 Some(r) => (
                     status.to_string(),
                     format!("<span class=\"nowrap\">{status}</span> ({})", esc(r)),

@@ -74,6 +74,7 @@ mod tests {
             duration_ms: 1,
             retries: 0,
             throttled_ms: 0,
+            notes: Vec::new(),
         };
         Report::from_cases(vec![case], super::super::model::RunInfo::new("t", 0))
     }

@@ -64,8 +64,9 @@ fn check_partition(
         .map(|k| Partition { shard: k, ..first }.to_string())
         .collect();
     if !missing.is_empty() && !allow_partial {
+        let (noun, is) = if missing.len() == 1 { ("shard", "is") } else { ("shards", "are") };
         return Err(format!(
-            "shard(s) {} of {} missing: their cases would not be checked; merge all {} \
+            "{noun} {} of {} {is} missing: their cases would not be checked; merge all {} \
              shard reports, or pass --allow-partial to merge these and say what is missing",
             missing.join(", "),
             first.total,
@@ -187,6 +188,7 @@ mod tests {
             duration_ms: 7,
             retries: 0,
             throttled_ms: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -265,7 +267,9 @@ mod tests {
         assert!(merge(named(vec![("1", one()), ("2", two()), ("3", three())]), false).is_ok());
 
         let err = merge(named(vec![("1", one()), ("2", two())]), false).unwrap_err();
-        assert!(err.contains("shard(s) count:3/3 of 3 missing"), "{err}");
+        assert!(err.contains("shard count:3/3 of 3 is missing"), "{err}");
+        let err = merge(named(vec![("1", one())]), false).unwrap_err();
+        assert!(err.contains("shards count:2/3, count:3/3 of 3 are missing"), "{err}");
         assert!(err.contains("--allow-partial"), "{err}");
         let partial = merge(named(vec![("1", one()), ("2", two())]), true).unwrap();
         assert_eq!(partial.run.missing_shards, ["count:3/3"]);

@@ -18,6 +18,7 @@ use crate::case::model::Source;
 pub use crate::check::Finding;
 use crate::diff::Diff;
 use crate::observe::{Exchange, Role};
+pub use crate::run::note::Note;
 use crate::run::result::{CaseResult, RunError, Status};
 
 /// The report format version this build writes and reads.
@@ -88,8 +89,8 @@ pub struct RunInfo {
     pub started: Option<String>,
     /// Wall-clock time of the run (for merged shards: the slowest shard).
     pub duration_ms: u64,
-    /// The gate's verdict over the run: `passed`, `failed` (deviations fail the gate) or
-    /// `error` (a case could not run).
+    /// The gate's verdict over the run: `passed`, `failed` (deviations fail the gate, or
+    /// cases were not run because the run stopped early) or `error` (a case could not run).
     pub verdict: Verdict,
 }
 
@@ -147,6 +148,11 @@ pub enum Outcome {
     /// The case could not be run.
     Error,
     Skipped,
+    /// Not started: `--fail-fast` or `--max-fail` stopped the run from starting more cases.
+    /// Nothing is known of the case, so the run cannot pass. (Reports written before this
+    /// outcome existed said `skipped` with the reason `not run: …`; they are read as this.)
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Outcome {
@@ -156,7 +162,14 @@ impl Outcome {
             Outcome::Deviated => "deviated",
             Outcome::Error => "error",
             Outcome::Skipped => "skipped",
+            Outcome::NotRun => "not-run",
         }
+    }
+
+    /// Whether the case was run at all (it may still have failed or been skipped while it
+    /// ran: a case without a documented response).
+    pub fn ran(self) -> bool {
+        !matches!(self, Outcome::Skipped | Outcome::NotRun)
     }
 }
 
@@ -167,6 +180,7 @@ impl From<Status> for Outcome {
             Status::Deviated => Outcome::Deviated,
             Status::Error => Outcome::Error,
             Status::Skipped => Outcome::Skipped,
+            Status::NotRun => Outcome::NotRun,
         }
     }
 }
@@ -186,6 +200,10 @@ pub enum Verdict {
     Error,
     /// It was not run (a case only; a run is never skipped).
     Skipped,
+    /// It was not started because the run stopped early (a case only): it never passes, and
+    /// a run with such a case fails.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Verdict {
@@ -195,6 +213,7 @@ impl Verdict {
             Verdict::Failed => "failed",
             Verdict::Error => "error",
             Verdict::Skipped => "skipped",
+            Verdict::NotRun => "not-run",
         }
     }
 }
@@ -208,6 +227,10 @@ pub struct Summary {
     pub deviated: u32,
     pub errors: u32,
     pub skipped: u32,
+    /// Cases not started because the run stopped early (`--fail-fast`, `--max-fail`);
+    /// absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_run: u32,
     /// Deviations over all cases.
     pub deviations: u32,
     /// Of those, covered by an unexpired known-deviations entry.
@@ -259,6 +282,10 @@ pub struct CaseReport {
     pub duration_ms: u64,
     pub retries: u32,
     pub throttled_ms: u64,
+    /// What a reader should know about how the case ran that is neither a deviation nor an
+    /// error: a `Retry-After` not waited for, the proxy of a request that got no answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl CaseReport {
@@ -621,6 +648,9 @@ pub struct CoverageTotals {
     pub deviated: u32,
     pub errors: u32,
     pub skipped: u32,
+    /// Examples not started because the run stopped early; absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_run: u32,
     pub by_value: u32,
     pub by_type: u32,
     pub ignored: u32,
@@ -640,7 +670,7 @@ impl CoverageTotals {
     pub fn sentence(&self) -> String {
         let t = self;
         format!(
-            "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped. \
+            "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped{}. \
              Checks: {} values compared by value, {} checked by type only, {} ignored, {} truncated bodies checked as a subset; \
              {} passing examples relied on a relaxed check.{}",
             t.operations,
@@ -650,6 +680,7 @@ impl CoverageTotals {
             t.deviated,
             t.errors,
             t.skipped,
+            if t.not_run > 0 { format!(", {} not run", t.not_run) } else { String::new() },
             t.by_value,
             t.by_type,
             t.ignored,
@@ -695,7 +726,8 @@ pub enum KnownState {
     Used,
     /// Its case ran and showed no such deviation: the entry can go.
     Unused,
-    /// Its case was not in this run (filtered out or in another shard).
+    /// Its case was not in this run (filtered out or in another shard), or was not run in
+    /// it (skipped, or left out when the run stopped early).
     NotRun,
     /// Past its expiry date: it excuses nothing and fails the gate.
     Expired,
@@ -923,6 +955,7 @@ impl CaseReport {
             duration_ms: r.duration_ms,
             retries: r.retries,
             throttled_ms: r.throttled_ms,
+            notes: r.notes.clone(),
         }
     }
 }
@@ -966,6 +999,7 @@ impl Report {
                 Outcome::Deviated => s.deviated += 1,
                 Outcome::Error => s.errors += 1,
                 Outcome::Skipped => s.skipped += 1,
+                Outcome::NotRun => s.not_run += 1,
             }
             s.deviations += count(c.deviations.len());
             s.known_deviations += count(c.deviations.len() - c.failing_deviations().count());
@@ -984,6 +1018,7 @@ impl Report {
             c.verdict = match c.status {
                 Outcome::Error => Verdict::Error,
                 Outcome::Skipped => Verdict::Skipped,
+                Outcome::NotRun => Verdict::NotRun,
                 _ if fails(c) => Verdict::Failed,
                 _ => Verdict::Passed,
             };
@@ -995,7 +1030,7 @@ impl Report {
             .is_some_and(|k| k.entries.iter().any(|e| e.state == KnownState::Expired));
         self.run.verdict = if any(Verdict::Error) {
             Verdict::Error
-        } else if any(Verdict::Failed) || expired {
+        } else if any(Verdict::Failed) || any(Verdict::NotRun) || expired {
             Verdict::Failed
         } else {
             Verdict::Passed
@@ -1020,6 +1055,11 @@ pub fn timestamp(t: time::OffsetDateTime) -> String {
         t.minute(),
         t.second()
     )
+}
+
+/// Counts that are left out of a report when they are zero.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Counts in reports are `u32`; a run never has four billion of anything.

@@ -12,7 +12,9 @@ use crate::exit::Exit;
 use crate::extract::JsonType;
 
 use super::gate::Verdict;
-use super::model::{DeviationReport, DiffReport, ErrorReport, LineReport, Relaxation, count};
+use super::model::{
+    DeviationReport, DiffReport, ErrorReport, LineReport, Note, Outcome, Relaxation, count,
+};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,6 +58,32 @@ pub fn could_not_run(n: u32) -> String {
     format!("{} could not run", crate::words::plural(n, "case", "cases"))
 }
 
+/// `1 case not run`, `N cases not run`: cases the run stopped before starting.
+pub fn not_run(n: u32) -> String {
+    format!("{} not run", crate::words::plural(n, "case", "cases"))
+}
+
+/// Why a case was not run, as its reason (the words libtest's line shows).
+pub const NOT_RUN_REASON: &str = crate::run::harness::NOT_RUN;
+
+/// The reason a case or example shows after its outcome: its skip reason, or why it was not
+/// run; `None` for an outcome that has none.
+pub fn reason(status: Outcome, skip_reason: Option<&str>) -> Option<&str> {
+    match status {
+        Outcome::NotRun => Some(skip_reason.unwrap_or(NOT_RUN_REASON)),
+        _ => skip_reason,
+    }
+}
+
+/// What fails the gate when no case errored: `1 failing case`, `3 cases not run`, or both.
+pub fn failed_because(verdict: &Verdict) -> String {
+    match (verdict.failing, verdict.not_run) {
+        (_, 0) => failing_cases(verdict.failing),
+        (0, n) => not_run(n),
+        (f, n) => format!("{}, {}", failing_cases(f), not_run(n)),
+    }
+}
+
 /// The gate's decision in words: `gate passed`, or why it failed.
 pub fn decision(verdict: &Verdict) -> String {
     match verdict.exit {
@@ -66,7 +94,7 @@ pub fn decision(verdict: &Verdict) -> String {
             )
         }
         Exit::Success => "gate passed".to_string(),
-        Exit::Failed => format!("gate failed: {}", failing_cases(verdict.failing)),
+        Exit::Failed => format!("gate failed: {}", failed_because(verdict)),
         _ => format!("gate failed: {}", could_not_run(verdict.errors)),
     }
 }
@@ -306,6 +334,21 @@ pub fn plural(n: u64, noun: &str) -> String {
     crate::words::plural(n, noun, &format!("{noun}s"))
 }
 
+/// A note in words (`Retry-After asked for 3600 s, …`), as every reporter shows it after
+/// `note: `.
+pub fn note(n: &Note) -> String {
+    match n {
+        Note::RetryAfterNotWaited { asked_ms, max_wait_ms, .. } => format!(
+            "Retry-After asked for {} s, longer than the {} s exemplar waits, so it was not waited for",
+            asked_ms / 1000,
+            max_wait_ms / 1000
+        ),
+        Note::Proxy { proxy } => format!(
+            "every request goes through the proxy {proxy} (--proxy): check that it runs and can reach the target"
+        ),
+    }
+}
+
 /// One relaxation of a check in words.
 pub fn relaxation(r: &Relaxation) -> String {
     match r {
@@ -435,6 +478,36 @@ mod tests {
             ]),
             "1 value checked by type only, truncated body checked as a subset, 2 fields ignored"
         );
+    }
+
+    #[test]
+    fn notes_and_cases_not_run_read_as_sentences() {
+        let wait =
+            Note::RetryAfterNotWaited { exchange: 0, asked_ms: 3_600_000, max_wait_ms: 60_000 };
+        assert_eq!(
+            note(&wait),
+            "Retry-After asked for 3600 s, longer than the 60 s exemplar waits, so it was not waited for"
+        );
+        let proxy = Note::Proxy { proxy: "http://127.0.0.1:3128".into() };
+        assert_eq!(
+            note(&proxy),
+            "every request goes through the proxy http://127.0.0.1:3128 (--proxy): check that it runs and can reach the target"
+        );
+        let verdict = |failing, not_run| Verdict {
+            exit: Exit::Failed,
+            errors: 0,
+            failing,
+            not_run,
+            known: 0,
+            expired: 0,
+            unwritten: 0,
+        };
+        assert_eq!(decision(&verdict(1, 0)), "gate failed: 1 failing case");
+        assert_eq!(decision(&verdict(0, 1)), "gate failed: 1 case not run");
+        assert_eq!(decision(&verdict(2, 9)), "gate failed: 2 failing cases, 9 cases not run");
+        assert_eq!(reason(Outcome::NotRun, None), Some(NOT_RUN_REASON));
+        assert_eq!(reason(Outcome::Skipped, Some("why")), Some("why"));
+        assert_eq!(reason(Outcome::Passed, None), None);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Report models for the renderers' tests: a run as large and as varied as a person may
-//! meet — every deviation code, cases that could not run or were skipped, long base64 values
-//! in the diffs, known deviations and a baseline comparison.
+//! meet — every deviation code, cases that could not run, were skipped or were not run, long
+//! base64 values in the diffs, notes, known deviations and a baseline comparison.
 
 use serde_json::json;
 
 use super::model::{
     BaselineCase, BaselineCounts, BaselineReport, CaseReport, Checks, Class, DeviationReport,
-    DiffReport, ErrorReport, KnownEntryReport, KnownMark, KnownReport, KnownState, Outcome, Report,
-    RunInfo, Verdict,
+    DiffReport, ErrorReport, KnownEntryReport, KnownMark, KnownReport, KnownState, Note, Outcome,
+    Report, RunInfo, Verdict,
 };
 use crate::case::model::Source;
 use crate::check::deviation::{Code, Finding};
@@ -54,6 +54,7 @@ pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
         duration_ms: 12,
         retries: 0,
         throttled_ms: 0,
+        notes: Vec::new(),
     }
 }
 
@@ -72,8 +73,8 @@ pub fn key_diff(seed: usize) -> DiffReport {
 }
 
 /// A report of `n` cases: most deviate (each with three deviations, every code in turn, and
-/// a diff), some could not run, some were skipped, some passed; with known deviations and a
-/// baseline.
+/// a diff), some could not run (with a note on the proxy), some were skipped, some were not
+/// run (after `--fail-fast`), some passed; with notes, known deviations and a baseline.
 pub fn big_report(n: usize) -> Report {
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     let mut cases = Vec::new();
@@ -85,10 +86,21 @@ pub fn big_report(n: usize) -> Report {
         let status = match i % 10 {
             7 => Outcome::Error,
             8 => Outcome::Skipped,
+            9 if i % 20 == 19 => Outcome::NotRun,
             9 => Outcome::Passed,
             _ => Outcome::Deviated,
         };
         let mut c = case(&page, &example, status);
+        if status == Outcome::Error {
+            c.notes.push(Note::Proxy { proxy: "http://127.0.0.1:3128".into() });
+        }
+        if status == Outcome::Deviated && i % 10 == 0 {
+            c.notes.push(Note::RetryAfterNotWaited {
+                exchange: 0,
+                asked_ms: 3_600_000,
+                max_wait_ms: 60_000,
+            });
+        }
         if status == Outcome::Deviated {
             for j in 0..3 {
                 let code = codes[next_code % codes.len()];

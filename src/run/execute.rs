@@ -15,6 +15,7 @@ use crate::snapshot::{self, CaseRules, Known, Store, Subject};
 
 use super::http::{self, Auth, Outgoing, Received, Retry, Target};
 use super::job::Job;
+use super::note::Note;
 use super::result::{
     CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, Role, RunError, Status,
 };
@@ -77,6 +78,9 @@ pub struct Settings {
     pub snapshots: Option<Store>,
     /// Headers sent with every request (`--header`).
     pub headers: Vec<http::ExtraHeader>,
+    /// The proxy every request goes through (`--proxy`), for the note on a case that got no
+    /// answer.
+    pub proxy: Option<String>,
 }
 
 impl Default for Settings {
@@ -87,6 +91,7 @@ impl Default for Settings {
             contract: true,
             snapshots: None,
             headers: Vec::new(),
+            proxy: None,
         }
     }
 }
@@ -105,6 +110,7 @@ pub struct Runner {
     pub(super) contract: bool,
     pub(super) snapshots: Option<Store>,
     pub(super) headers: Vec<http::ExtraHeader>,
+    proxy: Option<String>,
     /// Whether the target refused the run's first requests.
     pub refusals: Refusals,
     run_id: String,
@@ -123,7 +129,7 @@ impl Runner {
         // A short id for this run, so that what it creates is recognisable and never collides
         // with another run's (ids end up in key set names, which the service limits in length).
         let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-        let Settings { retry, slow, contract, snapshots, headers } = settings;
+        let Settings { retry, slow, contract, snapshots, headers, proxy } = settings;
         Runner {
             client,
             target,
@@ -135,6 +141,7 @@ impl Runner {
             contract,
             snapshots,
             headers,
+            proxy,
             refusals: Refusals::default(),
             run_id,
             counter: AtomicU64::new(0),
@@ -184,6 +191,7 @@ pub(super) struct Progress {
     captured: Vec<(String, String)>,
     /// Secret member values this case sent (a key's `k`, a password).
     secrets: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// A request body to send.
@@ -274,6 +282,13 @@ impl Runner {
                 }
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
+                if let Some(asked) = received.not_waited {
+                    progress.notes.push(Note::RetryAfterNotWaited {
+                        exchange: u32::try_from(progress.exchanges.len()).unwrap_or(u32::MAX),
+                        asked_ms: millis(asked),
+                        max_wait_ms: millis(self.retry.max_wait),
+                    });
+                }
                 progress.exchanges.push(exchange_of(role, request, &mut received));
                 Ok(received)
             }
@@ -401,6 +416,7 @@ impl Runner {
             throttled: Duration::ZERO,
             captured: Vec::new(),
             secrets: Vec::new(),
+            notes: Vec::new(),
         };
         let mut vars = Vars::new();
         let unique = self.unique();
@@ -419,6 +435,12 @@ impl Runner {
         }
 
         result.error = failure.or_else(|| result.teardown_errors.first().cloned());
+        // A request that got no answer at all failed on the way: through the proxy, if any.
+        let unanswered = progress.exchanges.iter().any(|e| e.response.is_none());
+        if let (Some(proxy), true, true) = (&self.proxy, result.error.is_some(), unanswered) {
+            progress.notes.push(Note::Proxy { proxy: super::note::without_password(proxy) });
+        }
+        result.notes = progress.notes;
         result.exchanges = progress.exchanges;
         result.retries = progress.retries;
         result.throttled_ms = progress.throttled.as_millis() as u64;
@@ -936,6 +958,10 @@ fn not_json(response: Option<&RecordedResponse>) -> Option<String> {
         Some(t) if !t.is_empty() => t,
         _ => "a body that is not JSON".to_string(),
     })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Decides how the case ended, from its error and deviations.

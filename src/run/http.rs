@@ -356,6 +356,9 @@ pub struct Received {
     pub elapsed: Duration,
     pub retries: u32,
     pub throttled: Duration,
+    /// The wait the last answer's `Retry-After` asked for, when it was longer than
+    /// [`Retry::max_wait`] and so was not waited for.
+    pub not_waited: Option<Duration>,
 }
 
 /// Bodies larger than this are refused rather than held in memory.
@@ -473,11 +476,12 @@ pub async fn send(
             body.extend_from_slice(&chunk);
         }
         let elapsed = started.elapsed();
-        if matches!(status, 429 | 503) && retries < retry.max_retries {
-            let asked = headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
-                .and_then(|(_, v)| retry_after(v));
+        let throttling = matches!(status, 429 | 503);
+        let asked = headers
+            .iter()
+            .find(|(n, _)| throttling && n.eq_ignore_ascii_case("retry-after"))
+            .and_then(|(_, v)| retry_after(v));
+        if throttling && retries < retry.max_retries {
             let wait = asked.unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(retries)));
             if wait <= retry.max_wait {
                 tokio::time::sleep(wait).await;
@@ -486,9 +490,19 @@ pub async fn send(
                 continue;
             }
         }
+        let not_waited = asked.filter(|a| *a > retry.max_wait);
         let json = (!body.trim_ascii().is_empty())
             .then(|| serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string()));
-        return Ok(Received { status, headers, body, json, elapsed, retries, throttled });
+        return Ok(Received {
+            status,
+            headers,
+            body,
+            json,
+            elapsed,
+            retries,
+            throttled,
+            not_waited,
+        });
     }
 }
 

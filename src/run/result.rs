@@ -77,6 +77,9 @@ pub enum Status {
     /// The case could not be run.
     Error,
     Skipped,
+    /// Not started: `--fail-fast`/`--max-fail` stopped the run from starting more cases.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 /// Everything known about one case after it ran.
@@ -110,6 +113,9 @@ pub struct CaseResult {
     pub duration_ms: u64,
     pub retries: u32,
     pub throttled_ms: u64,
+    /// What a reader should know about how the case ran (a wait not made, a proxy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::note::Note>,
 }
 
 impl CaseResult {
@@ -132,6 +138,7 @@ impl CaseResult {
             duration_ms: 0,
             retries: 0,
             throttled_ms: 0,
+            notes: Vec::new(),
         }
     }
 
