@@ -66,8 +66,9 @@ pub struct Redactor {
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let values = crate::words::count(self.values.len(), "secret value", "secret values");
-        write!(f, "Redactor {{ {values} }}")
+        // A leaf module: `words` is not below it, so the noun agrees here.
+        let n = self.values.len();
+        write!(f, "Redactor {{ {n} secret {} }}", if n == 1 { "value" } else { "values" })
     }
 }
 

@@ -72,6 +72,20 @@ pub fn key_diff(seed: usize) -> DiffReport {
     DiffReport::from_diff("response body", "expected (documented)", "actual", &diff)
 }
 
+/// The notes of the `i`-th case of [`big_report`]: the proxy of each that could not run, a
+/// `Retry-After` not waited for on every tenth.
+fn notes(i: usize, status: Outcome) -> Vec<Note> {
+    match status {
+        Outcome::Error => vec![Note::Proxy { proxy: "http://127.0.0.1:3128".into() }],
+        Outcome::Deviated if i % 10 == 0 => vec![Note::RetryAfterNotWaited {
+            exchange: 0,
+            asked_ms: 3_600_000,
+            max_wait_ms: 60_000,
+        }],
+        _ => Vec::new(),
+    }
+}
+
 /// A report of `n` cases: most deviate (each with three deviations, every code in turn, and
 /// a diff), some could not run (with a note on the proxy), some were skipped, some were not
 /// run (after `--fail-fast`), some passed; with notes, known deviations and a baseline.
@@ -91,16 +105,7 @@ pub fn big_report(n: usize) -> Report {
             _ => Outcome::Deviated,
         };
         let mut c = case(&page, &example, status);
-        if status == Outcome::Error {
-            c.notes.push(Note::Proxy { proxy: "http://127.0.0.1:3128".into() });
-        }
-        if status == Outcome::Deviated && i % 10 == 0 {
-            c.notes.push(Note::RetryAfterNotWaited {
-                exchange: 0,
-                asked_ms: 3_600_000,
-                max_wait_ms: 60_000,
-            });
-        }
+        c.notes = notes(i, status);
         if status == Outcome::Deviated {
             for j in 0..3 {
                 let code = codes[next_code % codes.len()];
