@@ -30,7 +30,7 @@ use crate::snapshot::{Rules, Store, Update};
 use super::execute::{Runner, Settings};
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
 use super::job::Job;
-use super::result::{CaseResult, ErrorCode, RunError, Status};
+use super::result::{CaseResult, ErrorKind, RunError, Status};
 
 /// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
 /// so the core count is the wrong measure; 8 keeps a real service well below throttling.
@@ -185,19 +185,28 @@ pub enum Stopped {
     Mock(#[source] std::io::Error),
     /// The behaviour data or conventions are invalid (each error names its file).
     #[error("{} behaviour data problem(s); nothing was run", .0.len())]
-    Behaviour(Vec<String>),
+    Behaviour(Vec<crate::behaviour::BehaviourError>),
     /// The `--target` URL is not usable.
-    #[error("{0}")]
-    Target(String),
+    #[error(transparent)]
+    Target(http::TargetError),
     /// The embedded mock's own URL could not be used (a bug if it happens).
-    #[error("{0}")]
-    MockTarget(String),
+    #[error("the reference mock's own URL is not usable")]
+    MockTarget(#[source] http::TargetError),
     /// The HTTP client could not be built from the settings (a CA file, a proxy).
-    #[error("{0}")]
-    Client(String),
+    #[error(transparent)]
+    Client(http::ClientError),
 }
 
 impl Stopped {
+    /// What to do about it, when there is something to say (the edge prints it after the
+    /// error and its causes).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Stopped::Target(e) => e.hint(),
+            _ => None,
+        }
+    }
+
     /// The exit class: bad input is a usage problem, the rest an error.
     pub fn exit(&self) -> Exit {
         match self {
@@ -362,6 +371,10 @@ fn settings(opts: &RunOptions) -> Settings {
             cases: opts.cases.clone(),
         }),
         headers: opts.headers.clone(),
+        timeouts: super::execute::Timeouts {
+            connect: opts.client.connect_timeout,
+            request: opts.client.timeout,
+        },
     }
 }
 
@@ -637,15 +650,10 @@ fn not_run(
 /// The result of a case whose task panicked or was cancelled: an `internal` error, so that
 /// the case is in every report and the run cannot pass.
 fn stopped_result(planned: &Planned, e: &tokio::task::JoinError) -> CaseResult {
-    let message = if e.is_panic() {
-        "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
-            .to_string()
-    } else {
-        "the case was cancelled before it finished".to_string()
-    };
+    let kind = ErrorKind::Internal { panicked: e.is_panic() };
     CaseResult {
         status: Status::Error,
-        error: Some(RunError::new(ErrorCode::Internal, message)),
+        error: Some(RunError::new(kind, "")),
         ..CaseResult::of(planned)
     }
 }
