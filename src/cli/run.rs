@@ -191,76 +191,127 @@ pub enum Layer {
     Behaviour,
 }
 
-fn env(var: &str) -> Result<String, String> {
-    std::env::var(var).map_err(|_| format!("environment variable `{var}` is not set"))
+/// An option value `run` refuses before anything runs.
+#[derive(Debug, thiserror::Error)]
+enum OptionError {
+    #[error("environment variable `{0}` is not set")]
+    Unset(String),
+    #[error("environment variable `{0}` is not valid Unicode")]
+    NotUnicode(String),
+    #[error("--header Authorization and --token-env/--tenant both set the credentials; give one")]
+    TwoCredentials,
+    #[error(
+        "--header Authorization: the embedded mock gets a token of its own; use it with --target"
+    )]
+    AuthorizationForTheMock,
+    #[error("--test-threads 0: at least one thread is needed to run a case")]
+    NoThreads,
+    #[error("--proxy `{0}`: not an http:// or https:// URL")]
+    Proxy(String),
+    #[error("there is no `cases/` directory here ({here}), so there is nothing to run")]
+    NoProject { here: String },
+    #[error("--cases {}: not a directory", .0.display())]
+    CasesNotADirectory(PathBuf),
+    #[error("--cases {}: no such directory (in {here})", .cases.display())]
+    NoCases { cases: PathBuf, here: String },
+    #[error(transparent)]
+    CaCert(#[from] crate::run::http::CaCertError),
+    #[error(transparent)]
+    SameFile(#[from] crate::report::output::SameFile),
+}
+
+impl OptionError {
+    /// What to do instead, when there is something to say.
+    fn hint(&self) -> Option<String> {
+        match self {
+            OptionError::Proxy(proxy) => {
+                let example = if proxy.contains("://") {
+                    "http://proxy.example:3128".to_string()
+                } else {
+                    format!("http://{proxy}")
+                };
+                Some(format!("give the proxy with its scheme: --proxy {example}"))
+            }
+            OptionError::NoProject { .. } => Some(
+                "run exemplar in a project's directory, point at its cases with --cases DIR, \
+                 or write cases from documentation pages with `exemplar extract`"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Says the error, its causes and its hint on stderr: a usage error.
+    fn usage(&self) -> Exit {
+        use std::io::Write;
+        let mut text = super::error_chain(self);
+        if let Some(hint) = self.hint() {
+            text.push_str(&format!("hint: {hint}\n"));
+        }
+        let _ = write!(std::io::stderr(), "{text}");
+        Exit::Usage
+    }
+}
+
+fn env(var: &str) -> Result<String, OptionError> {
+    std::env::var(var).map_err(|e| match e {
+        std::env::VarError::NotPresent => OptionError::Unset(var.to_string()),
+        std::env::VarError::NotUnicode(_) => OptionError::NotUnicode(var.to_string()),
+    })
 }
 
 /// Refuses option values that would make the run meaningless or hang, before anything runs.
-fn check_options(args: &RunArgs) -> Result<(), String> {
+fn check_options(args: &RunArgs) -> Result<(), OptionError> {
     let authorization = args.headers.iter().any(|h| h.name.eq_ignore_ascii_case("authorization"));
     if authorization && (args.token_env.is_some() || args.tenant.is_some()) {
-        return Err(
-            "--header Authorization and --token-env/--tenant both set the credentials; give one"
-                .into(),
-        );
+        return Err(OptionError::TwoCredentials);
     }
     if authorization && args.target.is_none() {
-        return Err("--header Authorization: the embedded mock gets a token of its own; use it with --target".into());
+        return Err(OptionError::AuthorizationForTheMock);
     }
     if args.libtest.test_threads == Some(0) {
-        return Err("--test-threads 0: at least one thread is needed to run a case".into());
+        return Err(OptionError::NoThreads);
     }
     if let Some(proxy) = &args.proxy {
         let url = reqwest::Url::parse(proxy);
         if !url.as_ref().is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-            let example = if proxy.contains("://") {
-                "http://proxy.example:3128".to_string()
-            } else {
-                format!("http://{proxy}")
-            };
-            return Err(format!(
-                "--proxy `{proxy}`: not an http:// or https:// URL\nhint: give the proxy with its scheme: --proxy {example}"
-            ));
+            return Err(OptionError::Proxy(proxy.clone()));
         }
     }
     if !args.cases.is_dir() {
         return Err(no_cases(&args.cases));
     }
     crate::run::http::ca_certificates(&args.cacert)?;
-    args.reports.outputs().check_distinct()
+    Ok(args.reports.outputs().check_distinct()?)
 }
 
 /// `exemplar run` where there are no cases: outside a project, or a `--cases` that names
 /// nothing.
-fn no_cases(cases: &std::path::Path) -> String {
+fn no_cases(cases: &std::path::Path) -> OptionError {
     let here = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
     if cases == std::path::Path::new("cases") {
-        format!(
-            "there is no `cases/` directory here ({here}), so there is nothing to run\n\
-             hint: run exemplar in a project's directory, point at its cases with --cases DIR, \
-             or write cases from documentation pages with `exemplar extract`"
-        )
+        OptionError::NoProject { here }
     } else if cases.exists() {
-        format!("--cases {}: not a directory", cases.display())
+        OptionError::CasesNotADirectory(cases.to_path_buf())
     } else {
-        format!("--cases {}: no such directory (in {here})", cases.display())
+        OptionError::NoCases { cases: cases.to_path_buf(), here }
     }
 }
 
 pub fn run(args: RunArgs) -> Exit {
     if let Err(e) = check_options(&args) {
-        return usage(&e);
+        return e.usage();
     }
     let auth = match (&args.token_env, &args.tenant) {
         (Some(var), _) => match env(var) {
             Ok(token) => AuthOptions::Bearer(token.into()),
-            Err(e) => return usage(&e),
+            Err(e) => return e.usage(),
         },
         (None, Some(tenant)) => {
             let secret_var = args.client_secret_env.clone().unwrap_or_default();
             let secret = match env(&secret_var) {
                 Ok(s) => s,
-                Err(e) => return usage(&e),
+                Err(e) => return e.usage(),
             };
             AuthOptions::ClientCredentials {
                 authority: args.authority.clone(),
@@ -511,8 +562,9 @@ fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
     let first_status = |r: &crate::run::result::CaseResult| {
         r.exchanges.first()?.response.as_ref().map(|x| x.status)
     };
-    let stopped =
-        results.iter().any(|r| r.error.as_ref().is_some_and(|e| e.code == ErrorCode::AuthRefused));
+    let stopped = results
+        .iter()
+        .any(|r| r.error.as_ref().is_some_and(|e| e.code() == ErrorCode::AuthRefused));
     let sent: Vec<u16> = results.iter().filter_map(first_status).collect();
     let all_refused = !sent.is_empty() && sent.iter().all(|s| matches!(s, 401 | 403));
     if !stopped && !all_refused {
@@ -567,7 +619,7 @@ pub(super) fn tell(outcome: &RunOutcome) {
         // Each names its file; there is nothing to add.
         Some(Stopped::Behaviour(errors)) => {
             for e in errors {
-                let _ = writeln!(err, "error: {e}");
+                let _ = write!(err, "{}", super::snippet::shown(e, e.located()));
             }
         }
         _ => {}
@@ -575,6 +627,9 @@ pub(super) fn tell(outcome: &RunOutcome) {
     if let Some(stopped) = outcome.stopped.as_ref().filter(|s| !matches!(s, Stopped::Behaviour(_)))
     {
         let _ = write!(err, "{}", super::error_chain(stopped));
+        if let Some(hint) = stopped.hint() {
+            let _ = writeln!(err, "hint: {hint}");
+        }
     }
     if let Some(summary) = &outcome.snapshots {
         let _ = writeln!(err, "{}", console::snapshot_summary(summary));

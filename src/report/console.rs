@@ -10,7 +10,7 @@ use crate::snapshot::{Summary, Update};
 use std::time::Duration;
 
 use super::gate::Verdict;
-use super::model::{CaseReport, KnownState, Outcome, Report};
+use super::model::{BaselineReport, CaseReport, KnownReport, KnownState, Outcome, Report};
 use super::phrase;
 
 pub use super::phrase::Style;
@@ -138,13 +138,35 @@ const SLOWEST: usize = 3;
 /// time throttled, skipped cases with their reasons, known deviations and the baseline, and
 /// last the verdict.
 pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
-    let s = &report.summary;
     let mut rows: Vec<(&str, String)> = Vec::new();
+    rows.extend(count_rows(report, style));
+    rows.extend(slowest_rows(report));
+    rows.push(retries_row(report));
+    rows.extend(skipped_rows(report));
+    rows.extend(report.known.as_ref().map(|k| known_row(k, verdict)));
+    rows.extend(report.baseline.as_ref().map(baseline_row));
+    rows.extend(shards_row(&report.run.missing_shards));
+    let code = if verdict.exit == crate::exit::Exit::Success { "1;32" } else { "1;31" };
+    rows.push(("verdict", style.paint(code, &phrase::decision(verdict))));
+    let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+    let mut out = format!("{}\n", style.paint("1", "exemplar summary"));
+    for (label, text) in rows {
+        let _ = writeln!(out, "  {} {text}", style.paint("1", &format!("{label:>width$}")));
+    }
+    out
+}
+
+/// A summary row: its label and its text.
+type Row = (&'static str, String);
+
+/// The counts per outcome, and the deviations when there are any.
+fn count_rows(report: &Report, style: Style) -> Vec<Row> {
+    let s = &report.summary;
     let count = |n: u32, word: &str, code: &str| {
         let text = format!("{n} {word}");
         if n > 0 { style.paint(code, &text) } else { text }
     };
-    rows.push((
+    let mut rows = vec![(
         "cases",
         format!(
             "{} in {:.2}s: {}, {}, {}, {}{}",
@@ -161,7 +183,7 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
                 String::new()
             },
         ),
-    ));
+    )];
     if s.deviations > 0 {
         rows.push((
             "deviations",
@@ -172,13 +194,26 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
             ),
         ));
     }
+    rows
+}
+
+/// The [`SLOWEST`] cases that ran, slowest first, the first row labelled.
+fn slowest_rows(report: &Report) -> Vec<Row> {
     let mut ran: Vec<&CaseReport> = report.cases.iter().filter(|c| c.status.ran()).collect();
     ran.sort_by(|a, b| b.duration_ms.cmp(&a.duration_ms).then_with(|| a.id.cmp(&b.id)));
-    for (i, c) in ran.iter().take(SLOWEST).enumerate() {
-        let label = if i == 0 { "slowest" } else { "" };
-        rows.push((label, format!("{} ({} ms)", short_id(&c.id), c.duration_ms)));
-    }
-    rows.push((
+    ran.iter()
+        .take(SLOWEST)
+        .enumerate()
+        .map(|(i, c)| {
+            let label = if i == 0 { "slowest" } else { "" };
+            (label, format!("{} ({} ms)", short_id(&c.id), c.duration_ms))
+        })
+        .collect()
+}
+
+fn retries_row(report: &Report) -> Row {
+    let s = &report.summary;
+    (
         "retries",
         format!(
             "{} {}, {} ms throttled",
@@ -186,57 +221,64 @@ pub fn summary(report: &Report, verdict: &Verdict, style: Style) -> String {
             if s.retries == 1 { "retry" } else { "retries" },
             s.throttled_ms
         ),
-    ));
-    for c in report.cases.iter().filter(|c| c.status == Outcome::Skipped) {
-        let reason = c.skip_reason.as_deref().unwrap_or("no reason given");
-        rows.push(("skipped", format!("{} ({reason})", short_id(&c.id))));
-    }
-    if let Some(k) = &report.known {
-        let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
-        rows.push((
-            "known",
-            format!(
-                "{} excused by {}; entries: {} expired, {unused} unused",
-                phrase::plural(verdict.known.into(), "known deviation"),
-                k.file,
-                verdict.expired
-            ),
-        ));
-    }
-    if let Some(b) = &report.baseline {
-        let c = &b.counts;
-        rows.push((
-            "baseline",
-            format!(
-                "against {}: {}, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
-                b.file,
-                phrase::plural(c.new_deviation.into(), "new deviation"),
-                c.fixed,
-                c.still_deviating,
-                c.unchanged,
-                c.added,
-                c.removed
-            ),
-        ));
-    }
-    if !report.run.missing_shards.is_empty() {
-        rows.push((
+    )
+}
+
+/// One row per skipped case, with its reason.
+fn skipped_rows(report: &Report) -> Vec<Row> {
+    report
+        .cases
+        .iter()
+        .filter(|c| c.status == Outcome::Skipped)
+        .map(|c| {
+            let reason = c.skip_reason.as_deref().unwrap_or("no reason given");
+            ("skipped", format!("{} ({reason})", short_id(&c.id)))
+        })
+        .collect()
+}
+
+fn known_row(k: &KnownReport, verdict: &Verdict) -> Row {
+    let unused = k.entries.iter().filter(|e| e.state == KnownState::Unused).count();
+    (
+        "known",
+        format!(
+            "{} excused by {}; entries: {} expired, {unused} unused",
+            phrase::plural(verdict.known.into(), "known deviation"),
+            k.file,
+            verdict.expired
+        ),
+    )
+}
+
+fn baseline_row(b: &BaselineReport) -> Row {
+    let c = &b.counts;
+    (
+        "baseline",
+        format!(
+            "against {}: {}, {} fixed, {} still deviating, {} unchanged, {} added, {} removed",
+            b.file,
+            phrase::plural(c.new_deviation.into(), "new deviation"),
+            c.fixed,
+            c.still_deviating,
+            c.unchanged,
+            c.added,
+            c.removed
+        ),
+    )
+}
+
+/// The shards a partial merge did not have, when it had not all.
+fn shards_row(missing: &[String]) -> Option<Row> {
+    (!missing.is_empty()).then(|| {
+        (
             "shards",
             format!(
                 "partial merge: {} {} missing, their cases were not checked",
-                if report.run.missing_shards.len() == 1 { "shard" } else { "shards" },
-                report.run.missing_shards.join(", ")
+                if missing.len() == 1 { "shard" } else { "shards" },
+                missing.join(", ")
             ),
-        ));
-    }
-    let code = if verdict.exit == crate::exit::Exit::Success { "1;32" } else { "1;31" };
-    rows.push(("verdict", style.paint(code, &phrase::decision(verdict))));
-    let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
-    let mut out = format!("{}\n", style.paint("1", "exemplar summary"));
-    for (label, text) in rows {
-        let _ = writeln!(out, "  {} {text}", style.paint("1", &format!("{label:>width$}")));
-    }
-    out
+        )
+    })
 }
 
 /// A case id without the folders every id of a doc set shares: its page and example.

@@ -210,6 +210,38 @@ mod tests {
         assert!(!text.contains("\"notRun\"") && !text.contains("\"not-run\""), "{text}");
     }
 
+    /// A run error's facts are data in the report, and read back; an error without them (a
+    /// report written before they were, or format 1) reads as before.
+    #[test]
+    fn run_error_data_is_written_and_read_back_and_optional() {
+        use crate::report::model::{ErrorData, ErrorReport};
+        use crate::run::result::{ErrorKind, FixtureStep, RunError, SkippedTeardown};
+        let e = RunError::new(
+            ErrorKind::Tls { method: "POST".into(), url: "https://t/x".into(), plain_http: true },
+            "handshake",
+        )
+        .in_fixture(FixtureStep {
+            skipped: vec![SkippedTeardown { alias: "set".into(), missing: "id".into() }],
+            ..FixtureStep::new("set", false, Some(("POST".into(), "https://t/x".into())))
+        });
+        let report = ErrorReport::from(&e);
+        let value = serde_json::to_value(&report).unwrap();
+        assert_eq!(value["code"], "fixture-failed");
+        assert_eq!(
+            value["data"],
+            json!({
+                "fixture": "set", "cause": "tls", "method": "POST", "url": "https://t/x",
+                "plainHttp": true, "teardownSkipped": [{"fixture": "set", "missing": "id"}]
+            })
+        );
+        let back: ErrorReport = serde_json::from_value(value).unwrap();
+        assert_eq!(back, report);
+        let old: ErrorReport =
+            serde_json::from_value(json!({"code": "timeout", "message": "timed out"})).unwrap();
+        assert_eq!(old.data, ErrorData::default());
+        assert!(serde_json::to_value(&old).unwrap().get("data").is_none());
+    }
+
     #[test]
     fn a_newer_or_unknown_report_format_is_refused_naming_the_file() {
         let path = Path::new("r.json");

@@ -83,18 +83,7 @@ fn code(text: &str) -> String {
 /// Text inside raw HTML (`<summary>`): entities only, and no line break that would end the
 /// HTML block.
 fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::html(text, super::escape::Context::MarkdownLine)
 }
 
 /// `text` cut to `max` characters, ending in `…` when it was cut.

@@ -19,7 +19,7 @@ pub use crate::check::Finding;
 use crate::diff::Diff;
 use crate::observe::{Exchange, Role};
 pub use crate::run::note::Note;
-use crate::run::result::{CaseResult, RunError, Status};
+use crate::run::result::{CaseResult, ErrorKind, RunError, Status};
 
 /// The report format version this build writes and reads.
 pub const FORMAT: u32 = 2;
@@ -365,17 +365,159 @@ pub struct KnownMark {
     pub expired: bool,
 }
 
+/// A case that could not run (or a teardown that failed): its code, the sentence that says
+/// it, and what the runner knew about it as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorReport {
     /// The stable error code (`connect-failed`, ...).
     pub code: String,
     pub message: String,
+    /// The error's facts, each there when the error has it (absent in reports written before
+    /// this field was).
+    #[serde(default, skip_serializing_if = "ErrorData::is_empty")]
+    pub data: ErrorData,
+}
+
+/// What the runner knew about an error, as data; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ErrorData {
+    /// The fixture (its alias in the case) whose setup or teardown failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<String>,
+    /// The code of what failed inside the fixture's step, when the error's own code is the
+    /// fixture's (`tls` under `fixture-failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// The request that failed or was not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status the request was answered (a fixture's step, the token request) or the
+    /// run's first requests were refused with (`auth-refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The time limit that elapsed: `connect` (`--connect-timeout`) or `request`
+    /// (`--timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// How long that limit was, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// The TLS handshake got an answer that is not TLS: the port serves plain HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plain_http: Option<bool>,
+    /// The variable a template named that nothing defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
+    /// The fixture capture that found nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<String>,
+    /// Where the token was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// The behaviour step whose list was too long, the item it looked for (`key = value`),
+    /// and the conventions' bound on pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pages: Option<u64>,
+    /// Whether the case's task panicked (else it was cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panicked: Option<bool>,
+    /// Fixtures whose teardown was skipped because this setup error came before they
+    /// captured what it needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teardown_skipped: Vec<SkippedTeardownReport>,
+}
+
+impl ErrorData {
+    pub fn is_empty(&self) -> bool {
+        *self == ErrorData::default()
+    }
+}
+
+/// A fixture whose teardown was skipped, and the capture it needed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedTeardownReport {
+    pub fixture: String,
+    pub missing: String,
+}
+
+impl From<&RunError> for ErrorData {
+    fn from(e: &RunError) -> Self {
+        let mut data = ErrorData {
+            cause: e.cause().map(|c| c.as_str().to_string()),
+            teardown_skipped: e
+                .skipped()
+                .iter()
+                .map(|s| SkippedTeardownReport {
+                    fixture: s.alias.clone(),
+                    missing: s.missing.clone(),
+                })
+                .collect(),
+            ..ErrorData::default()
+        };
+        if let Some(f) = &e.fixture {
+            data.fixture = Some(f.alias.clone());
+            if let Some((method, url)) = &f.request {
+                (data.method, data.url) = (Some(method.clone()), Some(url.clone()));
+            }
+        }
+        data.add_kind(&e.kind);
+        data
+    }
+}
+
+impl ErrorData {
+    fn add_kind(&mut self, kind: &ErrorKind) {
+        let request = |method: &String, url: &String| (Some(method.clone()), Some(url.clone()));
+        match kind {
+            ErrorKind::ConnectFailed { method, url } | ErrorKind::Protocol { method, url } => {
+                (self.method, self.url) = request(method, url);
+            }
+            ErrorKind::Timeout { method, url, limit, after } => {
+                (self.method, self.url) = request(method, url);
+                self.timeout = Some(limit.as_str().to_string());
+                self.timeout_ms = after.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            }
+            ErrorKind::Tls { method, url, plain_http } => {
+                (self.method, self.url) = request(method, url);
+                self.plain_http = plain_http.then_some(true);
+            }
+            ErrorKind::Rejected { status } => self.status = Some(*status),
+            ErrorKind::NotCaptured { capture } => self.capture = Some(capture.clone()),
+            ErrorKind::BindingFailed { binding } => self.binding = binding.clone(),
+            ErrorKind::AuthFailed { token_url, status } => {
+                self.token_url = Some(token_url.clone());
+                self.status = *status;
+            }
+            ErrorKind::AuthRefused { method, url, status } => {
+                (self.method, self.url) = request(method, url);
+                self.status = Some(*status);
+            }
+            ErrorKind::TooManyPages { step, max_pages, item } => {
+                self.step = Some(step.clone());
+                self.item = Some(item.clone());
+                self.max_pages = Some(*max_pages);
+            }
+            ErrorKind::Internal { panicked } => self.panicked = Some(*panicked),
+        }
+    }
 }
 
 impl From<&RunError> for ErrorReport {
     fn from(e: &RunError) -> Self {
-        ErrorReport { code: e.code.as_str().into(), message: e.message.clone() }
+        ErrorReport {
+            code: e.code().as_str().into(),
+            message: super::phrase::run_error(e),
+            data: ErrorData::from(e),
+        }
     }
 }
 

@@ -45,6 +45,7 @@ pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
         error: (status == Outcome::Error).then(|| ErrorReport {
             code: "connect-failed".into(),
             message: "cannot connect to http://127.0.0.1:9/ (connection refused)".into(),
+            data: Default::default(),
         }),
         teardown_errors: Vec::new(),
         diffs: Vec::new(),

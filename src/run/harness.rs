@@ -31,7 +31,7 @@ use crate::snapshot::{Rules, Store, Update};
 use super::execute::{Runner, Settings};
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
 use super::job::Job;
-use super::result::{CaseResult, ErrorCode, RunError, Status};
+use super::result::{CaseResult, ErrorKind, RunError, Status};
 
 /// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
 /// so the core count is the wrong measure; 8 keeps a real service well below throttling.
@@ -224,19 +224,28 @@ pub enum Stopped {
     Mock(#[source] std::io::Error),
     /// The behaviour data or conventions are invalid (each error names its file).
     #[error("{}; nothing was run", crate::words::count(.0.len(), "behaviour data problem", "behaviour data problems"))]
-    Behaviour(Vec<String>),
+    Behaviour(Vec<crate::behaviour::BehaviourError>),
     /// The `--target` URL is not usable.
-    #[error("{0}")]
-    Target(String),
+    #[error(transparent)]
+    Target(http::TargetError),
     /// The embedded mock's own URL could not be used (a bug if it happens).
-    #[error("{0}")]
-    MockTarget(String),
+    #[error("the reference mock's own URL is not usable")]
+    MockTarget(#[source] http::TargetError),
     /// The HTTP client could not be built from the settings (a CA file, a proxy).
-    #[error("{0}")]
-    Client(String),
+    #[error(transparent)]
+    Client(http::ClientError),
 }
 
 impl Stopped {
+    /// What to do about it, when there is something to say (the edge prints it after the
+    /// error and its causes).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Stopped::Target(e) => e.hint(),
+            _ => None,
+        }
+    }
+
     /// The exit class: bad input is a usage problem, the rest an error.
     pub fn exit(&self) -> Exit {
         match self {
@@ -402,6 +411,10 @@ fn settings(opts: &RunOptions) -> Settings {
         }),
         headers: opts.headers.clone(),
         proxy: opts.client.proxy.clone(),
+        timeouts: super::execute::Timeouts {
+            connect: opts.client.connect_timeout,
+            request: opts.client.timeout,
+        },
     }
 }
 
@@ -667,15 +680,10 @@ fn not_run(planned: &Planned, results: &Mutex<Vec<CaseResult>>, events: &Events)
 /// The result of a case whose task panicked or was cancelled: an `internal` error, so that
 /// the case is in every report and the run cannot pass.
 fn stopped_result(planned: &Planned, e: &tokio::task::JoinError) -> CaseResult {
-    let message = if e.is_panic() {
-        "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
-            .to_string()
-    } else {
-        "the case was cancelled before it finished".to_string()
-    };
+    let kind = ErrorKind::Internal { panicked: e.is_panic() };
     CaseResult {
         status: Status::Error,
-        error: Some(RunError::new(ErrorCode::Internal, message)),
+        error: Some(RunError::new(kind, "")),
         ..CaseResult::of(planned)
     }
 }
@@ -722,9 +730,15 @@ mod tests {
 
     #[test]
     fn a_stopped_run_counts_its_problems_in_words_that_agree() {
-        let one = Stopped::Behaviour(vec!["a".into()]);
+        let problem = || {
+            crate::behaviour::BehaviourError::Data(crate::case::FileError::Io {
+                path: "cases/behaviour.json".into(),
+                source: std::io::Error::other("gone"),
+            })
+        };
+        let one = Stopped::Behaviour(vec![problem()]);
         assert_eq!(one.to_string(), "1 behaviour data problem; nothing was run");
-        let two = Stopped::Behaviour(vec!["a".into(), "b".into()]);
+        let two = Stopped::Behaviour(vec![problem(), problem()]);
         assert_eq!(two.to_string(), "2 behaviour data problems; nothing was run");
     }
 }
