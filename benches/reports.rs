@@ -135,6 +135,7 @@ fn case(i: usize) -> CaseReport {
         duration_ms: 12,
         retries: 0,
         throttled_ms: 0,
+        notes: Vec::new(),
     }
 }
 

@@ -66,7 +66,9 @@ pub struct Redactor {
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor {{ {} secret value(s) }}", self.values.len())
+        // A leaf module: `words` is not below it, so the noun agrees here.
+        let n = self.values.len();
+        write!(f, "Redactor {{ {n} secret {} }}", if n == 1 { "value" } else { "values" })
     }
 }
 
@@ -201,6 +203,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn debug_counts_the_secrets_in_words_that_agree() {
+        let mut r = Redactor::new();
+        assert_eq!(format!("{r:?}"), "Redactor { 0 secret values }");
+        r.add_secret("one-secret-value");
+        assert_eq!(format!("{r:?}"), "Redactor { 1 secret value }");
+    }
 
     #[test]
     fn an_expected_view_keeps_the_documented_placeholder_and_hides_what_was_sent() {

@@ -122,6 +122,26 @@ fn list_shows_the_behaviour_checks_and_starts_nothing() {
     assert_eq!(stdout.lines().filter(|l| !l.is_empty()).count(), 1, "{stdout}");
 }
 
+/// A malformed `behaviour.json` is shown like every other malformed input file: the file,
+/// line and column, the source line and a caret (it was one line of text before).
+#[test]
+fn malformed_behaviour_data_is_shown_with_its_line() {
+    let dir = tempfile::Builder::new().prefix("exemplar-bd-cli-").tempdir().unwrap();
+    std::fs::write(dir.path().join("behaviour.json"), "{\n  \"format\": 1,\n  \"typo\": 1\n}\n")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_exemplar"))
+        .args(["behaviour", "--cases"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("behaviour.json:3:"), "{stderr}");
+    assert!(stderr.contains("typo"), "{stderr}");
+    assert!(stderr.lines().any(|l| l.contains("\"typo\": 1")), "the source line: {stderr}");
+    assert!(stderr.lines().any(|l| l.trim_start().starts_with('|') && l.contains('^')), "{stderr}");
+}
+
 /// One way a target misbehaves, applied by a proxy in front of the reference mock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Misbehaviour {
@@ -465,8 +485,18 @@ fn a_list_with_more_pages_than_the_bound_is_an_error_that_says_so() {
     for r in &results {
         assert_eq!(r.status, Status::Error, "{}", r.id);
         let error = r.error.as_ref().unwrap();
-        assert_eq!(error.code, exemplar::run::ErrorCode::TooManyPages, "{error:?}");
-        assert!(error.message.contains("more than 100 pages"), "{}", error.message);
+        assert_eq!(error.code(), exemplar::run::ErrorCode::TooManyPages, "{error:?}");
+        // The bound and the step are data; the report phrases them.
+        assert!(
+            matches!(
+                &error.kind,
+                exemplar::run::result::ErrorKind::TooManyPages { max_pages: 100, step, .. }
+                    if step == "list"
+            ),
+            "{error:?}"
+        );
+        let message = exemplar::report::phrase::run_error(error);
+        assert!(message.contains("more than 100 pages"), "{message}");
         let pages = r.exchanges.iter().filter(|e| e.role.to_string().contains("page")).count();
         assert_eq!(pages, 99, "{}: the first page and 99 more are read", r.id);
     }

@@ -192,18 +192,6 @@ let x = crate::g::h("crate::in_a_string", "text/*", r#"crate::raw"#, '"');
 const MAX_FN_LINES: usize = 80;
 const SMALL_ROOMS: &[&str] = &["run", "check", "snapshot", "report"];
 
-/// Functions over the limit that are known and not yet split, each with who splits it.
-/// Nothing else may be added here without the same.
-const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
-    // The HTML and Markdown reports are being reworked (issue 15 items 6 and 7: an index,
-    // collapsed sections, Markdown under GitHub's comment limit); they are split there.
-    ("report/html.rs", "render", "issue 15.6"),
-    ("report/html.rs", "case_html", "issue 15.6"),
-    ("report/markdown.rs", "render", "issue 15.7"),
-    // The console summary was written for issue 15.1 beside this test; its author splits it.
-    ("report/console.rs", "summary", "issue 15.1"),
-];
-
 /// Every `fn` item of `code` (comments and strings already blanked) before its tests, as
 /// name, first line and length in lines (signature to closing brace). Declarations without a
 /// body are left out.
@@ -270,8 +258,7 @@ fn no_function_in_the_small_rooms_is_over_80_lines() {
             let code = without_comments(&std::fs::read_to_string(entry.path()).unwrap());
             for (name, line, lines) in functions(&code) {
                 counted += 1;
-                let allowed = LONG_FUNCTIONS.iter().any(|(f, n, _)| *f == rel && *n == name);
-                if lines > MAX_FN_LINES && !allowed {
+                if lines > MAX_FN_LINES {
                     long.push(format!("src/{rel}:{line}: `{name}` is {lines} lines"));
                 }
             }

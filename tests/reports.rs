@@ -302,8 +302,20 @@ fn junit_report_reads_as_ci_systems_read_it() {
         if let Some(failure) = failure {
             assert_eq!(failure.attribute("type"), Some("type-mismatch"));
             let message = failure.attribute("message").unwrap();
+            // The count agrees with its noun (issue 15): `1 deviation`, `3 deviations`.
+            let n = report["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"].as_str().unwrap().ends_with("::get_trustframeworkkeyset"))
+                .unwrap()["deviations"]
+                .as_array()
+                .unwrap()
+                .len();
+            let noun = if n == 1 { "deviation" } else { "deviations" };
             assert!(
-                message.contains(" deviation(s): type-mismatch at /keys: expected an array"),
+                message
+                    .starts_with(&format!("{n} {noun}: type-mismatch at /keys: expected an array")),
                 "{message}"
             );
             let body = failure.text().unwrap();
@@ -641,7 +653,7 @@ fn shards_cover_every_case_once_and_merge_into_the_full_report() {
     let (one, two) = (dir.join("count-1.json"), dir.join("count-2.json"));
     let out = exemplar(&["report", "merge", s(&one), s(&two)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("shard(s) count:3/3 of 3 missing"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shard count:3/3 of 3 is missing"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("gate passed"), "{}", stderr(&out));
     let out = exemplar(&["report", "merge", s(&one), s(&one), s(&two)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

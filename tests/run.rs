@@ -18,6 +18,7 @@ use exemplar::check::Code;
 use exemplar::cli::Exit;
 use exemplar::mock::{self, Deviation, MockConfig};
 use exemplar::run::harness::{AuthOptions, RunOptions};
+use exemplar::run::result::{ErrorKind, SkippedTeardown, TimeLimit};
 use exemplar::run::{CaseResult, ErrorCode, Status};
 use serde_json::{Value, json};
 
@@ -411,7 +412,14 @@ fn unreachable_targets_are_errors_not_deviations() {
     let (exit, results) = run_lib(opts);
     assert_eq!(exit, Exit::Error);
     assert_eq!(results[0].status, Status::Error);
-    assert_eq!(results[0].error.as_ref().unwrap().code, ErrorCode::ConnectFailed);
+    let error = results[0].error.as_ref().unwrap();
+    assert_eq!(error.code(), ErrorCode::ConnectFailed);
+    // Where the connection went is data.
+    assert!(
+        matches!(&error.kind, ErrorKind::ConnectFailed { method, url }
+            if method == "GET" && url == &format!("http://127.0.0.1:{port}/beta/x")),
+        "{error:?}"
+    );
     assert!(results[0].deviations.is_empty());
 
     let out = exemplar(&[
@@ -464,12 +472,25 @@ fn stalling_lying_and_resetting_servers() {
         opts.client.timeout = Duration::from_secs(1);
         let (exit, results) = run_lib(opts);
         assert_eq!(exit, Exit::Error, "{addr}");
-        assert_eq!(
-            results[0].error.as_ref().map(|e| e.code),
-            Some(want),
-            "{addr}: {:?}",
-            results[0].error
-        );
+        let error = results[0].error.as_ref();
+        assert_eq!(error.map(|e| e.code()), Some(want), "{addr}: {error:?}");
+        if want == ErrorCode::Timeout {
+            // Which limit elapsed, after how long: data, and said in the message.
+            let error = error.unwrap();
+            assert!(
+                matches!(
+                    error.kind,
+                    ErrorKind::Timeout {
+                        limit: TimeLimit::Request,
+                        after: Some(after),
+                        ..
+                    } if after == Duration::from_secs(1)
+                ),
+                "{error:?}"
+            );
+            let message = exemplar::report::phrase::run_error(error);
+            assert!(message.ends_with("(no answer within 1 s, the --timeout)"), "{message}");
+        }
     }
 }
 
@@ -518,8 +539,10 @@ fn a_fixture_that_fails_is_an_error_and_teardown_still_runs() {
     let (exit, results) = run_lib(opts);
     assert_eq!(exit, Exit::Error);
     let error = results[0].error.as_ref().unwrap();
-    assert_eq!(error.code, ErrorCode::FixtureFailed);
-    assert!(error.message.contains("answered 500: boom"), "{}", error.message);
+    assert_eq!(error.code(), ErrorCode::FixtureFailed);
+    assert_eq!(error.kind, ErrorKind::Rejected { status: 500 });
+    let message = exemplar::report::phrase::run_error(error);
+    assert!(message.contains("answered 500: boom"), "{message}");
     assert_eq!(deletes.load(Ordering::SeqCst), 1, "the thing that was created is deleted");
 }
 
@@ -643,13 +666,17 @@ fn a_teardown_whose_setup_captured_nothing_is_skipped_and_said_once() {
     let r = &results[0];
     assert!(r.teardown_errors.is_empty(), "{:?}", r.teardown_errors);
     let error = r.error.as_ref().unwrap();
-    assert_eq!(error.code, ErrorCode::FixtureFailed);
-    assert!(error.message.contains("answered 500: down"), "{}", error.message);
+    assert_eq!(error.code(), ErrorCode::FixtureFailed);
+    // What the setup got and which teardown it skipped are data, phrased by the report.
+    assert_eq!(error.kind, ErrorKind::Rejected { status: 500 });
+    assert_eq!(error.fixture.as_ref().map(|f| f.alias.as_str()), Some("t"));
+    assert_eq!(error.skipped(), [SkippedTeardown { alias: "t".into(), missing: "id".into() }]);
+    let message = exemplar::report::phrase::run_error(error);
+    assert!(message.contains("answered 500: down"), "{message}");
     assert_eq!(
-        error.message.matches("; teardown of fixture `t` (no `id` captured) skipped").count(),
+        message.matches("; teardown of fixture `t` (no `id` captured) skipped").count(),
         1,
-        "{}",
-        error.message
+        "{message}"
     );
     assert_eq!(deletes.load(Ordering::SeqCst), 0, "nothing was created, nothing is deleted");
 }

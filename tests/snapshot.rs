@@ -471,7 +471,7 @@ fn snapshots_without_a_case_are_reported() {
     let out = run(&dir, &["-q"], &[]);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
-    assert!(all.contains("1 snapshot(s) belong to no case"), "{all}");
+    assert!(all.contains("1 snapshot belongs to no case; delete it if the case is gone"), "{all}");
     assert!(all.contains("removed_example.snap"), "{all}");
     // A filtered run does not know about the other cases, so it says nothing.
     let out = run(&dir, &["-q", "trustframeworkkeyset-get::"], &[]);

@@ -109,4 +109,12 @@ fn an_https_target_is_trusted_through_cacert_and_refused_without_it() {
     assert_eq!(error["code"], "fixture-failed", "{report:#}");
     let message = error["message"].as_str().unwrap();
     assert!(message.contains("invalid peer certificate"), "{message}");
+    // Inside the fixture's failure, the report says as data what failed: the TLS handshake
+    // (known from rustls's error type), of which fixture, on which request.
+    let data = &error["data"];
+    assert_eq!(data["cause"], "tls", "{report:#}");
+    assert_eq!(data["fixture"], "set", "{report:#}");
+    assert_eq!(data["method"], "POST", "{report:#}");
+    assert!(data["url"].as_str().unwrap().starts_with(&target), "{report:#}");
+    assert!(data.get("plainHttp").is_none(), "a certificate failure, not plain HTTP: {report:#}");
 }

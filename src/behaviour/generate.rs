@@ -25,7 +25,55 @@ use super::model::{self, EntitySet, Kind, Model, Operation};
 pub struct Unsupported {
     pub operation: String,
     pub behaviour: String,
-    pub reason: String,
+    /// Written as its sentence (`exemplar behaviour --json`).
+    #[serde(serialize_with = "as_sentence")]
+    pub reason: Unsupportable,
+}
+
+fn as_sentence<S: serde::Serializer>(reason: &Unsupportable, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(reason)
+}
+
+/// Why the docs cannot support a behaviour: what a check would need that they do not say.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unsupportable {
+    #[error("the conventions name `{0}`, which exemplar does not know")]
+    UnknownBehaviour(String),
+    #[error(
+        "the documented create sends no client-chosen key (`{0}`), so a second create is no duplicate"
+    )]
+    NoClientKey(String),
+    #[error("no documented response names the type of `{0}`")]
+    UntypedEntitySet(String),
+    #[error("the resource page of `{0}` names no key property")]
+    NoKeyProperty(String),
+    #[error("cannot bind `{{{placeholder}}}` of `{url}` from the case's bindings")]
+    Unbindable { placeholder: String, url: String },
+    #[error("the documented URL has no entity placeholder")]
+    NoEntityPlaceholder,
+    #[error("the case binds no value to `{{{0}}}`")]
+    Unbound(String),
+    #[error("the documented response names no type")]
+    UntypedResponse,
+    #[error("no resource page documents `{0}`")]
+    UndocumentedType(String),
+    #[error("`{entity}` documents no collection of `{item}`")]
+    NoCollection { entity: String, item: String },
+    #[error("{file} names no item key for `{0}`", file = super::data::FILE)]
+    NoItemKey(String),
+    #[error("no documented `GET` of a `{0}` item to read the update back")]
+    NoNavigationRead(String),
+    #[error(
+        "a {method} at an unknown id could create an entity, and {file} names no fixture-owned unused id for `{url}`",
+        file = super::data::FILE
+    )]
+    NoUnusedId { method: String, url: String },
+    #[error("the documented body sends no member whose wrong type could be sent safely")]
+    NoSafeWrongType,
+    #[error("`{0}` documents no possible values for any member the request sends")]
+    NoPossibleValues(String),
+    #[error("no resource page documents the type of the request body")]
+    UntypedBody,
 }
 
 /// Everything generation found.
@@ -35,8 +83,21 @@ pub struct Generated {
     pub checks: Vec<Check>,
     pub unsupported: Vec<Unsupported>,
     /// Problems with `behaviour.json` (an adjustment naming no check).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_sentences")]
+    pub errors: Vec<AdjustmentError>,
+}
+
+fn as_sentences<S: serde::Serializer>(errors: &[AdjustmentError], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(errors.iter().map(ToString::to_string))
+}
+
+/// An adjustment in `behaviour.json` that cannot apply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdjustmentError {
+    #[error("{file}: `checks` names `{0}`, which is no generated behaviour check", file = super::data::FILE)]
+    NoSuchCheck(String),
+    #[error("{file}: `checks.{0}` needs a reason", file = super::data::FILE)]
+    NoReason(String),
 }
 
 /// The inputs of generation.
@@ -97,14 +158,11 @@ pub fn generate<'a>(cases: impl IntoIterator<Item = &'a Case>, input: Input<'_>)
     }
     for (id, adjustment) in &input.data.checks {
         let Some(check) = out.checks.iter_mut().find(|c| &c.id == id) else {
-            out.errors.push(format!(
-                "{}: `checks` names `{id}`, which is no generated behaviour check",
-                super::data::FILE
-            ));
+            out.errors.push(AdjustmentError::NoSuchCheck(id.clone()));
             continue;
         };
         if adjustment.reason.trim().is_empty() {
-            out.errors.push(format!("{}: `checks.{id}` needs a reason", super::data::FILE));
+            out.errors.push(AdjustmentError::NoReason(id.clone()));
             continue;
         }
         if adjustment.off {
@@ -170,7 +228,7 @@ impl Ctx<'_> {
         cleanup
     }
 
-    fn behaviour(&self, name: &str) -> Result<Derived, String> {
+    fn behaviour(&self, name: &str) -> Result<Derived, Unsupportable> {
         let steps = |s: Vec<Step>| Ok(Some((s, Vec::new())));
         match name {
             "create-then-read" => {
@@ -221,9 +279,7 @@ impl Ctx<'_> {
                 let sends_key =
                     self.case.request.body.as_ref().is_some_and(|b| b.get(&key).is_some());
                 if !sends_key {
-                    return Err(format!(
-                        "the documented create sends no client-chosen key (`{key}`), so a second create is no duplicate"
-                    ));
+                    return Err(Unsupportable::NoClientKey(key));
                 }
                 let conflict = self.input.conventions.statuses.conflict;
                 steps(vec![
@@ -363,7 +419,7 @@ impl Ctx<'_> {
             }
             "wrong-type" => self.wrong_type(),
             "outside-enum" => self.outside_enum(),
-            other => Err(format!("the conventions name `{other}`, which exemplar does not know")),
+            other => Err(Unsupportable::UnknownBehaviour(other.to_string())),
         }
     }
 
@@ -382,15 +438,15 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn key_property(&self) -> Result<String, String> {
+    fn key_property(&self) -> Result<String, Unsupportable> {
         let Some(ty) = &self.set.entity_type else {
-            return Err(format!("no documented response names the type of `{}`", self.set.url));
+            return Err(Unsupportable::UntypedEntitySet(self.set.url.clone()));
         };
         self.input
             .types
             .get(ty)
             .and_then(|t| t.key_property.clone())
-            .ok_or_else(|| format!("the resource page of `{ty}` names no key property"))
+            .ok_or_else(|| Unsupportable::NoKeyProperty(ty.clone()))
     }
 
     /// The documented request as a step named `name`, expecting nothing yet.
@@ -434,7 +490,7 @@ impl Ctx<'_> {
         &self,
         url: &str,
         extra: Option<&str>,
-    ) -> Result<BTreeMap<String, String>, String> {
+    ) -> Result<BTreeMap<String, String>, Unsupportable> {
         let mine = placeholders(&self.case.request.url);
         let theirs = placeholders(url);
         let mut bind = BTreeMap::new();
@@ -445,9 +501,10 @@ impl Ctx<'_> {
                 None => None,
             };
             let Some(value) = value else {
-                return Err(format!(
-                    "cannot bind `{{{name}}}` of `{url}` from the case's bindings"
-                ));
+                return Err(Unsupportable::Unbindable {
+                    placeholder: name.clone(),
+                    url: url.to_string(),
+                });
             };
             bind.insert(name.clone(), value);
         }
@@ -455,7 +512,7 @@ impl Ctx<'_> {
     }
 
     /// A `GET` of the entity the case addresses (or, with `extra`, of the one it created).
-    fn entity_read(&self, extra: Option<&str>) -> Result<Step, String> {
+    fn entity_read(&self, extra: Option<&str>) -> Result<Step, Unsupportable> {
         let url = match self.set.find(Kind::Read, None) {
             Some(read) => read.url.clone(),
             None => format!("{}/{{id}}", self.set.url),
@@ -476,14 +533,10 @@ impl Ctx<'_> {
     }
 
     /// The binding of the entity placeholder of the case's URL.
-    fn entity_binding(&self) -> Result<String, String> {
+    fn entity_binding(&self) -> Result<String, Unsupportable> {
         let mine = placeholders(&self.case.request.url);
-        let first = mine.first().ok_or("the documented URL has no entity placeholder")?;
-        self.case
-            .bind
-            .get(first)
-            .cloned()
-            .ok_or_else(|| format!("the case binds no value to `{{{first}}}`"))
+        let first = mine.first().ok_or(Unsupportable::NoEntityPlaceholder)?;
+        self.case.bind.get(first).cloned().ok_or_else(|| Unsupportable::Unbound(first.clone()))
     }
 
     fn list(&self) -> Step {
@@ -526,16 +579,18 @@ impl Ctx<'_> {
 
     /// The collection property of the entity type that holds items of the operation's
     /// return type, and the item key the data names for it.
-    fn holding_collection(&self) -> Result<(String, String), String> {
-        let returns = self.op.returns.as_deref().ok_or("the documented response names no type")?;
-        let entity = self.set.entity_type.as_deref().ok_or_else(|| {
-            format!("no documented response names the type of `{}`", self.set.url)
-        })?;
+    fn holding_collection(&self) -> Result<(String, String), Unsupportable> {
+        let returns = self.op.returns.as_deref().ok_or(Unsupportable::UntypedResponse)?;
+        let entity = self
+            .set
+            .entity_type
+            .as_deref()
+            .ok_or_else(|| Unsupportable::UntypedEntitySet(self.set.url.clone()))?;
         let ty = self
             .input
             .types
             .get(entity)
-            .ok_or_else(|| format!("no resource page documents `{entity}`"))?;
+            .ok_or_else(|| Unsupportable::UndocumentedType(entity.to_string()))?;
         let wanted = crate::check::types::normalise(returns);
         let collection = ty
             .properties
@@ -546,19 +601,24 @@ impl Ctx<'_> {
                         == Some(wanted.clone())
             })
             .map(|(n, _)| n.clone())
-            .ok_or_else(|| format!("`{entity}` documents no collection of `{returns}`"))?;
-        let key =
-            self.input.data.item_key(returns).ok_or_else(|| {
-                format!("{} names no item key for `{returns}`", super::data::FILE)
+            .ok_or_else(|| Unsupportable::NoCollection {
+                entity: entity.to_string(),
+                item: returns.to_string(),
             })?;
+        let key = self
+            .input
+            .data
+            .item_key(returns)
+            .ok_or_else(|| Unsupportable::NoItemKey(returns.to_string()))?;
         Ok((collection, key.to_string()))
     }
 
-    fn navigation_update(&self) -> Result<Derived, String> {
+    fn navigation_update(&self) -> Result<Derived, Unsupportable> {
         let nav = self.op.name.as_deref().unwrap_or_default();
-        let read = self.set.find(Kind::NavigationRead, Some(nav)).ok_or_else(|| {
-            format!("no documented `GET` of a `{nav}` item to read the update back")
-        })?;
+        let read = self
+            .set
+            .find(Kind::NavigationRead, Some(nav))
+            .ok_or_else(|| Unsupportable::NoNavigationRead(nav.to_string()))?;
         let bind = self.bind_like_case(&read.url, None)?;
         let read_step = Step {
             name: "read".into(),
@@ -632,7 +692,7 @@ impl Ctx<'_> {
         Ok(Some((steps, Vec::new())))
     }
 
-    fn unknown_id(&self) -> Result<Derived, String> {
+    fn unknown_id(&self) -> Result<Derived, Unsupportable> {
         let mine = placeholders(&self.case.request.url);
         let Some(last) = mine.last() else { return Ok(None) };
         let conventions = self.input.conventions;
@@ -650,12 +710,9 @@ impl Ctx<'_> {
                 .entity_sets
                 .get(&self.set.url)
                 .and_then(|s| s.unused_id.as_ref())
-                .ok_or_else(|| {
-                    format!(
-                        "a {method} at an unknown id could create an entity, and {} names no fixture-owned unused id for `{}`",
-                        super::data::FILE,
-                        self.set.url
-                    )
+                .ok_or_else(|| Unsupportable::NoUnusedId {
+                    method: method.clone(),
+                    url: self.set.url.clone(),
                 })?;
             fixtures.push(FixtureUse {
                 fixture: unused.fixture.clone(),
@@ -697,7 +754,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn wrong_type(&self) -> Result<Derived, String> {
+    fn wrong_type(&self) -> Result<Derived, Unsupportable> {
         let Some(Value::Object(body)) = &self.case.request.body else { return Ok(None) };
         let ty = self.body_type();
         let key = if self.op.kind == Kind::Create { self.key_property().ok() } else { None };
@@ -720,10 +777,10 @@ impl Ctx<'_> {
                 )));
             }
         }
-        Err("the documented body sends no member whose wrong type could be sent safely".into())
+        Err(Unsupportable::NoSafeWrongType)
     }
 
-    fn outside_enum(&self) -> Result<Derived, String> {
+    fn outside_enum(&self) -> Result<Derived, Unsupportable> {
         let Some(Value::Object(body)) = &self.case.request.body else { return Ok(None) };
         let ty = self.body_type();
         let outside = Value::String(self.input.conventions.outside_enum.clone());
@@ -758,10 +815,8 @@ impl Ctx<'_> {
             }
         }
         Err(match ty {
-            Some(ty) => {
-                format!("`{ty}` documents no possible values for any member the request sends")
-            }
-            None => "no resource page documents the type of the request body".into(),
+            Some(ty) => Unsupportable::NoPossibleValues(ty),
+            None => Unsupportable::UntypedBody,
         })
     }
 }
@@ -989,13 +1044,15 @@ mod tests {
             .iter()
             .find(|u| u.operation == "p::put" && u.behaviour == "unknown-id")
             .unwrap();
-        assert!(u.reason.contains("fixture-owned"), "{}", u.reason);
+        assert!(matches!(&u.reason, Unsupportable::NoUnusedId { method, .. } if method == "PUT"));
+        assert!(u.reason.to_string().contains("fixture-owned"), "{}", u.reason);
         let u = g
             .unsupported
             .iter()
             .find(|u| u.operation == "p::add" && u.behaviour == "action-then-read")
             .unwrap();
-        assert!(u.reason.contains("item key"), "{}", u.reason);
+        assert!(matches!(&u.reason, Unsupportable::NoItemKey(_)), "{}", u.reason);
+        assert!(u.reason.to_string().contains("names no item key"), "{}", u.reason);
     }
 
     #[test]
@@ -1022,7 +1079,8 @@ mod tests {
             .iter()
             .find(|u| u.operation == "p::state" && u.behaviour == "outside-enum")
             .unwrap();
-        assert!(u.reason.contains("no possible values"), "{}", u.reason);
+        assert!(matches!(&u.reason, Unsupportable::NoPossibleValues(_)), "{}", u.reason);
+        assert!(u.reason.to_string().contains("no possible values"), "{}", u.reason);
         // A create without a client-chosen key has no duplicate to send.
         let mut cs = cases();
         cs[0].request.body = Some(json!({"label": "a"}));
@@ -1067,8 +1125,13 @@ mod tests {
             Adjustment { reason: " ".into(), off: true, ..Default::default() },
         );
         let g = run(&cases(), &d);
-        assert!(g.errors.iter().any(|e| e.contains("behaviour::p::nothing")), "{:?}", g.errors);
-        assert!(g.errors.iter().any(|e| e.contains("needs a reason")), "{:?}", g.errors);
+        let nothing = AdjustmentError::NoSuchCheck("behaviour::p::nothing".into());
+        assert!(g.errors.contains(&nothing), "{:?}", g.errors);
+        assert!(
+            g.errors.iter().any(|e| e.to_string().ends_with("needs a reason")),
+            "{:?}",
+            g.errors
+        );
     }
 
     #[test]

@@ -13,13 +13,48 @@ pub mod model;
 
 pub use check::{Body, Check, Expect, Step};
 pub use data::{BehaviourData, Conventions};
-pub use generate::{Generated, Input, Unsupported, generate};
+pub use generate::{Generated, Input, Unsupportable, Unsupported, generate};
 pub use model::{Kind, Model};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::case::{Case, TypeFile};
+use crate::case::{Case, FileError, TypeFile};
 use crate::check::TypeRegistry;
+
+/// Why the behaviour checks of a cases directory cannot be generated or planned; each names
+/// its file or its check.
+#[derive(Debug, thiserror::Error)]
+pub enum BehaviourError {
+    /// `behaviour.json` does not read.
+    #[error(transparent)]
+    Data(#[from] FileError),
+    #[error(transparent)]
+    Conventions(#[from] data::ConventionsError),
+    /// An adjustment in `behaviour.json` that cannot apply.
+    #[error("{}/{problem}", .dir.display())]
+    Adjustment { dir: PathBuf, problem: generate::AdjustmentError },
+    /// The fixture catalogue the checks' fixtures come from does not read.
+    #[error(transparent)]
+    Catalogue(crate::plan::PlanError),
+    /// A check that cannot be planned like a case (an unknown fixture).
+    #[error("behaviour check `{check}`")]
+    Plan {
+        check: String,
+        #[source]
+        source: crate::plan::PlanError,
+    },
+}
+
+impl BehaviourError {
+    /// Where in a file the error is, when it is in one.
+    pub fn located(&self) -> Option<&crate::diag::Located> {
+        match self {
+            BehaviourError::Data(e) => e.located(),
+            BehaviourError::Catalogue(e) => e.located(),
+            _ => None,
+        }
+    }
+}
 
 /// Generates the behaviour checks of a cases directory from its cases, its type files and
 /// its `behaviour.json`, with the embedded conventions. Errors name the file.
@@ -27,16 +62,20 @@ pub fn load<'a>(
     dir: &Path,
     cases: impl IntoIterator<Item = &'a Case>,
     types: &[TypeFile],
-) -> Result<Generated, Vec<String>> {
-    let data = BehaviourData::load(dir).map_err(|e| vec![e.to_string()])?;
-    let conventions = Conventions::graph().map_err(|e| vec![e])?;
+) -> Result<Generated, Vec<BehaviourError>> {
+    let data = BehaviourData::load(dir).map_err(|e| vec![e.into()])?;
+    let conventions = Conventions::graph().map_err(|e| vec![e.into()])?;
     let registry = TypeRegistry::new(types);
     let generated =
         generate(cases, Input { types: &registry, data: &data, conventions: &conventions });
     if generated.errors.is_empty() {
         Ok(generated)
     } else {
-        Err(generated.errors.iter().map(|e| format!("{}/{e}", dir.display())).collect())
+        Err(generated
+            .errors
+            .iter()
+            .map(|e| BehaviourError::Adjustment { dir: dir.to_path_buf(), problem: e.clone() })
+            .collect())
     }
 }
 
@@ -47,12 +86,13 @@ pub fn load<'a>(
 pub fn plan(
     dir: &Path,
     plan: &crate::plan::Plan,
-) -> Result<Vec<(crate::plan::Planned, Check)>, Vec<String>> {
+) -> Result<Vec<(crate::plan::Planned, Check)>, Vec<BehaviourError>> {
     let generated = load(dir, plan.cases.iter().map(|p| &p.case), &plan.types)?;
     if generated.checks.is_empty() {
         return Ok(Vec::new());
     }
-    let catalogue = crate::plan::load_catalogue(dir).map_err(|e| vec![e.to_string()])?;
+    let catalogue =
+        crate::plan::load_catalogue(dir).map_err(|e| vec![BehaviourError::Catalogue(e)])?;
     let by_id: std::collections::HashMap<&str, &crate::plan::Planned> =
         plan.cases.iter().map(|p| (p.case.id.as_str(), p)).collect();
     let mut planned = Vec::new();
@@ -69,7 +109,7 @@ pub fn plan(
                 }
                 planned.push((p, check));
             }
-            Err(e) => errors.push(format!("behaviour check `{}`: {e}", check.id)),
+            Err(source) => errors.push(BehaviourError::Plan { check: check.id.clone(), source }),
         }
     }
     if errors.is_empty() { Ok(planned) } else { Err(errors) }

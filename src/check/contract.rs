@@ -39,7 +39,7 @@ pub struct Observed<'a> {
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
     /// The body read as JSON: `None` when it is empty or only whitespace.
-    pub json: Option<Result<&'a Value, &'a str>>,
+    pub json: Option<Result<&'a Value, &'a serde_json::Error>>,
     pub elapsed: Duration,
 }
 

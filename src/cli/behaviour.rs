@@ -33,8 +33,8 @@ pub fn run(args: BehaviourArgs) -> Exit {
         match behaviour::load(&args.cases, plan.cases.iter().map(|p| &p.case), &plan.types) {
             Ok(g) => g,
             Err(errors) => {
-                for e in errors {
-                    let _ = writeln!(err, "error: {e}");
+                for e in &errors {
+                    let _ = write!(err, "{}", super::snippet::shown(e, e.located()));
                 }
                 return Exit::Usage;
             }

@@ -86,13 +86,19 @@ pub fn run(args: ExtractArgs) -> Exit {
         }
     };
     let mut defects = 0;
-    for d in extraction.diagnostics().chain(planner.notes.iter()) {
-        if d.is_defect() {
-            defects += 1;
+    {
+        // A corpus can have thousands of diagnostics, and stderr is unbuffered: unbuffered,
+        // each one costs a dozen system calls (one per formatted piece).
+        let mut shown = std::io::BufWriter::new(&mut err);
+        for d in extraction.diagnostics().chain(planner.notes.iter()) {
+            if d.is_defect() {
+                defects += 1;
+            }
+            if !(args.quiet && d.severity == Severity::Note) {
+                let _ = writeln!(shown, "{d}");
+            }
         }
-        if !(args.quiet && d.severity == Severity::Note) {
-            let _ = writeln!(err, "{d}");
-        }
+        let _ = shown.flush();
     }
     if let Some(e) = write_error {
         let _ = writeln!(err, "error: cannot write to {}: {e}", cases_dir.display());

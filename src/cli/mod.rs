@@ -92,7 +92,7 @@ pub fn contract_test_main(cases: std::path::PathBuf, snapshots: std::path::PathB
         }
     };
     opts.snapshots = Some(SnapshotOptions { dir: snapshots, set: DEFAULT_SET.into(), update });
-    opts.phrasing = run::phrasing(&opts.libtest, 0, None);
+    opts.phrasing = run::phrasing(&opts.libtest, 0);
     let outcome = crate::run::run(opts);
     run::tell(&outcome);
     outcome.exit.into()

@@ -152,7 +152,7 @@ pub fn finish(mut report: Report, gate: &Gate, outputs: &Outputs, console: Conso
     let mut err = std::io::stderr().lock();
     let write_errors = outputs.write(&report);
     for e in &write_errors {
-        let _ = writeln!(err, "error: {e}");
+        let _ = write!(err, "{}", super::error_chain(e));
     }
     let verdict = verdict.with_unwritten(write_errors.len());
     let style = crate::report::phrase::Style { color: console.color };
@@ -244,7 +244,7 @@ pub fn run(args: ReportArgs) -> Exit {
             };
             let outputs = args.files.outputs();
             if let Err(e) = outputs.check_distinct() {
-                return usage(&e);
+                return usage(&e.to_string());
             }
             let report = match json::read(&path) {
                 Ok(r) => r,
@@ -260,8 +260,14 @@ fn run_merge(args: MergeArgs) -> Exit {
     if args.out.is_some() {
         outputs.json = args.out;
     }
-    if let Err(e) = outputs.check_distinct() {
-        return usage(&e.replace("--report-json", "--out/--report-json"));
+    if let Err(mut e) = outputs.check_distinct() {
+        // `--out` is `--report-json` under another name.
+        for option in [&mut e.first, &mut e.second] {
+            if *option == "--report-json" {
+                *option = "--out/--report-json";
+            }
+        }
+        return usage(&e.to_string());
     }
     let gate = match args.gate.load() {
         Ok(g) => g,
@@ -276,7 +282,7 @@ fn run_merge(args: MergeArgs) -> Exit {
     }
     let merged = match merge::merge(shards, args.allow_partial) {
         Ok(m) => m,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(&e.to_string()),
     };
     finish(merged, &gate, &outputs, args.color.console())
 }

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::mock;
 use crate::report::console;
 use crate::run::harness::{
-    AuthOptions, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
+    AuthOptions, Event, Events, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped,
 };
 use crate::run::http::{ClientSettings, Retry};
 use crate::snapshot;
@@ -147,7 +147,7 @@ pub struct RunArgs {
     pub partition: Option<crate::plan::Partition>,
 
     /// Print the requests and responses of failing cases (headers and bodies, redacted as in
-    /// the reports); `-vv`: of every case.
+    /// the reports); `-vv`: of every case, each as it ends.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Stop starting new cases after the first failing one (as `--max-fail 1`).
@@ -191,76 +191,127 @@ pub enum Layer {
     Behaviour,
 }
 
-fn env(var: &str) -> Result<String, String> {
-    std::env::var(var).map_err(|_| format!("environment variable `{var}` is not set"))
+/// An option value `run` refuses before anything runs.
+#[derive(Debug, thiserror::Error)]
+enum OptionError {
+    #[error("environment variable `{0}` is not set")]
+    Unset(String),
+    #[error("environment variable `{0}` is not valid Unicode")]
+    NotUnicode(String),
+    #[error("--header Authorization and --token-env/--tenant both set the credentials; give one")]
+    TwoCredentials,
+    #[error(
+        "--header Authorization: the embedded mock gets a token of its own; use it with --target"
+    )]
+    AuthorizationForTheMock,
+    #[error("--test-threads 0: at least one thread is needed to run a case")]
+    NoThreads,
+    #[error("--proxy `{0}`: not an http:// or https:// URL")]
+    Proxy(String),
+    #[error("there is no `cases/` directory here ({here}), so there is nothing to run")]
+    NoProject { here: String },
+    #[error("--cases {}: not a directory", .0.display())]
+    CasesNotADirectory(PathBuf),
+    #[error("--cases {}: no such directory (in {here})", .cases.display())]
+    NoCases { cases: PathBuf, here: String },
+    #[error(transparent)]
+    CaCert(#[from] crate::run::http::CaCertError),
+    #[error(transparent)]
+    SameFile(#[from] crate::report::output::SameFile),
+}
+
+impl OptionError {
+    /// What to do instead, when there is something to say.
+    fn hint(&self) -> Option<String> {
+        match self {
+            OptionError::Proxy(proxy) => {
+                let example = if proxy.contains("://") {
+                    "http://proxy.example:3128".to_string()
+                } else {
+                    format!("http://{proxy}")
+                };
+                Some(format!("give the proxy with its scheme: --proxy {example}"))
+            }
+            OptionError::NoProject { .. } => Some(
+                "run exemplar in a project's directory, point at its cases with --cases DIR, \
+                 or write cases from documentation pages with `exemplar extract`"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Says the error, its causes and its hint on stderr: a usage error.
+    fn usage(&self) -> Exit {
+        use std::io::Write;
+        let mut text = super::error_chain(self);
+        if let Some(hint) = self.hint() {
+            text.push_str(&format!("hint: {hint}\n"));
+        }
+        let _ = write!(std::io::stderr(), "{text}");
+        Exit::Usage
+    }
+}
+
+fn env(var: &str) -> Result<String, OptionError> {
+    std::env::var(var).map_err(|e| match e {
+        std::env::VarError::NotPresent => OptionError::Unset(var.to_string()),
+        std::env::VarError::NotUnicode(_) => OptionError::NotUnicode(var.to_string()),
+    })
 }
 
 /// Refuses option values that would make the run meaningless or hang, before anything runs.
-fn check_options(args: &RunArgs) -> Result<(), String> {
+fn check_options(args: &RunArgs) -> Result<(), OptionError> {
     let authorization = args.headers.iter().any(|h| h.name.eq_ignore_ascii_case("authorization"));
     if authorization && (args.token_env.is_some() || args.tenant.is_some()) {
-        return Err(
-            "--header Authorization and --token-env/--tenant both set the credentials; give one"
-                .into(),
-        );
+        return Err(OptionError::TwoCredentials);
     }
     if authorization && args.target.is_none() {
-        return Err("--header Authorization: the embedded mock gets a token of its own; use it with --target".into());
+        return Err(OptionError::AuthorizationForTheMock);
     }
     if args.libtest.test_threads == Some(0) {
-        return Err("--test-threads 0: at least one thread is needed to run a case".into());
+        return Err(OptionError::NoThreads);
     }
     if let Some(proxy) = &args.proxy {
         let url = reqwest::Url::parse(proxy);
         if !url.as_ref().is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-            let example = if proxy.contains("://") {
-                "http://proxy.example:3128".to_string()
-            } else {
-                format!("http://{proxy}")
-            };
-            return Err(format!(
-                "--proxy `{proxy}`: not an http:// or https:// URL\nhint: give the proxy with its scheme: --proxy {example}"
-            ));
+            return Err(OptionError::Proxy(proxy.clone()));
         }
     }
     if !args.cases.is_dir() {
         return Err(no_cases(&args.cases));
     }
     crate::run::http::ca_certificates(&args.cacert)?;
-    args.reports.outputs().check_distinct()
+    Ok(args.reports.outputs().check_distinct()?)
 }
 
 /// `exemplar run` where there are no cases: outside a project, or a `--cases` that names
 /// nothing.
-fn no_cases(cases: &std::path::Path) -> String {
+fn no_cases(cases: &std::path::Path) -> OptionError {
     let here = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
     if cases == std::path::Path::new("cases") {
-        format!(
-            "there is no `cases/` directory here ({here}), so there is nothing to run\n\
-             hint: run exemplar in a project's directory, point at its cases with --cases DIR, \
-             or write cases from documentation pages with `exemplar extract`"
-        )
+        OptionError::NoProject { here }
     } else if cases.exists() {
-        format!("--cases {}: not a directory", cases.display())
+        OptionError::CasesNotADirectory(cases.to_path_buf())
     } else {
-        format!("--cases {}: no such directory (in {here})", cases.display())
+        OptionError::NoCases { cases: cases.to_path_buf(), here }
     }
 }
 
 pub fn run(args: RunArgs) -> Exit {
     if let Err(e) = check_options(&args) {
-        return usage(&e);
+        return e.usage();
     }
     let auth = match (&args.token_env, &args.tenant) {
         (Some(var), _) => match env(var) {
             Ok(token) => AuthOptions::Bearer(token.into()),
-            Err(e) => return usage(&e),
+            Err(e) => return e.usage(),
         },
         (None, Some(tenant)) => {
             let secret_var = args.client_secret_env.clone().unwrap_or_default();
             let secret = match env(&secret_var) {
                 Ok(s) => s,
-                Err(e) => return usage(&e),
+                Err(e) => return e.usage(),
             };
             AuthOptions::ClientCredentials {
                 authority: args.authority.clone(),
@@ -346,7 +397,6 @@ pub fn run(args: RunArgs) -> Exit {
             )
         });
     }
-    let proxy = args.proxy.clone();
     opts.client = ClientSettings {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         timeout: Duration::from_secs(args.timeout),
@@ -387,17 +437,14 @@ pub fn run(args: RunArgs) -> Exit {
     }
     opts.record_twice = args.record_twice;
     opts.partition = args.partition;
-    opts.progress = progress;
+    opts.events = events(progress, args.verbose);
     opts.max_fail = args.max_fail.or(args.fail_fast.then_some(1));
-    opts.phrasing = phrasing(&opts.libtest, args.verbose, proxy);
+    opts.phrasing = phrasing(&opts.libtest, args.verbose);
 
     let started = std::time::Instant::now();
     let started_at = crate::report::model::timestamp(time::OffsetDateTime::now_utc());
     let outcome = crate::run::run(opts);
     tell(&outcome);
-    if args.verbose >= 2 {
-        tell_passing_exchanges(&outcome.results);
-    }
     // Reports and the CI gate: written after the run from the collected results.
     if listing || outcome.stopped.is_some() {
         return outcome.exit;
@@ -438,7 +485,7 @@ pub fn run(args: RunArgs) -> Exit {
 
 /// What `--fail-fast`/`--max-fail` left out, after the verdict.
 fn cut_short(cut: crate::run::harness::CutShort, fail_fast: bool) -> String {
-    use crate::words::{count, plural};
+    use crate::words::plural;
     let after = if fail_fast {
         "--fail-fast stopped the run after the first failing case".to_string()
     } else {
@@ -449,23 +496,64 @@ fn cut_short(cut: crate::run::harness::CutShort, fail_fast: bool) -> String {
         )
     };
     format!(
-        "exemplar: {after}; {} not run (reported as skipped, `not run`), so the run fails",
-        count(cut.not_run, "case", "cases")
+        "exemplar: {after}; {} (reported as `not-run`), so the run fails",
+        crate::report::phrase::not_run(crate::report::model::count(cut.not_run))
     )
 }
 
-/// `-vv`: the exchanges of the cases that passed (those of failing cases are in their
-/// failure messages already), on stderr after the trial lines.
-fn tell_passing_exchanges(results: &[crate::run::result::CaseResult]) {
-    use crate::report::exchanges;
-    use crate::report::model::ExchangeReport;
-    use crate::run::result::Status;
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    for r in results.iter().filter(|r| r.status == Status::Passed) {
-        let list: Vec<ExchangeReport> = r.exchanges.iter().map(ExchangeReport::from).collect();
-        let _ = write!(err, "\n---- {} (passed) ----\n{}", r.id, exchanges::render(&list));
+/// What the edge shows while the run goes on, from the run's events: a progress bar on a
+/// terminal, and with `-vv` the exchanges of each case that did not fail, on stderr the
+/// moment it ends (a failing case's are under its failure, as with `-v`).
+fn events(progress: bool, verbose: u8) -> Events {
+    use std::sync::{Mutex, PoisonError};
+    if !progress && verbose < 2 {
+        return Events::default();
     }
+    let bar: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+    Events::new(move |event| {
+        // The bar's lock also keeps two cases' exchanges from interleaving.
+        let mut bar = bar.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            Event::Started { cases } => {
+                *bar = progress.then(|| progress_bar(cases));
+            }
+            Event::Finished { result, failed } => {
+                if verbose >= 2 && !failed && !result.exchanges.is_empty() {
+                    let case = crate::report::model::CaseReport::from(result);
+                    let text = console::finished_exchanges(&case);
+                    let print = || {
+                        use std::io::Write;
+                        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                    };
+                    match bar.as_ref() {
+                        Some(b) => b.suspend(print),
+                        None => print(),
+                    }
+                }
+                if let Some(b) = bar.as_ref() {
+                    b.inc(1);
+                }
+            }
+            Event::Done => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
+            }
+        }
+    })
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} cases",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The one error of a run whose first requests the target refused (401/403): what to pass.
@@ -474,8 +562,9 @@ fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
     let first_status = |r: &crate::run::result::CaseResult| {
         r.exchanges.first()?.response.as_ref().map(|x| x.status)
     };
-    let stopped =
-        results.iter().any(|r| r.error.as_ref().is_some_and(|e| e.code == ErrorCode::AuthRefused));
+    let stopped = results
+        .iter()
+        .any(|r| r.error.as_ref().is_some_and(|e| e.code() == ErrorCode::AuthRefused));
     let sent: Vec<u16> = results.iter().filter_map(first_status).collect();
     let all_refused = !sent.is_empty() && sent.iter().all(|s| matches!(s, 401 | 403));
     if !stopped && !all_refused {
@@ -493,11 +582,7 @@ fn refused(results: &[crate::run::result::CaseResult]) -> Option<String> {
 
 /// The console reporter's phrasing of a failed case, coloured when libtest's output is; with
 /// `-v` or more, followed by the case's exchanges.
-pub(super) fn phrasing(
-    args: &libtest_mimic::Arguments,
-    verbose: u8,
-    proxy: Option<String>,
-) -> Phrasing {
+pub(super) fn phrasing(args: &libtest_mimic::Arguments, verbose: u8) -> Phrasing {
     let color = match args.color {
         Some(libtest_mimic::ColorSetting::Always) => true,
         Some(libtest_mimic::ColorSetting::Never) => false,
@@ -509,24 +594,11 @@ pub(super) fn phrasing(
         use crate::report::model::ExchangeReport;
         let mut text =
             console::failure(&crate::report::model::CaseReport::for_console(result), style);
-        let list: Vec<ExchangeReport> = result.exchanges.iter().map(ExchangeReport::from).collect();
-        let max_wait = crate::run::http::Retry::default().max_wait;
-        if let Some(note) = list.last().and_then(|e| exchanges::unhonoured_wait(e, max_wait)) {
-            text.push_str(&format!("note: {note}\n"));
-        }
-        // A request that got no response at all failed on the way: through the proxy.
-        let unanswered = result.exchanges.iter().any(|e| e.response.is_none());
-        if let (Some(proxy), true) = (&proxy, result.error.is_some() && unanswered) {
-            {
-                text.push_str(&format!(
-                    "note: every request goes through the proxy {proxy} (--proxy): check that it \
-                     runs and can reach the target\n"
-                ));
-            }
-        }
         if verbose > 0 {
+            let list: Vec<ExchangeReport> =
+                result.exchanges.iter().map(ExchangeReport::from).collect();
             text.push('\n');
-            text.push_str(&exchanges::render(&list));
+            text.push_str(&exchanges::render(&list, &result.notes));
         }
         text
     })
@@ -547,7 +619,7 @@ pub(super) fn tell(outcome: &RunOutcome) {
         // Each names its file; there is nothing to add.
         Some(Stopped::Behaviour(errors)) => {
             for e in errors {
-                let _ = writeln!(err, "error: {e}");
+                let _ = write!(err, "{}", super::snippet::shown(e, e.located()));
             }
         }
         _ => {}
@@ -555,6 +627,9 @@ pub(super) fn tell(outcome: &RunOutcome) {
     if let Some(stopped) = outcome.stopped.as_ref().filter(|s| !matches!(s, Stopped::Behaviour(_)))
     {
         let _ = write!(err, "{}", super::error_chain(stopped));
+        if let Some(hint) = stopped.hint() {
+            let _ = writeln!(err, "hint: {hint}");
+        }
     }
     if let Some(summary) = &outcome.snapshots {
         let _ = writeln!(err, "{}", console::snapshot_summary(summary));

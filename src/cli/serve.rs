@@ -122,19 +122,32 @@ impl ServeArgs {
     }
 }
 
+/// A `--bind` value that names no address to listen on. clap shows only this error's own
+/// message (not a cause chain), so the resolver's reason is part of it rather than a source.
+#[derive(Debug, thiserror::Error)]
+enum BindError {
+    #[error("expected HOST:PORT (e.g. `localhost:8085`), got `{0}`")]
+    NotHostPort(String),
+    #[error("cannot resolve `{value}`: {reason}")]
+    Unresolvable { value: String, reason: std::io::Error },
+    #[error("`{0}` resolves to no address")]
+    NoAddress(String),
+}
+
 /// `--bind`: a socket address, or a host name and port resolved to the first address the
 /// resolver gives (`localhost:8085`).
-fn bind_address(value: &str) -> Result<SocketAddr, String> {
+fn bind_address(value: &str) -> Result<SocketAddr, BindError> {
     use std::net::ToSocketAddrs;
     if let Ok(addr) = value.parse() {
         return Ok(addr);
     }
     if value.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
-        return Err(format!("expected HOST:PORT (e.g. `localhost:8085`), got `{value}`"));
+        return Err(BindError::NotHostPort(value.to_string()));
     }
-    let mut addrs =
-        value.to_socket_addrs().map_err(|e| format!("cannot resolve `{value}`: {e}"))?;
-    addrs.next().ok_or_else(|| format!("`{value}` resolves to no address"))
+    let mut addrs = value
+        .to_socket_addrs()
+        .map_err(|reason| BindError::Unresolvable { value: value.to_string(), reason })?;
+    addrs.next().ok_or_else(|| BindError::NoAddress(value.to_string()))
 }
 
 /// Runs the mock in the foreground; the one place `serve` writes to the terminal.
@@ -245,7 +258,10 @@ mod tests {
         assert_eq!(addr.port(), 8085);
         assert_eq!(super::bind_address("127.0.0.1:0").unwrap().port(), 0);
         let e = super::bind_address("no-such-host.invalid:80").unwrap_err();
-        assert!(e.contains("cannot resolve `no-such-host.invalid:80`"), "{e}");
+        assert!(matches!(e, super::BindError::Unresolvable { .. }), "{e:?}");
+        assert!(e.to_string().starts_with("cannot resolve `no-such-host.invalid:80`: "), "{e}");
+        let e = super::bind_address("localhost").unwrap_err();
+        assert_eq!(e.to_string(), "expected HOST:PORT (e.g. `localhost:8085`), got `localhost`");
     }
 
     #[test]

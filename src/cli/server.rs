@@ -24,7 +24,7 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 /// Why the server is not ready.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("--server `{command}`: cannot start it: {source}")]
+    #[error("--server `{command}`: cannot start it")]
     Spawn { command: String, source: std::io::Error },
     #[error("--server needs a --target with a host and port, got `{0}`")]
     Address(String),
@@ -210,6 +210,19 @@ mod tests {
         assert!(matches!(addresses("unix:/tmp/x"), Err(ServerError::Address(_))));
         assert_eq!(addresses("http://127.0.0.1:8081").unwrap()[0].port(), 8081);
         assert_eq!(addresses("http://127.0.0.1").unwrap()[0].port(), 80);
+    }
+
+    #[test]
+    fn a_spawn_error_shows_its_cause_once() {
+        let e = ServerError::Spawn {
+            command: "serve-it".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        let shown = crate::cli::error_chain(&e);
+        assert_eq!(
+            shown,
+            "error: --server `serve-it`: cannot start it\n  caused by: no such file\n"
+        );
     }
 
     #[test]

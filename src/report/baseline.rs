@@ -41,6 +41,13 @@ pub fn compare(old: &Report, new: &Report, file: &str) -> BaselineReport {
         let (class, new_keys, fixed) = match pair {
             (None, Some(n)) => (Class::Added, keys(n).into_iter().collect(), Vec::new()),
             (Some(_), None) => (Class::Removed, Vec::new(), Vec::new()),
+            // A case that did not run this time shows nothing fixed: what it did before
+            // stands.
+            (Some(o), Some(n)) if !n.status.ran() => {
+                let class =
+                    if keys(o).is_empty() { Class::Unchanged } else { Class::StillDeviating };
+                (class, Vec::new(), Vec::new())
+            }
             (Some(o), Some(n)) => {
                 let (before, after) = (keys(o), keys(n));
                 let added: Vec<String> = after.difference(&before).cloned().collect();
@@ -123,5 +130,18 @@ mod tests {
         let still = b.cases.iter().find(|c| c.id == "still").unwrap();
         assert_eq!(still.fixed, ["status-mismatch at status"]);
         assert_eq!((b.counts.new_deviation, b.counts.added, b.counts.removed), (1, 1, 1));
+    }
+
+    /// A case `--fail-fast` left out this time has no deviations because it did not run,
+    /// not because they were fixed.
+    #[test]
+    fn a_case_not_run_is_not_fixed() {
+        let old = report(vec![case("dev", &[("type-mismatch", "/a")]), case("ok", &[])]);
+        let not_run = |id: &str| CaseReport { status: Outcome::NotRun, ..case(id, &[]) };
+        let new = report(vec![not_run("dev"), not_run("ok")]);
+        let b = compare(&old, &new, "old.json");
+        let classes: Vec<_> = b.cases.iter().map(|c| (c.id.as_str(), c.class)).collect();
+        assert_eq!(classes, [("dev", Class::StillDeviating), ("ok", Class::Unchanged)]);
+        assert!(b.cases.iter().all(|c| c.fixed.is_empty() && c.new.is_empty()));
     }
 }

@@ -40,8 +40,9 @@ pub fn coverage(cases: &[CaseReport]) -> Coverage {
             Outcome::Deviated => totals.deviated += 1,
             Outcome::Error => totals.errors += 1,
             Outcome::Skipped => totals.skipped += 1,
+            Outcome::NotRun => totals.not_run += 1,
         }
-        if c.status != Outcome::Skipped {
+        if c.status.ran() {
             totals.ran += 1;
             totals.by_value += checks.by_value;
             totals.by_type += checks.by_type;

@@ -1,22 +1,22 @@
 //! The requests and responses of a case as `run -v` shows them, in Hurl's `--verbose`
 //! manner: `>` lines for what was sent, `<` lines for what came back, `*` lines for what
-//! exemplar has to say about an exchange (its role, time, retries). Everything rendered here
+//! exemplar has to say about an exchange (its role, time, retries, a note on it). Everything rendered here
 //! was redacted before the result was built; nothing is redacted again or left out, except
 //! that a body too long for a terminal is cut, and then ends with `…`.
 
 use std::fmt::Write;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use super::model::{ExchangeReport, HeaderReport};
+use super::model::{ExchangeReport, HeaderReport, Note};
 use crate::words::plural;
 
 /// The most characters of one body shown; the rest is cut and the cut marked with `…`.
 pub const MAX_BODY_CHARS: usize = 16 * 1024;
 
-/// The exchanges of one case, each opened by a `*` line.
-pub fn render(exchanges: &[ExchangeReport]) -> String {
+/// The exchanges of one case, each opened by a `*` line; the case's notes on an exchange
+/// (a `Retry-After` not waited for) follow its response.
+pub fn render(exchanges: &[ExchangeReport], notes: &[Note]) -> String {
     let mut out = String::new();
     let n = exchanges.len();
     for (i, e) in exchanges.iter().enumerate() {
@@ -55,35 +55,23 @@ pub fn render(exchanges: &[ExchangeReport]) -> String {
                     let _ = writeln!(out, "<");
                     lines(&mut out, '<', &text);
                 }
-                if let Some(note) = unhonoured_wait(e, crate::run::http::Retry::default().max_wait)
-                {
-                    let _ = writeln!(out, "* {note}");
-                }
             }
+        }
+        for note in notes.iter().filter(|n| on_exchange(n, i)) {
+            let _ = writeln!(out, "* {}", super::phrase::note(note));
         }
     }
     out
 }
 
-/// When a 429 or 503 asked for a wait longer than exemplar honours, a sentence saying it was
-/// not waited for (the status that follows is the target's, not a retry's).
-pub fn unhonoured_wait(e: &ExchangeReport, max_wait: Duration) -> Option<String> {
-    let r = e.response.as_ref()?;
-    if !matches!(r.status, 429 | 503) {
-        return None;
+/// Whether `note` is about the exchange at `index`.
+fn on_exchange(note: &Note, index: usize) -> bool {
+    match note {
+        Note::RetryAfterNotWaited { exchange, .. } => {
+            usize::try_from(*exchange).is_ok_and(|e| e == index)
+        }
+        Note::Proxy { .. } => false,
     }
-    let asked = r
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|h| crate::run::http::retry_after(&h.value))?;
-    (asked > max_wait).then(|| {
-        format!(
-            "Retry-After asked for {} s, longer than the {} s exemplar waits, so it was not waited for",
-            asked.as_secs(),
-            max_wait.as_secs()
-        )
-    })
 }
 
 fn headers(out: &mut String, mark: char, list: &[HeaderReport]) {
@@ -141,11 +129,14 @@ mod tests {
 
     #[test]
     fn an_exchange_shows_what_was_sent_and_received() {
-        let text = render(&[exchange(
-            201,
-            &[("content-type", "application/json")],
-            Some(serde_json::json!({"id": "a"})),
-        )]);
+        let text = render(
+            &[exchange(
+                201,
+                &[("content-type", "application/json")],
+                Some(serde_json::json!({"id": "a"})),
+            )],
+            &[],
+        );
         assert_eq!(
             text,
             "* exchange 1 of 1: main (4 ms)\n\
@@ -171,18 +162,17 @@ mod tests {
         assert_eq!(cut("äöü", 2), "äö…");
     }
 
+    /// A note on an exchange follows that exchange's response, and only that one's.
     #[test]
-    fn a_retry_after_too_long_to_honour_says_it_was_not_waited_for() {
-        let e = exchange(429, &[("Retry-After", "3600")], None);
-        let note = unhonoured_wait(&e, Duration::from_secs(60)).unwrap();
-        assert_eq!(
-            note,
-            "Retry-After asked for 3600 s, longer than the 60 s exemplar waits, so it was not waited for"
-        );
-        assert!(render(&[e]).contains(&format!("* {note}\n")));
-        let short = exchange(429, &[("Retry-After", "1")], None);
-        assert_eq!(unhonoured_wait(&short, Duration::from_secs(60)), None);
-        let ok = exchange(200, &[("Retry-After", "3600")], None);
-        assert_eq!(unhonoured_wait(&ok, Duration::from_secs(60)), None);
+    fn a_retry_after_too_long_to_honour_says_it_was_not_waited_for_under_its_exchange() {
+        let first = exchange(201, &[], None);
+        let second = exchange(429, &[("Retry-After", "3600")], None);
+        let note =
+            Note::RetryAfterNotWaited { exchange: 1, asked_ms: 3_600_000, max_wait_ms: 60_000 };
+        let text = render(&[first, second], &[note, Note::Proxy { proxy: "http://p:1".into() }]);
+        let line = "* Retry-After asked for 3600 s, longer than the 60 s exemplar waits, so it was not waited for\n";
+        assert_eq!(text.matches(line).count(), 1, "{text}");
+        assert!(text.ends_with(&format!("< Retry-After: 3600\n{line}")), "{text}");
+        assert!(!text.contains("proxy"), "a note on the case is not an exchange's: {text}");
     }
 }

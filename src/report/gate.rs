@@ -1,7 +1,8 @@
 //! The CI gate: from a report to an exit code. Errors (could not run) come first; then a
 //! report with a baseline fails only on new deviations, one without on any deviation; a
 //! deviation listed in an unexpired known-deviations entry never fails, and an expired
-//! entry always does.
+//! entry always does. A case not run because the run stopped early (`--fail-fast`) always
+//! fails: nothing is known of it.
 
 use crate::exit::Exit;
 
@@ -15,6 +16,8 @@ pub struct Verdict {
     pub errors: u32,
     /// Cases whose deviations fail the gate.
     pub failing: u32,
+    /// Cases not started because the run stopped early.
+    pub not_run: u32,
     /// Deviations excused by known-deviations entries.
     pub known: u32,
     /// Known-deviations entries past their expiry date.
@@ -65,6 +68,7 @@ pub fn judge(report: &mut Report) {
 /// Decides the exit code of `report`.
 pub fn verdict(report: &Report) -> Verdict {
     let errors = report.cases.iter().filter(|c| c.status == Outcome::Error).count();
+    let not_run = report.cases.iter().filter(|c| c.status == Outcome::NotRun).count();
     let failing = report.cases.iter().filter(|c| fails(report.baseline.as_ref(), c)).count();
     let expired = report
         .known
@@ -72,7 +76,7 @@ pub fn verdict(report: &Report) -> Verdict {
         .map_or(0, |k| k.entries.iter().filter(|e| e.state == KnownState::Expired).count());
     let exit = if errors > 0 {
         Exit::Error
-    } else if failing > 0 || expired > 0 {
+    } else if failing > 0 || expired > 0 || not_run > 0 {
         Exit::Failed
     } else {
         Exit::Success
@@ -81,6 +85,7 @@ pub fn verdict(report: &Report) -> Verdict {
         exit,
         errors: super::model::count(errors),
         failing: super::model::count(failing),
+        not_run: super::model::count(not_run),
         known: report.summary.known_deviations,
         expired: super::model::count(expired),
         unwritten: 0,

@@ -12,7 +12,9 @@
 use std::fmt::Write;
 
 use super::gate;
-use super::model::{CaseReport, DiffReport, LineReport, Report, Verdict};
+use super::model::{
+    BaselineReport, CaseReport, Class, DiffReport, KnownReport, LineReport, Report, Verdict,
+};
 use super::phrase;
 
 const STYLE: &str = r#"
@@ -25,7 +27,7 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 main { padding: 0 24px 32px; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .counts span { display: inline-block; margin-right: 12px; font-weight: 600; }
-.passed { color: var(--pass); } .deviated { color: var(--fail); } .error { color: var(--err); } .skipped { color: var(--skip); }
+.passed { color: var(--pass); } .deviated { color: var(--fail); } .error { color: var(--err); } .skipped { color: var(--skip); } .not-run { color: var(--fail); }
 #controls { position: sticky; top: 0; background: #fff; padding: 12px 0; border-bottom: 1px solid var(--line); z-index: 1; }
 #filter { width: 360px; max-width: 100%; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; }
 #controls label { margin-left: 12px; }
@@ -94,18 +96,7 @@ const SCRIPT: &str = r#"
 
 /// Escapes text for HTML content and attribute values.
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::html(text, super::escape::Context::Document)
 }
 
 /// A diff line's text with the changed words marked; long encoded values are collapsed (on a
@@ -240,14 +231,41 @@ fn index(out: &mut String, cases: &[&CaseReport]) {
     if others > 0 {
         let _ = writeln!(
             out,
-            "<p>{others} other case(s) ({}) follow the failing ones in the list below.</p>",
-            outcome_counts(cases.iter().filter(|c| !is_failing(c)))
+            "<p>{} ({}) {} the failing ones in the list below.</p>",
+            crate::words::count(others, "other case", "other cases"),
+            outcome_counts(cases.iter().filter(|c| !is_failing(c))),
+            if others == 1 { "follows" } else { "follow" }
         );
     }
     let _ = writeln!(out, "</nav>");
 }
 
 fn case_html(out: &mut String, c: &CaseReport) {
+    case_summary(out, c);
+    case_errors(out, c);
+    if !c.deviations.is_empty() {
+        deviation_table(out, c);
+    }
+    for n in &c.notes {
+        let _ = writeln!(out, "<div class=\"note\">note: {}</div>", esc(&phrase::note(n)));
+    }
+    if !c.checks.relaxed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<div>relaxed checks: {}</div>",
+            esc(&phrase::relaxations(&c.checks.relaxed))
+        );
+    }
+    for d in &c.diffs {
+        let _ = writeln!(out, "<div><strong>{}</strong></div>", esc(&d.title));
+        side_by_side(out, d);
+    }
+    let _ = writeln!(out, "</div></details>");
+}
+
+/// A case's `<details>` with its one-line summary, and the opening lines of its body: where
+/// it is documented and what was sent.
+fn case_summary(out: &mut String, c: &CaseReport) {
     let status = c.status.as_str();
     let search = format!(
         "{} {} {} {}",
@@ -284,64 +302,58 @@ fn case_html(out: &mut String, c: &CaseReport) {
             main.throttled_ms
         );
     }
-    if let Some(r) = &c.skip_reason {
-        let _ = writeln!(out, "<div class=\"skipped\">skipped: {}</div>", esc(r));
-    }
-    if let Some(e) = &c.error {
-        let _ = writeln!(
-            out,
-            "<div class=\"error\">{}</div>",
-            esc(&phrase::error(e, phrase::Style::PLAIN))
-        );
-    }
-    for e in &c.teardown_errors {
-        let _ = writeln!(
-            out,
-            "<div class=\"error\">{}</div>",
-            esc(&phrase::error(e, phrase::Style::PLAIN))
-        );
-    }
-    if !c.deviations.is_empty() {
-        let _ = writeln!(
-            out,
-            "<table class=\"deviations\"><thead><tr><th>code</th><th>path</th><th>expected</th><th>actual</th><th>known</th></tr></thead><tbody>"
-        );
-        for d in &c.deviations {
-            let known = match &d.known {
-                Some(k) if k.expired => format!("expired {}", esc(&k.expires)),
-                Some(k) => format!("until {}: {}", esc(&k.expires), esc(&k.reason)),
-                None => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"nowrap\"><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
-                esc(&d.code),
-                esc(&d.path),
-                esc(&d.expected_text()),
-                esc(&d.actual_text())
-            );
+}
+
+/// Why a case was skipped or not run, why it could not run, and what its teardown could not
+/// do.
+fn case_errors(out: &mut String, c: &CaseReport) {
+    match phrase::reason(c.status, c.skip_reason.as_deref()) {
+        // The reason of a case not run starts with "not run:".
+        Some(r) if c.status == super::model::Outcome::NotRun => {
+            let _ = writeln!(out, "<div class=\"not-run\">{}</div>", esc(r));
         }
-        let _ = writeln!(out, "</tbody></table>");
+        Some(r) => {
+            let _ = writeln!(out, "<div class=\"skipped\">skipped: {}</div>", esc(r));
+        }
+        None => {}
     }
-    if !c.checks.relaxed.is_empty() {
+    for e in c.error.iter().chain(&c.teardown_errors) {
         let _ = writeln!(
             out,
-            "<div>relaxed checks: {}</div>",
-            esc(&phrase::relaxations(&c.checks.relaxed))
+            "<div class=\"error\">{}</div>",
+            esc(&phrase::error(e, phrase::Style::PLAIN))
         );
     }
-    for d in &c.diffs {
-        let _ = writeln!(out, "<div><strong>{}</strong></div>", esc(&d.title));
-        side_by_side(out, d);
+}
+
+/// A case's deviations, one row each, with the known-deviations entry that excuses it.
+fn deviation_table(out: &mut String, c: &CaseReport) {
+    let _ = writeln!(
+        out,
+        "<table class=\"deviations\"><thead><tr><th>code</th><th>path</th><th>expected</th><th>actual</th><th>known</th></tr></thead><tbody>"
+    );
+    for d in &c.deviations {
+        let known = match &d.known {
+            Some(k) if k.expired => format!("expired {}", esc(&k.expires)),
+            Some(k) => format!("until {}: {}", esc(&k.expires), esc(&k.reason)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"nowrap\"><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{known}</td></tr>",
+            esc(&d.code),
+            esc(&d.path),
+            esc(&d.expected_text()),
+            esc(&d.actual_text())
+        );
     }
-    let _ = writeln!(out, "</div></details>");
+    let _ = writeln!(out, "</tbody></table>");
 }
 
 /// The HTML document of `report`.
 pub fn render(report: &Report) -> String {
     let mut out = String::with_capacity(4096 + report.cases.len() * 1024);
     let s = &report.summary;
-    let verdict = gate::verdict(report);
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -350,6 +362,34 @@ pub fn render(report: &Report) -> String {
          <title>exemplar report: {} cases, {} deviated</title><style>{STYLE}</style></head><body>",
         s.total, s.deviated
     );
+    header(&mut out, report);
+    // Failing cases first (in id order), then the others.
+    let mut ordered: Vec<&CaseReport> = report.cases.iter().collect();
+    ordered.sort_by_key(|c| !is_failing(c));
+    index(&mut out, &ordered);
+    if let Some(b) = &report.baseline {
+        baseline(&mut out, b);
+    }
+    let _ = writeln!(out, "{CONTROLS}<section id=\"cases\">");
+    for c in &ordered {
+        case_html(&mut out, c);
+    }
+    let _ = writeln!(out, "</section>");
+    if let Some(k) = report.known.as_ref().filter(|k| !k.entries.is_empty()) {
+        known(&mut out, k);
+    }
+    coverage(&mut out, report);
+    if report.coverage.totals.behaviours > 0 {
+        behaviours(&mut out, report);
+    }
+    let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
+    out
+}
+
+/// The page's header: the target, the counts and the gate's decision; it opens `<main>`.
+fn header(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    let verdict = gate::verdict(report);
     let gate_text = match verdict.exit {
         crate::exit::Exit::Success => "<span class=\"passed\">gate passed</span>".to_string(),
         crate::exit::Exit::Failed => {
@@ -362,7 +402,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "<header><h1>exemplar contract report</h1><div>target: <code>{}</code>{partition} · exemplar {} · {} ms</div>\
-         <div class=\"counts\" id=\"counts\"><span>{} cases</span><span class=\"passed\">{} passed</span><span class=\"deviated\">{} deviated</span><span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span><span>{} deviations ({} known)</span></div><div>{gate_text}</div></header><main>",
+         <div class=\"counts\" id=\"counts\"><span>{} cases</span><span class=\"passed\">{} passed</span><span class=\"deviated\">{} deviated</span><span class=\"error\">{} errors</span><span class=\"skipped\">{} skipped</span>{}<span>{} deviations ({} known)</span></div><div>{gate_text}</div></header><main>",
         esc(&report.run.target),
         esc(&report.tool.version),
         report.run.duration_ms,
@@ -371,87 +411,87 @@ pub fn render(report: &Report) -> String {
         s.deviated,
         s.errors,
         s.skipped,
+        if s.not_run > 0 {
+            format!("<span class=\"not-run\">{} not run</span>", s.not_run)
+        } else {
+            String::new()
+        },
         s.deviations,
         s.known_deviations
     );
+}
 
-    // Failing cases first (in id order), then the others.
-    let mut ordered: Vec<&CaseReport> = report.cases.iter().collect();
-    ordered.sort_by_key(|c| !is_failing(c));
-    index(&mut out, &ordered);
-
-    if let Some(b) = &report.baseline {
-        let _ = writeln!(
-            out,
-            "<h2>Compared with <code>{}</code></h2><table id=\"baseline\"><thead><tr>",
-            esc(&b.file)
-        );
-        for c in super::model::Class::ALL {
-            let _ = write!(out, "<th>{}</th>", c.as_str());
-        }
-        let _ = write!(out, "</tr></thead><tbody><tr>");
-        for c in super::model::Class::ALL {
-            let _ = write!(out, "<td>{}</td>", b.counts.get(*c));
-        }
-        let _ = writeln!(out, "</tr></tbody></table>");
-        let changed: Vec<_> =
-            b.cases.iter().filter(|c| c.class != super::model::Class::Unchanged).collect();
-        if !changed.is_empty() {
-            let _ = writeln!(
-                out,
-                "<table><thead><tr><th>case</th><th>change</th><th>new</th><th>fixed</th></tr></thead><tbody>"
-            );
-            for c in changed {
-                let _ = writeln!(
-                    out,
-                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&c.id),
-                    c.class.as_str(),
-                    esc(&c.new.join("; ")),
-                    esc(&c.fixed.join("; "))
-                );
-            }
-            let _ = writeln!(out, "</tbody></table>");
-        }
-    }
-
+/// The comparison with the baseline: the counts per class, then the cases that changed.
+fn baseline(out: &mut String, b: &BaselineReport) {
     let _ = writeln!(
         out,
-        "<h2>Cases</h2><div id=\"controls\" hidden><input id=\"filter\" type=\"search\" placeholder=\"filter by id, method or code\" aria-label=\"filter cases\">\
-         <label><input type=\"checkbox\" value=\"passed\" checked> passed</label>\
-         <label><input type=\"checkbox\" value=\"deviated\" checked> deviated</label>\
-         <label><input type=\"checkbox\" value=\"error\" checked> error</label>\
-         <label><input type=\"checkbox\" value=\"skipped\" checked> skipped</label>\
-         <button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\
-         <span id=\"shown\" style=\"margin-left:12px\"></span></div><section id=\"cases\">"
+        "<h2>Compared with <code>{}</code></h2><table id=\"baseline\"><thead><tr>",
+        esc(&b.file)
     );
-    for c in &ordered {
-        case_html(&mut out, c);
+    for c in Class::ALL {
+        let _ = write!(out, "<th>{}</th>", c.as_str());
     }
-    let _ = writeln!(out, "</section>");
-
-    if let Some(k) = report.known.as_ref().filter(|k| !k.entries.is_empty()) {
+    let _ = write!(out, "</tr></thead><tbody><tr>");
+    for c in Class::ALL {
+        let _ = write!(out, "<td>{}</td>", b.counts.get(*c));
+    }
+    let _ = writeln!(out, "</tr></tbody></table>");
+    let changed: Vec<_> = b.cases.iter().filter(|c| c.class != Class::Unchanged).collect();
+    if changed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<table><thead><tr><th>case</th><th>change</th><th>new</th><th>fixed</th></tr></thead><tbody>"
+    );
+    for c in changed {
         let _ = writeln!(
             out,
-            "<h2>Known deviations (<code>{}</code>)</h2><table id=\"known\"><thead><tr><th>case</th><th>code</th><th>path</th><th>expires</th><th>state</th><th>reason</th><th>line</th></tr></thead><tbody>",
-            esc(&k.file)
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.id),
+            c.class.as_str(),
+            esc(&c.new.join("; ")),
+            esc(&c.fixed.join("; "))
         );
-        for e in &k.entries {
-            let _ = writeln!(
-                out,
-                "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&e.case),
-                esc(&e.code),
-                esc(e.path.as_deref().unwrap_or("")),
-                esc(&e.expires),
-                e.state.as_str(),
-                esc(&e.reason),
-                e.line
-            );
-        }
-        let _ = writeln!(out, "</tbody></table>");
     }
+    let _ = writeln!(out, "</tbody></table>");
+}
 
+/// The heading of the case list and its controls, hidden until the script shows them.
+const CONTROLS: &str = "<h2>Cases</h2><div id=\"controls\" hidden><input id=\"filter\" type=\"search\" placeholder=\"filter by id, method or code\" aria-label=\"filter cases\">\
+     <label><input type=\"checkbox\" value=\"passed\" checked> passed</label>\
+     <label><input type=\"checkbox\" value=\"deviated\" checked> deviated</label>\
+     <label><input type=\"checkbox\" value=\"error\" checked> error</label>\
+     <label><input type=\"checkbox\" value=\"skipped\" checked> skipped</label>\
+     <label><input type=\"checkbox\" value=\"not-run\" checked> not run</label>\
+     <button type=\"button\" id=\"expand-all\">Expand all</button><button type=\"button\" id=\"collapse-all\">Collapse all</button>\
+     <span id=\"shown\" style=\"margin-left:12px\"></span></div>";
+
+/// The known-deviations entries with their states.
+fn known(out: &mut String, k: &KnownReport) {
+    let _ = writeln!(
+        out,
+        "<h2>Known deviations (<code>{}</code>)</h2><table id=\"known\"><thead><tr><th>case</th><th>code</th><th>path</th><th>expires</th><th>state</th><th>reason</th><th>line</th></tr></thead><tbody>",
+        esc(&k.file)
+    );
+    for e in &k.entries {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&e.case),
+            esc(&e.code),
+            esc(e.path.as_deref().unwrap_or("")),
+            esc(&e.expires),
+            e.state.as_str(),
+            esc(&e.reason),
+            e.line
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>");
+}
+
+/// The coverage sentence and the table of every documented example.
+fn coverage(out: &mut String, report: &Report) {
     let _ = writeln!(out, "<h2>Coverage</h2><p>{}</p>", report.coverage.totals.sentence());
     let _ = writeln!(
         out,
@@ -461,7 +501,7 @@ pub fn render(report: &Report) -> String {
         for e in &op.examples {
             // The outcome never wraps; a skip reason after it may.
             let status = e.status.as_str();
-            let (class, result) = match &e.skip_reason {
+            let (class, result) = match phrase::reason(e.status, e.skip_reason.as_deref()) {
                 Some(r) => (
                     status.to_string(),
                     format!("<span class=\"nowrap\">{status}</span> ({})", esc(r)),
@@ -480,29 +520,29 @@ pub fn render(report: &Report) -> String {
         }
     }
     let _ = writeln!(out, "</tbody></table>");
-    if report.coverage.totals.behaviours > 0 {
-        let _ = writeln!(
-            out,
-            "<h3>Behaviours checked</h3><table id=\"behaviours\"><thead><tr><th>operation</th><th>example</th><th>behaviour</th><th>result</th></tr></thead><tbody>"
-        );
-        for op in &report.coverage.operations {
-            for b in &op.behaviours {
-                let example = b.example.rsplit("::").next().unwrap_or(&b.example);
-                let _ = writeln!(
-                    out,
-                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"outcome {}\">{}</td></tr>",
-                    esc(&op.doc),
-                    esc(example),
-                    esc(&b.behaviour),
-                    b.status.as_str(),
-                    b.status.as_str()
-                );
-            }
+}
+
+/// The behaviour checks per operation and example.
+fn behaviours(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "<h3>Behaviours checked</h3><table id=\"behaviours\"><thead><tr><th>operation</th><th>example</th><th>behaviour</th><th>result</th></tr></thead><tbody>"
+    );
+    for op in &report.coverage.operations {
+        for b in &op.behaviours {
+            let example = b.example.rsplit("::").next().unwrap_or(&b.example);
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"outcome {}\">{}</td></tr>",
+                esc(&op.doc),
+                esc(example),
+                esc(&b.behaviour),
+                b.status.as_str(),
+                b.status.as_str()
+            );
         }
-        let _ = writeln!(out, "</tbody></table>");
     }
-    let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
-    out
+    let _ = writeln!(out, "</tbody></table>");
 }
 
 #[cfg(test)]
@@ -546,7 +586,7 @@ mod tests {
         let mut report = sample::big_report(3);
         report.known.as_mut().unwrap().entries.clear();
         for c in &mut report.baseline.as_mut().unwrap().cases {
-            c.class = super::super::model::Class::Unchanged;
+            c.class = Class::Unchanged;
         }
         report.cases.retain(|c| c.status == Outcome::Passed || c.deviations.is_empty());
         let html = render(&report);

@@ -2,7 +2,9 @@
 //! back with errors that name the file, line and column. Format 2 is written; format 1 (the
 //! deviations' expected and actual sides in words, relaxed checks in words, no verdicts) is
 //! still read, upgraded to format 2 as it is read, so that a baseline or a shard written by an
-//! older exemplar keeps working.
+//! older exemplar keeps working. So is a format-2 report written before cases left out by
+//! `--fail-fast` had an outcome of their own (`not-run`): they were `skipped` with the reason
+//! `not run: …`, and are read as `not-run`.
 
 use std::path::Path;
 
@@ -11,7 +13,7 @@ use serde_json::{Value, json};
 use crate::case::file::{self, FileError};
 use crate::diag::Located;
 
-use super::model::{FORMAT, FORMAT_1, Report};
+use super::model::{FORMAT, FORMAT_1, Outcome, Report};
 
 /// The report as pretty JSON with a final newline.
 pub fn render(report: &Report) -> String {
@@ -30,7 +32,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
     let invalid = |message: String| FileError::Invalid(Located::file(path, message));
     let probe: Value = file::parse_any(path, text)?;
     match probe.get("format").and_then(Value::as_u64) {
-        Some(f) if f == u64::from(FORMAT) => file::parse_any(path, text),
+        Some(f) if f == u64::from(FORMAT) => {
+            let mut report: Report = file::parse_any(path, text)?;
+            if not_run_from_skips(&mut report) {
+                report.refresh();
+                super::gate::judge(&mut report);
+            }
+            Ok(report)
+        }
         Some(f) if f == u64::from(FORMAT_1) => {
             let mut report = serde_json::from_value::<Report>(upgrade(probe)).map_err(|e| {
                 // The upgrade keeps every field where it was: an unknown one is named where
@@ -40,6 +49,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
                     _ => invalid(format!("format 1 report: {e}")),
                 }
             })?;
+            not_run_from_skips(&mut report);
             report.refresh();
             Ok(report)
         }
@@ -53,6 +63,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Report, FileError> {
             "missing field `format` (this exemplar reads report formats {FORMAT_1} and {FORMAT})"
         ))),
     }
+}
+
+/// Cases an older exemplar wrote as skipped with the reason it gave cases `--fail-fast` left
+/// out become `not-run`, as this one writes them; whether any did.
+fn not_run_from_skips(report: &mut Report) -> bool {
+    let mut changed = false;
+    for c in &mut report.cases {
+        if c.status == Outcome::Skipped
+            && c.skip_reason.as_deref() == Some(super::phrase::NOT_RUN_REASON)
+        {
+            c.status = Outcome::NotRun;
+            c.skip_reason = None;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// A format-1 report as format 2: the words of each deviation's sides become `text`
@@ -152,6 +178,68 @@ mod tests {
                 {"kind": "others-unchecked", "count": 4}
             ])
         );
+    }
+
+    /// Regression test (issue 15): a report written while cases `--fail-fast` left out were
+    /// `skipped` reads with them as `not-run`, so that the gate fails on them as it does now.
+    #[test]
+    fn an_older_report_with_not_run_skips_reads_them_as_not_run() {
+        use crate::report::model::{RunInfo, Verdict};
+        use crate::report::sample;
+        let mut old = sample::case("p", "left_out", Outcome::Skipped);
+        old.skip_reason = Some(super::super::phrase::NOT_RUN_REASON.into());
+        let skipped = sample::case("p", "skipped", Outcome::Skipped);
+        let written = Report::from_cases(vec![old, skipped], RunInfo::new("t", 0));
+        assert_eq!(written.run.verdict, Verdict::Passed, "how the older exemplar judged it");
+        let read = parse(Path::new("r.json"), &render(&written)).unwrap();
+        let left_out = &read.cases[0];
+        assert_eq!((left_out.status, left_out.verdict), (Outcome::NotRun, Verdict::NotRun));
+        assert_eq!(left_out.skip_reason, None);
+        assert_eq!(read.cases[1].status, Outcome::Skipped, "other skips stay skips");
+        assert_eq!((read.summary.not_run, read.summary.skipped), (1, 1));
+        assert_eq!(read.run.verdict, Verdict::Failed);
+        assert_eq!(crate::report::gate::verdict(&read).exit, crate::exit::Exit::Failed);
+    }
+
+    /// A report with no case left out is what this exemplar wrote before `not-run` existed,
+    /// field for field: older readers of format 2 read it still.
+    #[test]
+    fn a_report_without_not_run_cases_has_no_new_fields() {
+        let report = crate::report::sample::big_report(10);
+        let text = render(&report);
+        assert!(!text.contains("\"notRun\"") && !text.contains("\"not-run\""), "{text}");
+    }
+
+    /// A run error's facts are data in the report, and read back; an error without them (a
+    /// report written before they were, or format 1) reads as before.
+    #[test]
+    fn run_error_data_is_written_and_read_back_and_optional() {
+        use crate::report::model::{ErrorData, ErrorReport};
+        use crate::run::result::{ErrorKind, FixtureStep, RunError, SkippedTeardown};
+        let e = RunError::new(
+            ErrorKind::Tls { method: "POST".into(), url: "https://t/x".into(), plain_http: true },
+            "handshake",
+        )
+        .in_fixture(FixtureStep {
+            skipped: vec![SkippedTeardown { alias: "set".into(), missing: "id".into() }],
+            ..FixtureStep::new("set", false, Some(("POST".into(), "https://t/x".into())))
+        });
+        let report = ErrorReport::from(&e);
+        let value = serde_json::to_value(&report).unwrap();
+        assert_eq!(value["code"], "fixture-failed");
+        assert_eq!(
+            value["data"],
+            json!({
+                "fixture": "set", "cause": "tls", "method": "POST", "url": "https://t/x",
+                "plainHttp": true, "teardownSkipped": [{"fixture": "set", "missing": "id"}]
+            })
+        );
+        let back: ErrorReport = serde_json::from_value(value).unwrap();
+        assert_eq!(back, report);
+        let old: ErrorReport =
+            serde_json::from_value(json!({"code": "timeout", "message": "timed out"})).unwrap();
+        assert_eq!(old.data, ErrorData::default());
+        assert!(serde_json::to_value(&old).unwrap().get("data").is_none());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! JUnit XML (`--report-junit`), the format GitHub Actions reporters, GitLab and Jenkins read:
 //! one `<testsuite>` per documented operation (doc page), one `<testcase>` per case. A case
 //! whose deviations fail the gate has a `<failure>` with every deviation and the diff; a case
-//! that could not run has an `<error>`; a skipped case has `<skipped>` with the reason.
+//! that could not run has an `<error>`; a skipped case has `<skipped>` with the reason, and so
+//! has a case not run because the run stopped early (JUnit has no outcome of its own for it).
 //! Deviations excused by a known-deviations entry are listed in `<system-out>` and do not
 //! make the case fail, as they do not fail the gate.
 //!
@@ -68,7 +69,7 @@ enum Kind {
 fn kind(c: &CaseReport) -> Kind {
     match c.status {
         Outcome::Error => Kind::Error,
-        Outcome::Skipped => Kind::Skipped,
+        Outcome::Skipped | Outcome::NotRun => Kind::Skipped,
         _ if c.failing_deviations().next().is_some() => Kind::Failure,
         _ => Kind::Passed,
     }
@@ -113,6 +114,9 @@ fn system_out(c: &CaseReport) -> String {
     if !c.checks.relaxed.is_empty() {
         let _ = writeln!(out, "relaxed checks: {}", super::phrase::relaxations(&c.checks.relaxed));
     }
+    for n in &c.notes {
+        let _ = writeln!(out, "note: {}", super::phrase::note(n));
+    }
     out
 }
 
@@ -136,7 +140,8 @@ fn write_case(w: &mut Writer<Vec<u8>>, c: &CaseReport) -> std::io::Result<()> {
             Kind::Failure => {
                 let failing: Vec<_> = c.failing_deviations().collect();
                 let first = failing.first().map(|d| d.sentence()).unwrap_or_default();
-                let message = clean(&format!("{} deviation(s): {first}", failing.len()));
+                let count = crate::words::count(failing.len(), "deviation", "deviations");
+                let message = clean(&format!("{count}: {first}"));
                 let code = failing.first().map_or("deviation", |d| d.code.as_str());
                 w.create_element("failure")
                     .with_attribute(("message", message.as_str()))
@@ -155,9 +160,10 @@ fn write_case(w: &mut Writer<Vec<u8>>, c: &CaseReport) -> std::io::Result<()> {
                     .write_text_content(BytesText::new(&clean(&text)))?;
             }
             Kind::Skipped => {
-                let reason = c.skip_reason.clone().unwrap_or_default();
+                let reason = super::phrase::reason(c.status, c.skip_reason.as_deref());
+                let reason = reason.unwrap_or_default();
                 w.create_element("skipped")
-                    .with_attribute(("message", clean(&reason).as_str()))
+                    .with_attribute(("message", clean(reason).as_str()))
                     .write_empty()?;
             }
             Kind::Passed => {}

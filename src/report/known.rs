@@ -145,7 +145,7 @@ pub fn apply(report: &mut Report, file: &KnownFile, today: &str) {
             KnownState::Expired
         } else if used {
             KnownState::Used
-        } else if report.cases.iter().any(|c| c.id == e.case) {
+        } else if report.cases.iter().any(|c| c.id == e.case && c.status.ran()) {
             KnownState::Unused
         } else {
             KnownState::NotRun
@@ -281,6 +281,23 @@ expires = 2020-01-01
         // a::c's entry expired in 2020.
         assert_eq!(file.excuses_all("a::c", [("status-mismatch", "status")], today), None);
         assert_eq!(file.excuses_all("a::b", [], today), None);
+    }
+
+    /// An entry whose case did not run (left out by `--fail-fast`) is not "unused": the
+    /// case might still show the deviation.
+    #[test]
+    fn an_entry_of_a_case_not_run_is_not_run_not_unused() {
+        use crate::report::model::{Outcome, RunInfo};
+        let file = parse("k.toml", FILE).unwrap();
+        let mut not_run = crate::report::sample::case("p", "x", Outcome::NotRun);
+        not_run.id = "a::b".into();
+        let mut passed = crate::report::sample::case("p", "y", Outcome::Passed);
+        passed.id = "a::c".into();
+        let mut report = Report::from_cases(vec![not_run, passed], RunInfo::new("t", 0));
+        apply(&mut report, &file, "2019-01-01");
+        let states: Vec<KnownState> =
+            report.known.as_ref().unwrap().entries.iter().map(|e| e.state).collect();
+        assert_eq!(states, [KnownState::NotRun, KnownState::Unused]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Markdown (`--report-md`): a summary fit for a pull-request comment or
 //! `$GITHUB_STEP_SUMMARY`. Counts and the gate's verdict first, then the baseline
-//! comparison, a table of deviations, errors, collapsed diffs, known deviations and the
-//! coverage table.
+//! comparison, a table of deviations, errors, notes, collapsed diffs, known deviations and
+//! the coverage table.
 //!
 //! GitHub refuses a comment longer than 65,536 characters, so the summary is written against
 //! a budget ([`LIMIT`]): diffs show only their changed hunks with long unchanged values
@@ -83,18 +83,7 @@ fn code(text: &str) -> String {
 /// Text inside raw HTML (`<summary>`): entities only, and no line break that would end the
 /// HTML block.
 fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::html(text, super::escape::Context::MarkdownLine)
 }
 
 /// `text` cut to `max` characters, ending in `…` when it was cut.
@@ -126,6 +115,7 @@ fn icon(o: Outcome) -> &'static str {
         Outcome::Deviated => "❌ deviated",
         Outcome::Error => "💥 error",
         Outcome::Skipped => "⏭️ skipped",
+        Outcome::NotRun => "⏹️ not run",
     }
 }
 
@@ -220,6 +210,7 @@ pub fn render_for(report: &Report, full: Option<&str>) -> String {
     baseline(&mut page, report);
     deviations(&mut page, report);
     errors(&mut page, report);
+    notes(&mut page, report);
     diffs(&mut page, report);
     known(&mut page, report);
     coverage(&mut page, report);
@@ -261,16 +252,16 @@ fn header(out: &mut String, report: &Report) {
         .map(|p| format!(" · shard {}", span(p, false)))
         .unwrap_or_default();
     let _ = writeln!(out, "**Target:** {}{partition}\n", cell(&report.run.target));
+    let not_run =
+        if s.not_run > 0 { format!(" · ⏹️ {} not run", s.not_run) } else { String::new() };
     let _ = writeln!(
         out,
-        "**{} cases:** ✅ {} passed · ❌ {} deviated · 💥 {} errors · ⏭️ {} skipped — {} deviations ({} known)\n",
+        "**{} cases:** ✅ {} passed · ❌ {} deviated · 💥 {} errors · ⏭️ {} skipped{not_run} — {} deviations ({} known)\n",
         s.total, s.passed, s.deviated, s.errors, s.skipped, s.deviations, s.known_deviations
     );
     let decision = match verdict.exit {
         crate::exit::Exit::Success => "✅ passed".to_string(),
-        crate::exit::Exit::Failed => {
-            format!("❌ failed: {}", phrase::failing_cases(verdict.failing))
-        }
+        crate::exit::Exit::Failed => format!("❌ failed: {}", phrase::failed_because(&verdict)),
         _ => format!("💥 failed: {}", phrase::could_not_run(verdict.errors)),
     };
     let _ = writeln!(out, "**Gate:** {decision}\n");
@@ -338,6 +329,15 @@ fn errors(page: &mut Page, report: &Report) {
     });
     let head = "### Could not run\n\n| Case | Error | Message |\n| --- | --- | --- |\n";
     page.section_within(LIMIT / 10, head.into(), rows, "\n", ("error row", "error rows"));
+}
+
+/// What a reader should know about how cases ran (a wait not made, a proxy), a row each.
+fn notes(page: &mut Page, report: &Report) {
+    let rows = report.cases.iter().flat_map(|c| {
+        c.notes.iter().map(|n| format!("| {} | {} |\n", code(&c.id), cell(&phrase::note(n))))
+    });
+    let head = "### Notes\n\n| Case | Note |\n| --- | --- |\n";
+    page.section_within(LIMIT / 20, head.into(), rows, "\n", ("note row", "note rows"));
 }
 
 /// A diff as plain unified text for a fenced block: its hunks only, long values collapsed
@@ -431,7 +431,7 @@ fn coverage(page: &mut Page, report: &Report) {
     page.out.push_str(&coverage_paragraph(report));
     let rows = cov.operations.iter().flat_map(|op| {
         op.examples.iter().enumerate().map(move |(i, e)| {
-            let result = match &e.skip_reason {
+            let result = match phrase::reason(e.status, e.skip_reason.as_deref()) {
                 Some(r) => format!("{} ({})", icon(e.status), cell(r)),
                 None => icon(e.status).to_string(),
             };
@@ -452,7 +452,7 @@ fn coverage(page: &mut Page, report: &Report) {
     }
     let rows = cov.operations.iter().flat_map(|op| {
         op.behaviours.iter().enumerate().map(move |(i, b)| {
-            let result = match &b.skip_reason {
+            let result = match phrase::reason(b.status, b.skip_reason.as_deref()) {
                 Some(r) => format!("{} ({})", icon(b.status), cell(r)),
                 None => icon(b.status).to_string(),
             };

@@ -13,50 +13,103 @@ use std::collections::BTreeMap;
 use crate::plan::Partition;
 
 use super::known::{self, KnownFile};
-use super::model::{CaseReport, Report, RunInfo};
+use super::model::{CaseReport, CaseSet, Report, RunInfo};
+
+/// Why a set of reports does not merge into the report of one run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no reports to merge")]
+    Empty,
+    #[error("{file} is not a shard report: only reports of `run --partition` merge")]
+    NotAShard { file: String },
+    #[error("{file}: {reason}")]
+    BadPartition { file: String, reason: String },
+    #[error(
+        "{file} is shard {shard} but {first_file} is shard {first}: the shards of one partition share its scheme and N"
+    )]
+    OtherPartition { file: String, shard: Partition, first_file: String, first: Partition },
+    #[error(
+        "{file} was cut from another case set ({}) than {first_file} ({}): were the shards run on one commit?",
+        describe(.set),
+        describe(.first_set)
+    )]
+    OtherCaseSet {
+        file: String,
+        set: Option<CaseSet>,
+        first_file: String,
+        first_set: Option<CaseSet>,
+    },
+    #[error("shard {shard} is given twice ({first_file} and {file}): each part merges once")]
+    Twice { shard: Partition, first_file: String, file: String },
+    #[error(
+        "{} {} of {total} {} missing: their cases would not be checked; merge all {total} shard reports, or pass --allow-partial to merge these and say what is missing",
+        if .missing.len() == 1 { "shard" } else { "shards" },
+        .missing.join(", "),
+        if .missing.len() == 1 { "is" } else { "are" }
+    )]
+    Missing { missing: Vec<String>, total: u64 },
+    #[error(
+        "{file} ran against {target}, but {first_file} against {first_target}; only shards of one run merge"
+    )]
+    OtherTarget { file: String, target: String, first_file: String, first_target: String },
+    #[error("{file} and {first_file} applied different known-deviations files")]
+    OtherKnown { file: String, first_file: String },
+    #[error(
+        "case {case} is in {first_file} and {file} with different results; were the shards of one run?"
+    )]
+    OtherResult { case: String, first_file: String, file: String },
+}
+
+/// A recorded case set in words.
+fn describe(set: &Option<CaseSet>) -> String {
+    match set {
+        Some(s) => format!("{} cases, {}", s.cases, s.hash),
+        None => "no case set recorded".into(),
+    }
+}
 
 /// Checks that `shards` are the parts of one partition of one case set; returns the parts
 /// that are missing (an error unless `allow_partial`).
 fn check_partition(
     shards: &[(String, Report)],
     allow_partial: bool,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, MergeError> {
     let mut parts: Vec<(&str, Partition)> = Vec::new();
     for (file, shard) in shards {
         let Some(text) = &shard.run.partition else {
-            return Err(format!(
-                "{file} is not a shard report: only reports of `run --partition` merge"
-            ));
+            return Err(MergeError::NotAShard { file: file.clone() });
         };
-        let p: Partition = text.parse().map_err(|e| format!("{file}: {e}"))?;
+        let p: Partition = text
+            .parse()
+            .map_err(|reason| MergeError::BadPartition { file: file.clone(), reason })?;
         parts.push((file, p));
     }
     let (first_file, first) = parts[0];
     let first_set = &shards[0].1.run.case_set;
-    for (i, (file, p)) in parts.iter().enumerate() {
+    for (i, &(file, p)) in parts.iter().enumerate() {
         if p.kind != first.kind || p.total != first.total {
-            return Err(format!(
-                "{file} is shard {p} but {first_file} is shard {first}: the shards of one \
-                 partition share its scheme and N"
-            ));
+            return Err(MergeError::OtherPartition {
+                file: file.into(),
+                shard: p,
+                first_file: first_file.into(),
+                first,
+            });
         }
         let set = &shards[i].1.run.case_set;
         if set.is_none() || set != first_set {
-            let describe = |s: &Option<super::model::CaseSet>| match s {
-                Some(s) => format!("{} cases, {}", s.cases, s.hash),
-                None => "no case set recorded".into(),
-            };
-            return Err(format!(
-                "{file} was cut from another case set ({}) than {first_file} ({}): were the shards \
-                 run on one commit?",
-                describe(set),
-                describe(first_set)
-            ));
+            return Err(MergeError::OtherCaseSet {
+                file: file.into(),
+                set: set.clone(),
+                first_file: first_file.into(),
+                first_set: first_set.clone(),
+            });
         }
         if let Some((other, _)) = parts[..i].iter().find(|(_, q)| q.shard == p.shard) {
-            return Err(format!(
-                "shard {p} is given twice ({other} and {file}): each part merges once"
-            ));
+            return Err(MergeError::Twice {
+                shard: p,
+                first_file: (*other).into(),
+                file: file.into(),
+            });
         }
     }
     let missing: Vec<String> = (1..=first.total)
@@ -64,13 +117,7 @@ fn check_partition(
         .map(|k| Partition { shard: k, ..first }.to_string())
         .collect();
     if !missing.is_empty() && !allow_partial {
-        return Err(format!(
-            "shard(s) {} of {} missing: their cases would not be checked; merge all {} \
-             shard reports, or pass --allow-partial to merge these and say what is missing",
-            missing.join(", "),
-            first.total,
-            first.total
-        ));
+        return Err(MergeError::Missing { missing, total: first.total });
     }
     Ok(missing)
 }
@@ -79,9 +126,9 @@ fn check_partition(
 /// (see the module's text; missing parts are allowed with `allow_partial` and listed in the
 /// report). A case in two shards must be the same in both; shards of different targets or
 /// known-deviations files do not merge.
-pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Report, String> {
+pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Report, MergeError> {
     let Some((first_file, first)) = shards.first() else {
-        return Err("no reports to merge".into());
+        return Err(MergeError::Empty);
     };
     let missing_shards = check_partition(&shards, allow_partial)?;
     let case_set = first.run.case_set.clone();
@@ -93,10 +140,12 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
     let mut cases: BTreeMap<String, (String, CaseReport)> = BTreeMap::new();
     for (file, shard) in &shards {
         if shard.run.target != target {
-            return Err(format!(
-                "{file} ran against {}, but {first_file} against {target}; only shards of one run merge",
-                shard.run.target
-            ));
+            return Err(MergeError::OtherTarget {
+                file: file.clone(),
+                target: shard.run.target.clone(),
+                first_file: first_file.clone(),
+                first_target: target,
+            });
         }
         let same_known = match (&shard.known, &known) {
             (Some(a), Some(b)) => {
@@ -109,18 +158,20 @@ pub fn merge(shards: Vec<(String, Report)>, allow_partial: bool) -> Result<Repor
             _ => false,
         };
         if !same_known {
-            return Err(format!(
-                "{file} and {first_file} applied different known-deviations files"
-            ));
+            return Err(MergeError::OtherKnown {
+                file: file.clone(),
+                first_file: first_file.clone(),
+            });
         }
         duration_ms = duration_ms.max(shard.run.duration_ms);
         for case in &shard.cases {
             if let Some((other, existing)) = cases.get(&case.id) {
                 if existing.status != case.status {
-                    return Err(format!(
-                        "case {} is in {other} and {file} with different results; were the shards of one run?",
-                        case.id
-                    ));
+                    return Err(MergeError::OtherResult {
+                        case: case.id.clone(),
+                        first_file: other.clone(),
+                        file: file.clone(),
+                    });
                 }
                 continue;
             }
@@ -153,7 +204,6 @@ mod tests {
     use super::super::model::{CaseSet, Checks, Finding, Outcome, Relaxation};
     use super::super::sample;
     use super::*;
-    use crate::plan::Partition;
 
     fn case(i: usize) -> CaseReport {
         let deviations = (0..i % 3)
@@ -233,12 +283,14 @@ mod tests {
         let a = shard("count:1/2", vec![case(1)]);
         let mut b = shard("count:2/2", vec![case(2)]);
         b.run.target = "http://elsewhere".into();
-        let err =
-            merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)], false).unwrap_err();
+        let err = merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)], false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("b.json ran against http://elsewhere"), "{err}");
         let mut c = shard("count:2/2", vec![case(1)]);
         c.cases[0].status = Outcome::Error;
-        let err = merge(vec![("a.json".into(), a), ("c.json".into(), c)], false).unwrap_err();
+        let err =
+            merge(vec![("a.json".into(), a), ("c.json".into(), c)], false).unwrap_err().to_string();
         assert!(err.contains("different results"), "{err}");
     }
 
@@ -255,22 +307,26 @@ mod tests {
         let three = || shard("count:3/3", vec![case(3)]);
         assert!(merge(named(vec![("1", one()), ("2", two()), ("3", three())]), false).is_ok());
 
-        let err = merge(named(vec![("1", one()), ("2", two())]), false).unwrap_err();
-        assert!(err.contains("shard(s) count:3/3 of 3 missing"), "{err}");
+        let err = merge(named(vec![("1", one()), ("2", two())]), false).unwrap_err().to_string();
+        assert!(err.contains("shard count:3/3 of 3 is missing"), "{err}");
+        let err = merge(named(vec![("1", one())]), false).unwrap_err().to_string();
+        assert!(err.contains("shards count:2/3, count:3/3 of 3 are missing"), "{err}");
         assert!(err.contains("--allow-partial"), "{err}");
         let partial = merge(named(vec![("1", one()), ("2", two())]), true).unwrap();
         assert_eq!(partial.run.missing_shards, ["count:3/3"]);
         assert_eq!(partial.cases.len(), 2);
 
-        let err =
-            merge(named(vec![("1", one()), ("1b", one()), ("3", three())]), false).unwrap_err();
+        let err = merge(named(vec![("1", one()), ("1b", one()), ("3", three())]), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("shard count:1/3 is given twice (1 and 1b)"), "{err}");
         // Twice and nothing missing is still refused with --allow-partial.
         assert!(merge(named(vec![("1", one()), ("1b", one())]), true).is_err());
 
         let other_n = shard("count:2/4", vec![case(2)]);
-        let err =
-            merge(named(vec![("1", one()), ("x", other_n), ("3", three())]), false).unwrap_err();
+        let err = merge(named(vec![("1", one()), ("x", other_n), ("3", three())]), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("x is shard count:2/4 but 1 is shard count:1/3"), "{err}");
         let other_kind = shard("hash:2/3", vec![case(2)]);
         assert!(
@@ -279,8 +335,9 @@ mod tests {
 
         let mut other_set = two();
         other_set.run.case_set = Some(CaseSet::of(["a", "b", "c"]));
-        let err =
-            merge(named(vec![("1", one()), ("x", other_set), ("3", three())]), false).unwrap_err();
+        let err = merge(named(vec![("1", one()), ("x", other_set), ("3", three())]), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("x was cut from another case set (3 cases"), "{err}");
         let mut no_set = two();
         no_set.run.case_set = None;
@@ -288,7 +345,11 @@ mod tests {
 
         let full = Report::from_cases(vec![case(2)], run(None, 0));
         let err = merge(named(vec![("1", one()), ("full", full)]), true).unwrap_err();
-        assert!(err.contains("full is not a shard report"), "{err}");
+        assert_eq!(err, MergeError::NotAShard { file: "full".into() });
+        assert_eq!(
+            err.to_string(),
+            "full is not a shard report: only reports of `run --partition` merge"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod annotations;
 pub mod baseline;
 pub mod console;
 pub mod coverage;
+pub mod escape;
 pub mod exchanges;
 pub mod gate;
 pub mod html;

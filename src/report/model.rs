@@ -18,7 +18,8 @@ use crate::case::model::Source;
 pub use crate::check::Finding;
 use crate::diff::Diff;
 use crate::observe::{Exchange, Role};
-use crate::run::result::{CaseResult, RunError, Status};
+pub use crate::run::note::Note;
+use crate::run::result::{CaseResult, ErrorKind, RunError, Status};
 
 /// The report format version this build writes and reads.
 pub const FORMAT: u32 = 2;
@@ -88,8 +89,8 @@ pub struct RunInfo {
     pub started: Option<String>,
     /// Wall-clock time of the run (for merged shards: the slowest shard).
     pub duration_ms: u64,
-    /// The gate's verdict over the run: `passed`, `failed` (deviations fail the gate) or
-    /// `error` (a case could not run).
+    /// The gate's verdict over the run: `passed`, `failed` (deviations fail the gate, or
+    /// cases were not run because the run stopped early) or `error` (a case could not run).
     pub verdict: Verdict,
 }
 
@@ -147,6 +148,11 @@ pub enum Outcome {
     /// The case could not be run.
     Error,
     Skipped,
+    /// Not started: `--fail-fast` or `--max-fail` stopped the run from starting more cases.
+    /// Nothing is known of the case, so the run cannot pass. (Reports written before this
+    /// outcome existed said `skipped` with the reason `not run: …`; they are read as this.)
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Outcome {
@@ -156,7 +162,14 @@ impl Outcome {
             Outcome::Deviated => "deviated",
             Outcome::Error => "error",
             Outcome::Skipped => "skipped",
+            Outcome::NotRun => "not-run",
         }
+    }
+
+    /// Whether the case was run at all (it may still have failed or been skipped while it
+    /// ran: a case without a documented response).
+    pub fn ran(self) -> bool {
+        !matches!(self, Outcome::Skipped | Outcome::NotRun)
     }
 }
 
@@ -167,6 +180,7 @@ impl From<Status> for Outcome {
             Status::Deviated => Outcome::Deviated,
             Status::Error => Outcome::Error,
             Status::Skipped => Outcome::Skipped,
+            Status::NotRun => Outcome::NotRun,
         }
     }
 }
@@ -186,6 +200,10 @@ pub enum Verdict {
     Error,
     /// It was not run (a case only; a run is never skipped).
     Skipped,
+    /// It was not started because the run stopped early (a case only): it never passes, and
+    /// a run with such a case fails.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Verdict {
@@ -195,6 +213,7 @@ impl Verdict {
             Verdict::Failed => "failed",
             Verdict::Error => "error",
             Verdict::Skipped => "skipped",
+            Verdict::NotRun => "not-run",
         }
     }
 }
@@ -208,6 +227,10 @@ pub struct Summary {
     pub deviated: u32,
     pub errors: u32,
     pub skipped: u32,
+    /// Cases not started because the run stopped early (`--fail-fast`, `--max-fail`);
+    /// absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_run: u32,
     /// Deviations over all cases.
     pub deviations: u32,
     /// Of those, covered by an unexpired known-deviations entry.
@@ -259,6 +282,10 @@ pub struct CaseReport {
     pub duration_ms: u64,
     pub retries: u32,
     pub throttled_ms: u64,
+    /// What a reader should know about how the case ran that is neither a deviation nor an
+    /// error: a `Retry-After` not waited for, the proxy of a request that got no answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl CaseReport {
@@ -338,17 +365,159 @@ pub struct KnownMark {
     pub expired: bool,
 }
 
+/// A case that could not run (or a teardown that failed): its code, the sentence that says
+/// it, and what the runner knew about it as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorReport {
     /// The stable error code (`connect-failed`, ...).
     pub code: String,
     pub message: String,
+    /// The error's facts, each there when the error has it (absent in reports written before
+    /// this field was).
+    #[serde(default, skip_serializing_if = "ErrorData::is_empty")]
+    pub data: ErrorData,
+}
+
+/// What the runner knew about an error, as data; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ErrorData {
+    /// The fixture (its alias in the case) whose setup or teardown failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<String>,
+    /// The code of what failed inside the fixture's step, when the error's own code is the
+    /// fixture's (`tls` under `fixture-failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// The request that failed or was not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status the request was answered (a fixture's step, the token request) or the
+    /// run's first requests were refused with (`auth-refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The time limit that elapsed: `connect` (`--connect-timeout`) or `request`
+    /// (`--timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// How long that limit was, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// The TLS handshake got an answer that is not TLS: the port serves plain HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plain_http: Option<bool>,
+    /// The variable a template named that nothing defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
+    /// The fixture capture that found nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<String>,
+    /// Where the token was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// The behaviour step whose list was too long, the item it looked for (`key = value`),
+    /// and the conventions' bound on pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pages: Option<u64>,
+    /// Whether the case's task panicked (else it was cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panicked: Option<bool>,
+    /// Fixtures whose teardown was skipped because this setup error came before they
+    /// captured what it needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teardown_skipped: Vec<SkippedTeardownReport>,
+}
+
+impl ErrorData {
+    pub fn is_empty(&self) -> bool {
+        *self == ErrorData::default()
+    }
+}
+
+/// A fixture whose teardown was skipped, and the capture it needed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedTeardownReport {
+    pub fixture: String,
+    pub missing: String,
+}
+
+impl From<&RunError> for ErrorData {
+    fn from(e: &RunError) -> Self {
+        let mut data = ErrorData {
+            cause: e.cause().map(|c| c.as_str().to_string()),
+            teardown_skipped: e
+                .skipped()
+                .iter()
+                .map(|s| SkippedTeardownReport {
+                    fixture: s.alias.clone(),
+                    missing: s.missing.clone(),
+                })
+                .collect(),
+            ..ErrorData::default()
+        };
+        if let Some(f) = &e.fixture {
+            data.fixture = Some(f.alias.clone());
+            if let Some((method, url)) = &f.request {
+                (data.method, data.url) = (Some(method.clone()), Some(url.clone()));
+            }
+        }
+        data.add_kind(&e.kind);
+        data
+    }
+}
+
+impl ErrorData {
+    fn add_kind(&mut self, kind: &ErrorKind) {
+        let request = |method: &String, url: &String| (Some(method.clone()), Some(url.clone()));
+        match kind {
+            ErrorKind::ConnectFailed { method, url } | ErrorKind::Protocol { method, url } => {
+                (self.method, self.url) = request(method, url);
+            }
+            ErrorKind::Timeout { method, url, limit, after } => {
+                (self.method, self.url) = request(method, url);
+                self.timeout = Some(limit.as_str().to_string());
+                self.timeout_ms = after.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            }
+            ErrorKind::Tls { method, url, plain_http } => {
+                (self.method, self.url) = request(method, url);
+                self.plain_http = plain_http.then_some(true);
+            }
+            ErrorKind::Rejected { status } => self.status = Some(*status),
+            ErrorKind::NotCaptured { capture } => self.capture = Some(capture.clone()),
+            ErrorKind::BindingFailed { binding } => self.binding = binding.clone(),
+            ErrorKind::AuthFailed { token_url, status } => {
+                self.token_url = Some(token_url.clone());
+                self.status = *status;
+            }
+            ErrorKind::AuthRefused { method, url, status } => {
+                (self.method, self.url) = request(method, url);
+                self.status = Some(*status);
+            }
+            ErrorKind::TooManyPages { step, max_pages, item } => {
+                self.step = Some(step.clone());
+                self.item = Some(item.clone());
+                self.max_pages = Some(*max_pages);
+            }
+            ErrorKind::Internal { panicked } => self.panicked = Some(*panicked),
+        }
+    }
 }
 
 impl From<&RunError> for ErrorReport {
     fn from(e: &RunError) -> Self {
-        ErrorReport { code: e.code.as_str().into(), message: e.message.clone() }
+        ErrorReport {
+            code: e.code().as_str().into(),
+            message: super::phrase::run_error(e),
+            data: ErrorData::from(e),
+        }
     }
 }
 
@@ -621,6 +790,9 @@ pub struct CoverageTotals {
     pub deviated: u32,
     pub errors: u32,
     pub skipped: u32,
+    /// Examples not started because the run stopped early; absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_run: u32,
     pub by_value: u32,
     pub by_type: u32,
     pub ignored: u32,
@@ -640,7 +812,7 @@ impl CoverageTotals {
     pub fn sentence(&self) -> String {
         let t = self;
         format!(
-            "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped. \
+            "{} documented operations, {} examples: {} ran ({} passed, {} deviated, {} errors), {} skipped{}. \
              Checks: {} values compared by value, {} checked by type only, {} ignored, {} truncated bodies checked as a subset; \
              {} passing examples relied on a relaxed check.{}",
             t.operations,
@@ -650,6 +822,7 @@ impl CoverageTotals {
             t.deviated,
             t.errors,
             t.skipped,
+            if t.not_run > 0 { format!(", {} not run", t.not_run) } else { String::new() },
             t.by_value,
             t.by_type,
             t.ignored,
@@ -695,7 +868,8 @@ pub enum KnownState {
     Used,
     /// Its case ran and showed no such deviation: the entry can go.
     Unused,
-    /// Its case was not in this run (filtered out or in another shard).
+    /// Its case was not in this run (filtered out or in another shard), or was not run in
+    /// it (skipped, or left out when the run stopped early).
     NotRun,
     /// Past its expiry date: it excuses nothing and fails the gate.
     Expired,
@@ -923,6 +1097,7 @@ impl CaseReport {
             duration_ms: r.duration_ms,
             retries: r.retries,
             throttled_ms: r.throttled_ms,
+            notes: r.notes.clone(),
         }
     }
 }
@@ -966,6 +1141,7 @@ impl Report {
                 Outcome::Deviated => s.deviated += 1,
                 Outcome::Error => s.errors += 1,
                 Outcome::Skipped => s.skipped += 1,
+                Outcome::NotRun => s.not_run += 1,
             }
             s.deviations += count(c.deviations.len());
             s.known_deviations += count(c.deviations.len() - c.failing_deviations().count());
@@ -984,6 +1160,7 @@ impl Report {
             c.verdict = match c.status {
                 Outcome::Error => Verdict::Error,
                 Outcome::Skipped => Verdict::Skipped,
+                Outcome::NotRun => Verdict::NotRun,
                 _ if fails(c) => Verdict::Failed,
                 _ => Verdict::Passed,
             };
@@ -995,7 +1172,7 @@ impl Report {
             .is_some_and(|k| k.entries.iter().any(|e| e.state == KnownState::Expired));
         self.run.verdict = if any(Verdict::Error) {
             Verdict::Error
-        } else if any(Verdict::Failed) || expired {
+        } else if any(Verdict::Failed) || any(Verdict::NotRun) || expired {
             Verdict::Failed
         } else {
             Verdict::Passed
@@ -1020,6 +1197,11 @@ pub fn timestamp(t: time::OffsetDateTime) -> String {
         t.minute(),
         t.second()
     )
+}
+
+/// Counts that are left out of a report when they are zero.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Counts in reports are `u32`; a run never has four billion of anything.

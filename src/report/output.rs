@@ -32,17 +32,27 @@ impl Outputs {
 
 /// A report file that could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write report {}: {source}", path.display())]
+#[error("cannot write report {}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
     #[source]
     pub source: std::io::Error,
 }
 
+/// Two report formats asked to be written to one file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{first} and {second} name the same file {}: give each report format its own file", .path.display())]
+pub struct SameFile {
+    /// The options, in the order of the formats (`--report-json`, `--report-md`).
+    pub first: &'static str,
+    pub second: &'static str,
+    pub path: PathBuf,
+}
+
 impl Outputs {
     /// Refuses two formats written to one file (the second would overwrite the first, and
     /// the gate would still pass): the error names both options and the file.
-    pub fn check_distinct(&self) -> Result<(), String> {
+    pub fn check_distinct(&self) -> Result<(), SameFile> {
         // The same file however it is spelled: `r.json`, `./r.json`, `sub/../r.json`.
         fn key(path: &std::path::Path) -> PathBuf {
             use std::path::Component;
@@ -62,20 +72,17 @@ impl Outputs {
                 _ => lexical,
             }
         }
-        let named = [
+        let named: [(&'static str, &Option<PathBuf>); 4] = [
             ("--report-json", &self.json),
             ("--report-junit", &self.junit),
             ("--report-md", &self.markdown),
             ("--report-html", &self.html),
         ];
-        let given: Vec<(&str, &PathBuf, PathBuf)> =
+        let given: Vec<(&'static str, &PathBuf, PathBuf)> =
             named.iter().filter_map(|(o, p)| p.as_ref().map(|p| (*o, p, key(p)))).collect();
         for (i, (option, path, k)) in given.iter().enumerate() {
             if let Some((first, _, _)) = given[..i].iter().find(|(_, _, other)| other == k) {
-                return Err(format!(
-                    "{first} and {option} name the same file {}: give each report format its own file",
-                    path.display()
-                ));
+                return Err(SameFile { first, second: option, path: path.to_path_buf() });
             }
         }
         Ok(())
@@ -134,13 +141,11 @@ mod tests {
         let report = Report::verdicts_only(&[], crate::report::RunInfo::new("t", 0));
         let errors = outputs.write(&report);
         assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].to_string(), format!("cannot write report {}", path.display()));
+        // The cause is said by the cause, once.
         assert_eq!(
-            errors[0].to_string(),
-            format!(
-                "cannot write report {}: `{}` is a file, not a directory",
-                path.display(),
-                file.display()
-            )
+            errors[0].source.to_string(),
+            format!("`{}` is a file, not a directory", file.display())
         );
         assert_eq!(blocking_file(&dir.path().join("new/r.json")), None);
     }
@@ -153,7 +158,11 @@ mod tests {
             ..Outputs::default()
         };
         let err = outputs.check_distinct().unwrap_err();
-        assert!(err.starts_with("--report-json and --report-md name the same file"), "{err}");
+        assert_eq!((err.first, err.second), ("--report-json", "--report-md"));
+        assert!(
+            err.to_string().starts_with("--report-json and --report-md name the same file"),
+            "{err}"
+        );
         let outputs = Outputs {
             json: Some("r.json".into()),
             junit: Some("r.xml".into()),

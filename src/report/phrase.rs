@@ -10,9 +10,12 @@ use serde_json::Value;
 use crate::check::Finding;
 use crate::exit::Exit;
 use crate::extract::JsonType;
+use crate::run::result::{ErrorKind, RunError, TimeLimit};
 
 use super::gate::Verdict;
-use super::model::{DeviationReport, DiffReport, ErrorReport, LineReport, Relaxation, count};
+use super::model::{
+    DeviationReport, DiffReport, ErrorReport, LineReport, Note, Outcome, Relaxation, count,
+};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,6 +49,89 @@ pub fn error(e: &ErrorReport, style: Style) -> String {
     format!("{} {}", style.paint("1;31", &format!("error[{}]:", e.code)), e.message)
 }
 
+/// A run error's message (what follows `error[code]: `), from its kind, the fixture step it
+/// happened in, its detail and the teardowns it skipped.
+pub fn run_error(e: &RunError) -> String {
+    let what = error_kind(&e.kind, &e.detail);
+    let mut out = match &e.fixture {
+        None => what,
+        Some(f) => {
+            let phase = if f.teardown { "teardown" } else { "setup" };
+            match (&f.request, &e.kind) {
+                (Some((method, url)), ErrorKind::Rejected { status }) => {
+                    format!(
+                        "fixture `{}` {phase}: {method} {url} answered {status}: {what}",
+                        f.alias
+                    )
+                }
+                // The request is named by the sentence itself.
+                (Some(_), ErrorKind::AuthRefused { .. }) | (None, _) => {
+                    format!("fixture `{}` {phase}: {what}", f.alias)
+                }
+                (Some((method, url)), _) => {
+                    format!("fixture `{}` {phase}: {method} {url}: {what}", f.alias)
+                }
+            }
+        }
+    };
+    if !e.skipped().is_empty() {
+        let fixtures: Vec<String> = e
+            .skipped()
+            .iter()
+            .map(|s| format!("`{}` (no `{}` captured)", s.alias, s.missing))
+            .collect();
+        let _ = write!(
+            out,
+            "; teardown of fixture {} skipped: its setup stopped before creating anything",
+            fixtures.join(", ")
+        );
+    }
+    out
+}
+
+/// What went wrong, in words: the detail, and what the kind adds to it.
+fn error_kind(kind: &ErrorKind, detail: &str) -> String {
+    match kind {
+        ErrorKind::Timeout { limit, after: Some(after), .. } => {
+            let option = match limit {
+                TimeLimit::Connect => "--connect-timeout",
+                TimeLimit::Request => "--timeout",
+            };
+            format!("{detail} (no answer within {}, the {option})", seconds(*after))
+        }
+        ErrorKind::Tls { plain_http: true, .. } => format!(
+            "{detail} (the target did not answer in TLS: if this port serves plain HTTP, use http:// in --target)"
+        ),
+        ErrorKind::AuthFailed { token_url, .. } => {
+            format!("token request to {token_url} failed: {detail}")
+        }
+        ErrorKind::AuthRefused { method, url, status } => format!(
+            "{method} {url} not sent: the target answered {status} to the run's first {} requests",
+            crate::run::execute::Refusals::FIRST
+        ),
+        ErrorKind::TooManyPages { step, max_pages, item } => format!(
+            "step `{step}`: the list has more than {max_pages} pages (the conventions' paging.max_pages), so whether it lists the item with {item} is not known"
+        ),
+        ErrorKind::Internal { panicked: true } => {
+            "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
+                .into()
+        }
+        ErrorKind::Internal { panicked: false } => {
+            "the case was cancelled before it finished".into()
+        }
+        _ => detail.to_string(),
+    }
+}
+
+/// `30 s`, `1.5 s`, `250 ms`
+fn seconds(d: std::time::Duration) -> String {
+    match d.as_millis() {
+        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        ms if ms > 1000 => format!("{} s", d.as_secs_f64()),
+        ms => format!("{ms} ms"),
+    }
+}
+
 /// `1 failing case`, `N failing cases`: what fails the gate.
 pub fn failing_cases(n: u32) -> String {
     crate::words::plural(n, "failing case", "failing cases")
@@ -54,6 +140,32 @@ pub fn failing_cases(n: u32) -> String {
 /// `1 case could not run`, `N cases could not run`
 pub fn could_not_run(n: u32) -> String {
     format!("{} could not run", crate::words::plural(n, "case", "cases"))
+}
+
+/// `1 case not run`, `N cases not run`: cases the run stopped before starting.
+pub fn not_run(n: u32) -> String {
+    format!("{} not run", crate::words::plural(n, "case", "cases"))
+}
+
+/// Why a case was not run, as its reason (the words libtest's line shows).
+pub const NOT_RUN_REASON: &str = crate::run::harness::NOT_RUN;
+
+/// The reason a case or example shows after its outcome: its skip reason, or why it was not
+/// run; `None` for an outcome that has none.
+pub fn reason(status: Outcome, skip_reason: Option<&str>) -> Option<&str> {
+    match status {
+        Outcome::NotRun => Some(skip_reason.unwrap_or(NOT_RUN_REASON)),
+        _ => skip_reason,
+    }
+}
+
+/// What fails the gate when no case errored: `1 failing case`, `3 cases not run`, or both.
+pub fn failed_because(verdict: &Verdict) -> String {
+    match (verdict.failing, verdict.not_run) {
+        (_, 0) => failing_cases(verdict.failing),
+        (0, n) => not_run(n),
+        (f, n) => format!("{}, {}", failing_cases(f), not_run(n)),
+    }
 }
 
 /// The gate's decision in words: `gate passed`, or why it failed.
@@ -66,7 +178,7 @@ pub fn decision(verdict: &Verdict) -> String {
             )
         }
         Exit::Success => "gate passed".to_string(),
-        Exit::Failed => format!("gate failed: {}", failing_cases(verdict.failing)),
+        Exit::Failed => format!("gate failed: {}", failed_because(verdict)),
         _ => format!("gate failed: {}", could_not_run(verdict.errors)),
     }
 }
@@ -306,6 +418,21 @@ pub fn plural(n: u64, noun: &str) -> String {
     crate::words::plural(n, noun, &format!("{noun}s"))
 }
 
+/// A note in words (`Retry-After asked for 3600 s, …`), as every reporter shows it after
+/// `note: `.
+pub fn note(n: &Note) -> String {
+    match n {
+        Note::RetryAfterNotWaited { asked_ms, max_wait_ms, .. } => format!(
+            "Retry-After asked for {} s, longer than the {} s exemplar waits, so it was not waited for",
+            asked_ms / 1000,
+            max_wait_ms / 1000
+        ),
+        Note::Proxy { proxy } => format!(
+            "every request goes through the proxy {proxy} (--proxy): check that it runs and can reach the target"
+        ),
+    }
+}
+
 /// One relaxation of a check in words.
 pub fn relaxation(r: &Relaxation) -> String {
     match r {
@@ -438,6 +565,36 @@ mod tests {
     }
 
     #[test]
+    fn notes_and_cases_not_run_read_as_sentences() {
+        let wait =
+            Note::RetryAfterNotWaited { exchange: 0, asked_ms: 3_600_000, max_wait_ms: 60_000 };
+        assert_eq!(
+            note(&wait),
+            "Retry-After asked for 3600 s, longer than the 60 s exemplar waits, so it was not waited for"
+        );
+        let proxy = Note::Proxy { proxy: "http://127.0.0.1:3128".into() };
+        assert_eq!(
+            note(&proxy),
+            "every request goes through the proxy http://127.0.0.1:3128 (--proxy): check that it runs and can reach the target"
+        );
+        let verdict = |failing, not_run| Verdict {
+            exit: Exit::Failed,
+            errors: 0,
+            failing,
+            not_run,
+            known: 0,
+            expired: 0,
+            unwritten: 0,
+        };
+        assert_eq!(decision(&verdict(1, 0)), "gate failed: 1 failing case");
+        assert_eq!(decision(&verdict(0, 1)), "gate failed: 1 case not run");
+        assert_eq!(decision(&verdict(2, 9)), "gate failed: 2 failing cases, 9 cases not run");
+        assert_eq!(reason(Outcome::NotRun, None), Some(NOT_RUN_REASON));
+        assert_eq!(reason(Outcome::Skipped, Some("why")), Some("why"));
+        assert_eq!(reason(Outcome::Passed, None), None);
+    }
+
+    #[test]
     fn long_unchanged_values_are_collapsed_and_keys_and_short_values_kept() {
         let cert = "MIIDSz".to_string() + &"A".repeat(1198);
         let line = format!("  \"x5c\": [\"{cert}\", \"short\"],");
@@ -478,5 +635,122 @@ mod tests {
         diff(&mut out, &sample(), Style { color: true });
         assert!(out.contains("\x1b[1;4;31m1\x1b[0m"), "{out:?}");
         assert!(out.contains("\x1b[32m  \"a\": \x1b[0m"), "{out:?}");
+    }
+
+    fn in_setup(e: RunError, request: bool) -> RunError {
+        let request = request.then(|| ("POST".to_string(), "http://t/beta/keySets".to_string()));
+        e.in_fixture(crate::run::result::FixtureStep {
+            skipped: Vec::new(),
+            alias: "set".into(),
+            teardown: false,
+            request,
+        })
+    }
+
+    /// The runner hands on what it knows as data; the sentences people read are written here.
+    #[test]
+    fn run_errors_read_as_their_sentences() {
+        use crate::run::result::SkippedTeardown;
+        let (method, url) = ("POST".to_string(), "http://t/beta/keySets".to_string());
+        let rejected =
+            in_setup(RunError::new(ErrorKind::Rejected { status: 400 }, "{\"error\"}"), true);
+        assert_eq!(
+            run_error(&rejected),
+            "fixture `set` setup: POST http://t/beta/keySets answered 400: {\"error\"}"
+        );
+        let mut tls = in_setup(
+            RunError::new(
+                ErrorKind::Tls { method: method.clone(), url: url.clone(), plain_http: true },
+                "error sending request",
+            ),
+            true,
+        );
+        tls.fixture.as_mut().unwrap().skipped =
+            vec![SkippedTeardown { alias: "set".into(), missing: "id".into() }];
+        assert_eq!(
+            run_error(&tls),
+            "fixture `set` setup: POST http://t/beta/keySets: error sending request (the target did not answer in TLS: if this port serves plain HTTP, use http:// in --target); teardown of fixture `set` (no `id` captured) skipped: its setup stopped before creating anything"
+        );
+        // A request the run did not send is named once, not twice.
+        let refused = in_setup(
+            RunError::new(ErrorKind::AuthRefused { method, url: url.clone(), status: 401 }, ""),
+            true,
+        );
+        assert_eq!(
+            run_error(&refused),
+            "fixture `set` setup: POST http://t/beta/keySets not sent: the target answered 401 to the run's first 3 requests"
+        );
+        let timeout = RunError::new(
+            ErrorKind::Timeout {
+                method: "GET".into(),
+                url: url.clone(),
+                limit: TimeLimit::Connect,
+                after: Some(std::time::Duration::from_millis(1500)),
+            },
+            "operation timed out",
+        );
+        assert_eq!(
+            run_error(&timeout),
+            "operation timed out (no answer within 1.5 s, the --connect-timeout)"
+        );
+        let pages = RunError::new(
+            ErrorKind::TooManyPages {
+                step: "list".into(),
+                max_pages: 100,
+                item: "id = \"a\"".into(),
+            },
+            "",
+        );
+        assert_eq!(
+            run_error(&pages),
+            "step `list`: the list has more than 100 pages (the conventions' paging.max_pages), so whether it lists the item with id = \"a\" is not known"
+        );
+        let unbound = in_setup(
+            RunError::new(
+                ErrorKind::BindingFailed { binding: Some("x".into()) },
+                "with.a: `{{x}}` is not defined (known: none)",
+            ),
+            false,
+        );
+        assert_eq!(
+            run_error(&unbound),
+            "fixture `set` setup: with.a: `{{x}}` is not defined (known: none)"
+        );
+        assert_eq!(
+            run_error(&RunError::new(ErrorKind::Internal { panicked: true }, "")),
+            "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
+        );
+    }
+
+    /// The code a report names a fixture's failure by stays the fixture's; what failed inside
+    /// it is its cause.
+    #[test]
+    fn a_failure_inside_a_fixture_has_the_fixtures_code_and_its_own_as_cause() {
+        use crate::run::ErrorCode;
+        let kind = ErrorKind::ConnectFailed { method: "POST".into(), url: "http://t/".into() };
+        let bare = RunError::new(kind, "refused");
+        assert_eq!((bare.code(), bare.cause()), (ErrorCode::ConnectFailed, None));
+        let framed = in_setup(bare, true);
+        assert_eq!(
+            (framed.code(), framed.cause()),
+            (ErrorCode::FixtureFailed, Some(ErrorCode::ConnectFailed))
+        );
+        let mut teardown = framed.clone();
+        teardown.fixture.as_mut().unwrap().teardown = true;
+        assert_eq!(teardown.code(), ErrorCode::TeardownFailed);
+        let rejected = in_setup(RunError::new(ErrorKind::Rejected { status: 500 }, ""), true);
+        assert_eq!((rejected.code(), rejected.cause()), (ErrorCode::FixtureFailed, None));
+        let refused = in_setup(
+            RunError::new(
+                ErrorKind::AuthRefused {
+                    method: "POST".into(),
+                    url: "http://t/".into(),
+                    status: 403,
+                },
+                "",
+            ),
+            true,
+        );
+        assert_eq!((refused.code(), refused.cause()), (ErrorCode::AuthRefused, None));
     }
 }

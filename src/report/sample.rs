@@ -1,13 +1,13 @@
 //! Report models for the renderers' tests: a run as large and as varied as a person may
-//! meet — every deviation code, cases that could not run or were skipped, long base64 values
-//! in the diffs, known deviations and a baseline comparison.
+//! meet — every deviation code, cases that could not run, were skipped or were not run, long
+//! base64 values in the diffs, notes, known deviations and a baseline comparison.
 
 use serde_json::json;
 
 use super::model::{
     BaselineCase, BaselineCounts, BaselineReport, CaseReport, Checks, Class, DeviationReport,
-    DiffReport, ErrorReport, KnownEntryReport, KnownMark, KnownReport, KnownState, Outcome, Report,
-    RunInfo, Verdict,
+    DiffReport, ErrorReport, KnownEntryReport, KnownMark, KnownReport, KnownState, Note, Outcome,
+    Report, RunInfo, Verdict,
 };
 use crate::case::model::Source;
 use crate::check::deviation::{Code, Finding};
@@ -45,6 +45,7 @@ pub fn bare(id: &str, status: Outcome) -> CaseReport {
         duration_ms: 0,
         retries: 0,
         throttled_ms: 0,
+        notes: Vec::new(),
     }
 }
 
@@ -72,6 +73,7 @@ pub fn case(page: &str, example: &str, status: Outcome) -> CaseReport {
         error: (status == Outcome::Error).then(|| ErrorReport {
             code: "connect-failed".into(),
             message: "cannot connect to http://127.0.0.1:9/ (connection refused)".into(),
+            data: Default::default(),
         }),
         checks: Checks { by_value: 2, by_type: 5, ..Checks::default() },
         duration_ms: 12,
@@ -93,9 +95,23 @@ pub fn key_diff(seed: usize) -> DiffReport {
     DiffReport::from_diff("response body", "expected (documented)", "actual", &diff)
 }
 
+/// The notes of the `i`-th case of [`big_report`]: the proxy of each that could not run, a
+/// `Retry-After` not waited for on every tenth.
+fn notes(i: usize, status: Outcome) -> Vec<Note> {
+    match status {
+        Outcome::Error => vec![Note::Proxy { proxy: "http://127.0.0.1:3128".into() }],
+        Outcome::Deviated if i % 10 == 0 => vec![Note::RetryAfterNotWaited {
+            exchange: 0,
+            asked_ms: 3_600_000,
+            max_wait_ms: 60_000,
+        }],
+        _ => Vec::new(),
+    }
+}
+
 /// A report of `n` cases: most deviate (each with three deviations, every code in turn, and
-/// a diff), some could not run, some were skipped, some passed; with known deviations and a
-/// baseline.
+/// a diff), some could not run (with a note on the proxy), some were skipped, some were not
+/// run (after `--fail-fast`), some passed; with notes, known deviations and a baseline.
 pub fn big_report(n: usize) -> Report {
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     let mut cases = Vec::new();
@@ -107,10 +123,12 @@ pub fn big_report(n: usize) -> Report {
         let status = match i % 10 {
             7 => Outcome::Error,
             8 => Outcome::Skipped,
+            9 if i % 20 == 19 => Outcome::NotRun,
             9 => Outcome::Passed,
             _ => Outcome::Deviated,
         };
         let mut c = case(&page, &example, status);
+        c.notes = notes(i, status);
         if status == Outcome::Deviated {
             for j in 0..3 {
                 let code = codes[next_code % codes.len()];

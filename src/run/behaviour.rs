@@ -16,9 +16,9 @@ use crate::plan::Planned;
 use crate::plan::template::Vars;
 use crate::pointer::{Pattern, escape};
 
-use super::execute::{Payload, Progress, Runner, apply_set, binding_error, last_response};
+use super::execute::{Payload, Progress, Runner, apply_set, last_response, undefined};
 use super::http::{self, Auth};
-use super::result::{ErrorCode, Role, RunError};
+use super::result::{ErrorKind, Role, RunError};
 
 /// What the envelope rule needs from the conventions (kept on the check's steps as data).
 const ENVELOPE_POINTERS: &[&str] = &["/error/code", "/error/message"];
@@ -205,13 +205,12 @@ struct Wanted<'a> {
 
 /// The error of a list longer than the conventions let a check read.
 fn too_many_pages(step: &str, paging: &Paging, key: &str, value: &Value) -> RunError {
-    RunError::new(
-        ErrorCode::TooManyPages,
-        format!(
-            "step `{step}`: the list has more than {} pages (the conventions' paging.max_pages), so whether it lists the item with {key} = {value} is not known",
-            paging.max_pages,
-        ),
-    )
+    let kind = ErrorKind::TooManyPages {
+        step: step.to_string(),
+        max_pages: paging.max_pages.into(),
+        item: format!("{key} = {value}"),
+    };
+    RunError::new(kind, "")
 }
 
 /// The next page's URL in a list answer, if it links to one.
@@ -377,7 +376,7 @@ impl Runner {
         let mut documented = case.request.body.clone();
         for (pointer, value) in &case.set {
             let value =
-                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+                vars.expand(value).map_err(|e| undefined(&e, format!("set {pointer}: {e}")))?;
             apply_set(
                 documented.get_or_insert_with(|| Value::Object(Default::default())),
                 pointer,
@@ -413,7 +412,7 @@ impl Runner {
                         // later pages can be fetched.
                         let value = vars
                             .expand(&Value::String(value.clone()))
-                            .map_err(|e| binding_error(format!("step `{}`: {e}", step.name)))?;
+                            .map_err(|e| undefined(&e, format!("step `{}`: {e}", step.name)))?;
                         let wanted = Wanted { key, value: &value, present: *present };
                         let first = answer.json;
                         self.listed(&step.name, &url, first, wanted, paging, progress, &mut found)
@@ -453,7 +452,7 @@ impl Runner {
         for (name, expr) in &step.bind {
             let value = vars
                 .expand_str(expr)
-                .map_err(|e| binding_error(format!("step `{}` bind.{name}: {e}", step.name)))?;
+                .map_err(|e| undefined(&e, format!("step `{}` bind.{name}: {e}", step.name)))?;
             url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
         }
         let url = self.target.resolve(&url);
@@ -499,7 +498,7 @@ impl Runner {
         let json = answer.json;
         let expand = |value: &str| {
             vars.expand(&Value::String(value.to_string()))
-                .map_err(|e| binding_error(format!("step `{step}`: {e}")))
+                .map_err(|e| undefined(&e, format!("step `{step}`: {e}")))
         };
         match expect {
             Expect::Success { otherwise } => {

@@ -8,15 +8,17 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::check::{self, Observed, TypeRegistry};
-use crate::plan::template::Vars;
+use crate::plan::template::{Undefined, Vars};
 use crate::plan::{Planned, Step};
 use crate::redact::Redactor;
 use crate::snapshot::{self, CaseRules, Known, Store, Subject};
 
 use super::http::{self, Auth, Outgoing, Received, Retry, Target};
 use super::job::Job;
+use super::note::Note;
 use super::result::{
-    CaseResult, ErrorCode, Exchange, RecordedRequest, RecordedResponse, Role, RunError, Status,
+    CaseResult, ErrorKind, Exchange, FixtureStep, RecordedRequest, RecordedResponse, Role,
+    RunError, SkippedTeardown, Status, TimeLimit,
 };
 
 /// A fixture whose setup ran (or began): its alias, its definition, its variables, and
@@ -47,8 +49,9 @@ fn fixture_scope(
         .map(|f| f.with.clone())
         .unwrap_or_default();
     let mut failure = None;
-    let fail = |what: String, e: &dyn std::fmt::Display| {
-        RunError::new(ErrorCode::FixtureFailed, format!("fixture `{alias}`: {what}: {e}"))
+    let fail = |what: String, e: &Undefined| {
+        let at = FixtureStep::new(alias, false, None);
+        undefined(e, format!("{what}: {e}")).in_fixture(at)
     };
     for (k, v) in &with {
         match vars.expand(v) {
@@ -77,16 +80,32 @@ pub struct Settings {
     pub snapshots: Option<Store>,
     /// Headers sent with every request (`--header`).
     pub headers: Vec<http::ExtraHeader>,
+    /// The proxy every request goes through (`--proxy`), for the note on a case that got no
+    /// answer.
+    pub proxy: Option<String>,
+    /// The client's time limits (connecting, the whole request), for a timed-out request's
+    /// error to say which elapsed after how long.
+    pub timeouts: Timeouts,
+}
+
+/// The client's time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub request: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
+        let client = http::ClientSettings::default();
         Settings {
             retry: Retry::default(),
             slow: None,
             contract: true,
             snapshots: None,
             headers: Vec::new(),
+            proxy: None,
+            timeouts: Timeouts { connect: client.connect_timeout, request: client.timeout },
         }
     }
 }
@@ -105,6 +124,8 @@ pub struct Runner {
     pub(super) contract: bool,
     pub(super) snapshots: Option<Store>,
     pub(super) headers: Vec<http::ExtraHeader>,
+    proxy: Option<String>,
+    timeouts: Timeouts,
     /// Whether the target refused the run's first requests.
     pub refusals: Refusals,
     run_id: String,
@@ -123,7 +144,7 @@ impl Runner {
         // A short id for this run, so that what it creates is recognisable and never collides
         // with another run's (ids end up in key set names, which the service limits in length).
         let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-        let Settings { retry, slow, contract, snapshots, headers } = settings;
+        let Settings { retry, slow, contract, snapshots, headers, timeouts, proxy } = settings;
         Runner {
             client,
             target,
@@ -135,6 +156,8 @@ impl Runner {
             contract,
             snapshots,
             headers,
+            proxy,
+            timeouts,
             refusals: Refusals::default(),
             run_id,
             counter: AtomicU64::new(0),
@@ -184,6 +207,7 @@ pub(super) struct Progress {
     captured: Vec<(String, String)>,
     /// Secret member values this case sent (a key's `k`, a password).
     secrets: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// A request body to send.
@@ -194,15 +218,17 @@ pub(super) enum Payload<'a> {
     Text(&'a str),
 }
 
-pub(super) fn binding_error(e: impl std::fmt::Display) -> RunError {
-    RunError::new(ErrorCode::BindingFailed, e.to_string())
+/// A template that names a variable nothing defined; `detail` says where.
+pub(super) fn undefined(e: &Undefined, detail: String) -> RunError {
+    RunError::new(ErrorKind::BindingFailed { binding: Some(e.name.clone()) }, detail)
 }
 
 /// Applies a JSON-pointer override to a request body.
 pub(super) fn apply_set(body: &mut Value, pointer: &str, value: Value) -> Result<(), RunError> {
     use crate::pointer::SetError;
     crate::pointer::set(body, pointer, value).map_err(|e| {
-        binding_error(match e {
+        let kind = ErrorKind::BindingFailed { binding: None };
+        RunError::new(kind, match e {
             SetError::NotAPointer => format!("`{pointer}` is not a JSON pointer"),
             SetError::NoItem { index } => format!("`set` pointer `{pointer}`: no item {index}"),
             SetError::NotAContainer { parent } => format!(
@@ -238,13 +264,8 @@ impl Runner {
         progress: &mut Progress,
     ) -> Result<Received, RunError> {
         if let Some(status) = self.refusals.stopped() {
-            return Err(RunError::new(
-                ErrorCode::AuthRefused,
-                format!(
-                    "{method} {url} not sent: the target answered {status} to the run's first {} requests",
-                    Refusals::FIRST
-                ),
-            ));
+            let (method, url) = (method.to_string(), url.to_string());
+            return Err(RunError::new(ErrorKind::AuthRefused { method, url, status }, ""));
         }
         // Requests made without the run's credentials on purpose (a behaviour check's "no
         // credentials") get no credential headers either, and do not count as refusals.
@@ -274,10 +295,23 @@ impl Runner {
                 }
                 progress.retries += received.retries;
                 progress.throttled += received.throttled;
+                if let Some(asked) = received.not_waited {
+                    progress.notes.push(Note::RetryAfterNotWaited {
+                        exchange: u32::try_from(progress.exchanges.len()).unwrap_or(u32::MAX),
+                        asked_ms: millis(asked),
+                        max_wait_ms: millis(self.retry.max_wait),
+                    });
+                }
                 progress.exchanges.push(exchange_of(role, request, &mut received));
                 Ok(received)
             }
-            Err(e) => {
+            Err(mut e) => {
+                if let ErrorKind::Timeout { limit, after, .. } = &mut e.kind {
+                    *after = Some(match limit {
+                        TimeLimit::Connect => self.timeouts.connect,
+                        TimeLimit::Request => self.timeouts.request,
+                    });
+                }
                 progress.exchanges.push(Exchange {
                     role,
                     request,
@@ -322,24 +356,16 @@ impl Runner {
         teardown: bool,
         progress: &mut Progress,
     ) -> Result<(), RunError> {
-        let phase = if teardown { "teardown" } else { "setup" };
-        let code = if teardown { ErrorCode::TeardownFailed } else { ErrorCode::FixtureFailed };
-        let url = self.target.resolve(
-            &scope
-                .expand_str(&step.url)
-                .map_err(|e| RunError::new(code, format!("fixture `{alias}` {phase}: {e}")))?,
-        );
-        let body = step
-            .body
-            .as_ref()
-            .map(|b| scope.expand(b))
-            .transpose()
-            .map_err(|e| RunError::new(code, format!("fixture `{alias}` {phase}: {e}")))?;
+        let at = |request: Option<(String, String)>| FixtureStep::new(alias, teardown, request);
+        let unbound = |e: Undefined| undefined(&e, e.to_string()).in_fixture(at(None));
+        let url = self.target.resolve(&scope.expand_str(&step.url).map_err(unbound)?);
+        let body = step.body.as_ref().map(|b| scope.expand(b)).transpose().map_err(unbound)?;
         let headers = step
             .headers
             .iter()
             .map(|(n, v)| (n.clone(), scope.expand_str(v).unwrap_or_else(|_| v.clone())))
             .collect();
+        let request = || Some((step.method.clone(), url.clone()));
         let received = self
             .exchange(
                 if teardown { Role::Teardown(alias.into()) } else { Role::Setup(alias.into()) },
@@ -350,35 +376,22 @@ impl Runner {
                 progress,
             )
             .await
-            .map_err(|e| {
-                // A request the run did not send keeps its code: it says why.
-                let code = if e.code == ErrorCode::AuthRefused { e.code } else { code };
-                // The fixture's code says what failed; the request's own code is not repeated
-                // as a second `error[...]` prefix inside the message.
-                RunError::new(
-                    code,
-                    format!("fixture `{alias}` {phase}: {} {url}: {}", step.method, e.message),
-                )
-            })?;
+            .map_err(|e| e.in_fixture(at(request())))?;
         if !step.accepts(received.status, teardown) {
             // Redacted before it is cut short, so that no part of a secret survives the cut.
             let body = self
                 .case_redactor(&progress.secrets)
                 .text(&String::from_utf8_lossy(&received.body));
-            let snippet = cut(&body, 200);
-            return Err(RunError::new(
-                code,
-                format!(
-                    "fixture `{alias}` {phase}: {} {url} answered {}: {snippet}",
-                    step.method, received.status
-                ),
-            ));
+            let kind = ErrorKind::Rejected { status: received.status };
+            return Err(RunError::new(kind, cut(&body, 200)).in_fixture(at(request())));
         }
         if step.capture.is_empty() {
             return Ok(());
         }
-        let fail =
-            |message: String| RunError::new(code, format!("fixture `{alias}` {phase}: {message}"));
+        let fail = |capture: &str, detail: String| {
+            let kind = ErrorKind::NotCaptured { capture: capture.to_string() };
+            RunError::new(kind, detail).in_fixture(at(None))
+        };
         let captured = capture(alias, step, &url, progress, scope, fail)?;
         progress.captured.extend(captured);
         Ok(())
@@ -401,6 +414,7 @@ impl Runner {
             throttled: Duration::ZERO,
             captured: Vec::new(),
             secrets: Vec::new(),
+            notes: Vec::new(),
         };
         let mut vars = Vars::new();
         let unique = self.unique();
@@ -411,14 +425,18 @@ impl Runner {
             failure = self.the_request(job, &mut vars, &mut progress, &mut result).await.err();
         }
         let skipped = self.tear_down(set_up, &mut progress, &mut result).await;
-        if let (Some(f), false) = (&mut failure, skipped.is_empty()) {
-            f.message.push_str(&format!(
-                "; teardown of fixture {} skipped: its setup stopped before creating anything",
-                skipped.join(", ")
-            ));
+        // Teardowns are skipped only when a setup stopped, so the failure is that setup's.
+        if let Some(step) = failure.as_mut().and_then(|f| f.fixture.as_mut()) {
+            step.skipped = skipped;
         }
 
         result.error = failure.or_else(|| result.teardown_errors.first().cloned());
+        // A request that got no answer at all failed on the way: through the proxy, if any.
+        let unanswered = progress.exchanges.iter().any(|e| e.response.is_none());
+        if let (Some(proxy), true, true) = (&self.proxy, result.error.is_some(), unanswered) {
+            progress.notes.push(Note::Proxy { proxy: super::note::without_password(proxy) });
+        }
+        result.notes = progress.notes;
         result.exchanges = progress.exchanges;
         result.retries = progress.retries;
         result.throttled_ms = progress.throttled.as_millis() as u64;
@@ -487,13 +505,13 @@ impl Runner {
         set_up: Vec<SetUp<'_>>,
         progress: &mut Progress,
         result: &mut CaseResult,
-    ) -> Vec<String> {
-        let mut skipped: Vec<String> = Vec::new();
+    ) -> Vec<SkippedTeardown> {
+        let mut skipped = Vec::new();
         for SetUp { alias, fixture, mut scope, complete } in set_up.into_iter().rev() {
             for step in &fixture.teardown {
                 if !complete {
                     if let Some(missing) = missing_input(step, &scope) {
-                        skipped.push(format!("`{alias}` (no `{missing}` captured)"));
+                        skipped.push(SkippedTeardown { alias: alias.to_string(), missing });
                         break;
                     }
                 }
@@ -652,7 +670,7 @@ impl Runner {
             _ => (None, 0),
         };
         let json = match (&received.json, owned.as_ref().or(recorded_json)) {
-            (Some(Err(e)), _) => Some(Err(e.as_str())),
+            (Some(Err(e)), _) => Some(Err(e)),
             (_, Some(v)) => Some(Ok(v)),
             _ => None,
         };
@@ -682,14 +700,14 @@ impl Runner {
         let mut url = case.request.url.clone();
         for (name, expr) in &case.bind {
             let value =
-                vars.expand_str(expr).map_err(|e| binding_error(format!("bind.{name}: {e}")))?;
+                vars.expand_str(expr).map_err(|e| undefined(&e, format!("bind.{name}: {e}")))?;
             url = url.replace(&format!("{{{name}}}"), &http::segment(&value));
         }
         let url = self.target.resolve(&url);
         let mut body = case.request.body.clone();
         for (pointer, value) in &case.set {
             let value =
-                vars.expand(value).map_err(|e| binding_error(format!("set {pointer}: {e}")))?;
+                vars.expand(value).map_err(|e| undefined(&e, format!("set {pointer}: {e}")))?;
             let b = body.get_or_insert_with(|| Value::Object(Default::default()));
             apply_set(b, pointer, value)?;
         }
@@ -767,11 +785,8 @@ impl Runner {
                 }
             }
         }
-        if let Some(e) = &mut result.error {
-            e.message = r.text(&e.message);
-        }
-        for e in &mut result.teardown_errors {
-            e.message = r.text(&e.message);
+        for e in result.error.iter_mut().chain(&mut result.teardown_errors) {
+            e.rewrite(|t| r.text_in_place(t));
         }
     }
 }
@@ -867,7 +882,7 @@ fn capture(
     url: &str,
     progress: &Progress,
     scope: &mut Vars,
-    fail: impl Fn(String) -> RunError,
+    fail: impl Fn(&str, String) -> RunError,
 ) -> Result<Vec<(String, String)>, RunError> {
     let (headers, json) = last_response(progress);
     let mut captured = Vec::new();
@@ -887,7 +902,7 @@ fn capture(
                 }
                 None => format!("capture `{name}` found nothing at `{source}`"),
             };
-            return Err(fail(format!("{why} in the response of {} {url}", step.method)));
+            return Err(fail(name, format!("{why} in the response of {} {url}", step.method)));
         };
         let text = match &v {
             Value::String(s) => s.clone(),
@@ -936,6 +951,10 @@ fn not_json(response: Option<&RecordedResponse>) -> Option<String> {
         Some(t) if !t.is_empty() => t,
         _ => "a body that is not JSON".to_string(),
     })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Decides how the case ended, from its error and deviations.

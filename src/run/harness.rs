@@ -7,9 +7,10 @@
 //! is. Otherwise one tokio runtime and one HTTP client serve every trial; trials run on
 //! libtest's worker threads and `block_on` the shared runtime.
 //!
-//! The run prints nothing of its own: libtest-mimic writes the trial lines, and everything
-//! else (problems that stopped the run, the snapshot summary, orphaned snapshots) comes back
-//! in the [`RunOutcome`] for the command line to phrase.
+//! The run prints nothing of its own: libtest-mimic writes the trial lines; while the run goes
+//! on, each case's end is handed to the edge as an [`Event`] (for a progress bar, or `-vv`'s
+//! exchanges); everything else (problems that stopped the run, the snapshot summary,
+//! orphaned snapshots) comes back in the [`RunOutcome`] for the command line to phrase.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ use crate::snapshot::{Rules, Store, Update};
 use super::execute::{Runner, Settings};
 use super::http::{self, Auth, ClientSettings, Retry, Target, TokenSource};
 use super::job::Job;
-use super::result::{CaseResult, ErrorCode, RunError, Status};
+use super::result::{CaseResult, ErrorKind, RunError, Status};
 
 /// Concurrency when `--test-threads` is not given: requests wait on the network, not the CPU,
 /// so the core count is the wrong measure; 8 keeps a real service well below throttling.
@@ -75,8 +76,8 @@ pub struct RunOptions {
     pub libtest: Arguments,
     /// Run only this CI shard of the cases (`--partition`).
     pub partition: Option<Partition>,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+    /// Told of each case as it ends; the edge shows what it wants of it.
+    pub events: Events,
     /// Stop starting cases after this many failing ones (`--fail-fast`, `--max-fail`).
     pub max_fail: Option<u64>,
     /// Headers sent with every request (`--header`); credential values are redacted.
@@ -117,7 +118,7 @@ impl RunOptions {
             record_twice: false,
             libtest,
             partition: None,
-            progress: false,
+            events: Events::default(),
             max_fail: None,
             headers: Vec::new(),
             excuse: Excuse::default(),
@@ -146,6 +147,44 @@ impl Phrasing {
 impl std::fmt::Debug for Phrasing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() { "Phrasing(given)" } else { "Phrasing(none)" })
+    }
+}
+
+/// What the run tells the edge while it goes on, as data: the edge decides what, if
+/// anything, to show of it (a progress bar, `-vv`'s exchanges of each case as it ends).
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The trials start; this many will run (neither filtered out nor ignored).
+    Started { cases: u64 },
+    /// A case ended, or was not started (`--fail-fast`): its result, and whether libtest
+    /// shows it as failed (a case whose deviations are all known is not).
+    Finished { result: &'a CaseResult, failed: bool },
+    /// Every trial is done (libtest has printed its summary).
+    Done,
+}
+
+/// Where a run's [`Event`]s go. Called from the trials' threads, one event at a time per
+/// thread: a receiver that prints locks what it prints to.
+#[derive(Clone, Default)]
+pub struct Events(Option<Arc<EventFn>>);
+
+type EventFn = dyn Fn(Event<'_>) + Send + Sync;
+
+impl Events {
+    pub fn new(receive: impl Fn(Event<'_>) + Send + Sync + 'static) -> Self {
+        Events(Some(Arc::new(receive)))
+    }
+
+    fn send(&self, event: Event<'_>) {
+        if let Some(f) = &self.0 {
+            f(event);
+        }
+    }
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Events(given)" } else { "Events(none)" })
     }
 }
 
@@ -184,20 +223,29 @@ pub enum Stopped {
     #[error("cannot start the reference mock")]
     Mock(#[source] std::io::Error),
     /// The behaviour data or conventions are invalid (each error names its file).
-    #[error("{} behaviour data problem(s); nothing was run", .0.len())]
-    Behaviour(Vec<String>),
+    #[error("{}; nothing was run", crate::words::count(.0.len(), "behaviour data problem", "behaviour data problems"))]
+    Behaviour(Vec<crate::behaviour::BehaviourError>),
     /// The `--target` URL is not usable.
-    #[error("{0}")]
-    Target(String),
+    #[error(transparent)]
+    Target(http::TargetError),
     /// The embedded mock's own URL could not be used (a bug if it happens).
-    #[error("{0}")]
-    MockTarget(String),
+    #[error("the reference mock's own URL is not usable")]
+    MockTarget(#[source] http::TargetError),
     /// The HTTP client could not be built from the settings (a CA file, a proxy).
-    #[error("{0}")]
-    Client(String),
+    #[error(transparent)]
+    Client(http::ClientError),
 }
 
 impl Stopped {
+    /// What to do about it, when there is something to say (the edge prints it after the
+    /// error and its causes).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Stopped::Target(e) => e.hint(),
+            _ => None,
+        }
+    }
+
     /// The exit class: bad input is a usage problem, the rest an error.
     pub fn exit(&self) -> Exit {
         match self {
@@ -227,14 +275,15 @@ pub struct RunOutcome {
 }
 
 /// A run that stopped starting cases after `max_fail` failing ones: how many it left out.
-/// Those cases are in the results as skipped with [`NOT_RUN`] as their reason.
+/// Those cases are in the results as [`Status::NotRun`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CutShort {
     pub max_fail: u64,
     pub not_run: usize,
 }
 
-/// The skip reason of a case that `--fail-fast`/`--max-fail` kept from starting.
+/// Why a case that `--fail-fast`/`--max-fail` kept from starting was not run: libtest's line
+/// shows it as the reason it was ignored, and the reporters as its reason.
 pub const NOT_RUN: &str = "not run: the run stopped starting cases after too many failing ones";
 
 impl RunOutcome {
@@ -308,15 +357,14 @@ pub fn run(mut opts: RunOptions) -> RunOutcome {
         results: Arc::default(),
         twice: opts.record_twice,
         phrasing: opts.phrasing.clone(),
-        bar: opts.progress.then(|| progress_bar(runnable(&jobs, &opts.libtest))),
         panic_case: std::env::var(PANIC_CASE_VAR).ok().map(Arc::from),
         excuse: opts.excuse.clone(),
         fail: FailLimit { max: opts.max_fail, failed: Arc::default() },
+        events: opts.events.clone(),
     };
+    opts.events.send(Event::Started { cases: runnable(&jobs, &opts.libtest) });
     let conclusion = libtest_mimic::run(&opts.libtest, trials.make(jobs));
-    if let Some(bar) = &trials.bar {
-        bar.finish_and_clear();
-    }
+    opts.events.send(Event::Done);
     if let Some(server) = session.server {
         runtime.block_on(server.shutdown());
     }
@@ -362,6 +410,11 @@ fn settings(opts: &RunOptions) -> Settings {
             cases: opts.cases.clone(),
         }),
         headers: opts.headers.clone(),
+        proxy: opts.client.proxy.clone(),
+        timeouts: super::execute::Timeouts {
+            connect: opts.client.connect_timeout,
+            request: opts.client.timeout,
+        },
     }
 }
 
@@ -403,7 +456,7 @@ fn conclude(
     let whole_suite =
         opts.libtest.filter.is_none() && opts.libtest.skip.is_empty() && opts.partition.is_none();
     let mut outcome = RunOutcome::empty(exit_of(&results, conclusion));
-    let not_run = results.iter().filter(|r| r.skip_reason.as_deref() == Some(NOT_RUN)).count();
+    let not_run = results.iter().filter(|r| r.status == Status::NotRun).count();
     if let (Some(max_fail), true) = (opts.max_fail, not_run > 0) {
         outcome.cut_short = Some(CutShort { max_fail, not_run });
         // Cases that were never checked: the run cannot pass, whatever the others did.
@@ -431,7 +484,8 @@ fn exit_of(results: &[CaseResult], conclusion: &libtest_mimic::Conclusion) -> Ex
     let failing = results.iter().filter(|r| matches!(r.status, Status::Deviated | Status::Error));
     let exit = if results.iter().any(|r| r.status == Status::Error) {
         Exit::Error
-    } else if results.iter().any(|r| r.status == Status::Deviated) {
+    } else if results.iter().any(|r| matches!(r.status, Status::Deviated | Status::NotRun)) {
+        // A case never checked: the run cannot pass, whatever the others did.
         Exit::Failed
     } else {
         Exit::Success
@@ -516,11 +570,11 @@ struct Trials {
     results: Arc<Mutex<Vec<CaseResult>>>,
     twice: bool,
     phrasing: Phrasing,
-    bar: Option<indicatif::ProgressBar>,
     panic_case: Option<Arc<str>>,
     /// Known deviations: a case whose deviations are all excused is shown as known.
     excuse: Excuse,
     fail: FailLimit,
+    events: Events,
 }
 
 /// `--fail-fast`/`--max-fail`: the failing cases so far, shared by the trials, and the count
@@ -556,13 +610,13 @@ impl Trials {
         let handle = self.handle.clone();
         let twice = self.twice;
         let phrasing = self.phrasing.clone();
-        let bar = self.bar.clone();
+        let events = self.events.clone();
         let panic = self.panic_case.as_deref().is_some_and(|p| p == id);
         let excuse = self.excuse.clone();
         let fail = self.fail.clone();
         Trial::ignorable_test(id, move || {
             if fail.reached() {
-                return Ok(not_run(&planned.planned, &results, bar.as_ref()));
+                return Ok(not_run(&planned.planned, &results, &events));
             }
             // The case runs on the runtime's workers, which own the sockets: its I/O wakes
             // no other thread, and this one is woken once, when the case is done.
@@ -577,9 +631,6 @@ impl Trials {
                 Ok(r) => r,
                 Err(e) => stopped_result(&planned.planned, &e),
             };
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
             let status = result.status;
             // A case whose deviations are all known is shown as known (an ignored trial with
             // the reason), as the gate counts it, not as FAILED.
@@ -589,11 +640,12 @@ impl Trials {
             let message = match status {
                 Status::Deviated if is_known => None,
                 Status::Deviated | Status::Error => Some(phrasing.phrase(&result)),
-                Status::Passed | Status::Skipped => None,
+                Status::Passed | Status::Skipped | Status::NotRun => None,
             };
             if message.is_some() {
                 fail.count();
             }
+            events.send(Event::Finished { result: &result, failed: message.is_some() });
             // A trial that panicked while holding the lock leaves it poisoned; the results
             // in it are still whole (each push is one step), so they are kept.
             results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
@@ -616,41 +668,27 @@ impl Trials {
     }
 }
 
-/// A case that `--fail-fast`/`--max-fail` keeps from starting: recorded as skipped, `not run`.
-fn not_run(
-    planned: &Planned,
-    results: &Mutex<Vec<CaseResult>>,
-    bar: Option<&indicatif::ProgressBar>,
-) -> Completion {
-    let result = CaseResult {
-        status: Status::Skipped,
-        skip_reason: Some(NOT_RUN.to_string()),
-        ..CaseResult::of(planned)
-    };
+/// A case that `--fail-fast`/`--max-fail` keeps from starting: recorded as not run, and
+/// shown by libtest as ignored with the reason.
+fn not_run(planned: &Planned, results: &Mutex<Vec<CaseResult>>, events: &Events) -> Completion {
+    let result = CaseResult { status: Status::NotRun, ..CaseResult::of(planned) };
+    events.send(Event::Finished { result: &result, failed: false });
     results.lock().unwrap_or_else(PoisonError::into_inner).push(result);
-    if let Some(bar) = bar {
-        bar.inc(1);
-    }
     Completion::Ignored { reason: Some(NOT_RUN.to_string()) }
 }
 
 /// The result of a case whose task panicked or was cancelled: an `internal` error, so that
 /// the case is in every report and the run cannot pass.
 fn stopped_result(planned: &Planned, e: &tokio::task::JoinError) -> CaseResult {
-    let message = if e.is_panic() {
-        "the case stopped unexpectedly (a bug in exemplar; please report it): it panicked"
-            .to_string()
-    } else {
-        "the case was cancelled before it finished".to_string()
-    };
+    let kind = ErrorKind::Internal { panicked: e.is_panic() };
     CaseResult {
         status: Status::Error,
-        error: Some(RunError::new(ErrorCode::Internal, message)),
+        error: Some(RunError::new(kind, "")),
         ..CaseResult::of(planned)
     }
 }
 
-/// How many trials will run (neither filtered out nor ignored), for the progress bar.
+/// How many trials will run (neither filtered out nor ignored), for [`Event::Started`].
 fn runnable(jobs: &[Job], args: &Arguments) -> u64 {
     let n = jobs
         .iter()
@@ -677,24 +715,30 @@ fn trial_shape(job: &Job, trial: Trial) -> Trial {
     trial.with_kind(job.kind()).with_ignored_flag(job.planned.skip.is_some())
 }
 
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} cases",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// The result of a case skipped before the run (its `skip`, or no documented response).
 fn skipped_result(planned: &Planned) -> CaseResult {
     CaseResult {
         status: Status::Skipped,
         skip_reason: planned.skip.clone(),
         ..CaseResult::of(planned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_run_counts_its_problems_in_words_that_agree() {
+        let problem = || {
+            crate::behaviour::BehaviourError::Data(crate::case::FileError::Io {
+                path: "cases/behaviour.json".into(),
+                source: std::io::Error::other("gone"),
+            })
+        };
+        let one = Stopped::Behaviour(vec![problem()]);
+        assert_eq!(one.to_string(), "1 behaviour data problem; nothing was run");
+        let two = Stopped::Behaviour(vec![problem(), problem()]);
+        assert_eq!(two.to_string(), "2 behaviour data problems; nothing was run");
     }
 }

@@ -11,7 +11,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use super::result::{ErrorCode, RunError};
+use super::result::{ErrorKind, RunError, TimeLimit};
 
 /// Characters escaped in a path segment (RFC 3986 pchar allows the rest).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -43,21 +43,35 @@ pub struct Target {
     base: Url,
 }
 
+/// A `--target` that is not a base URL a run can send to.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("invalid target URL `{url}`")]
+    Invalid {
+        url: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("invalid target URL `{url}`: the scheme must be http or https")]
+    Scheme { url: String },
+}
+
+impl TargetError {
+    /// What to write instead: `127.0.0.1:8081` and `localhost:8081` are a host and port, not
+    /// a URL (the second even parses, with `localhost` as its scheme).
+    pub fn hint(&self) -> Option<String> {
+        let (TargetError::Invalid { url, .. } | TargetError::Scheme { url }) = self;
+        (!url.contains("://"))
+            .then(|| format!("a target is a URL with its scheme: --target http://{url}"))
+    }
+}
+
 impl Target {
-    pub fn parse(base: &str) -> Result<Target, String> {
-        // `127.0.0.1:8081` and `localhost:8081` are a host and port, not a URL (the second
-        // even parses, with `localhost` as its scheme): say what to write instead.
-        let hint = if base.contains("://") {
-            String::new()
-        } else {
-            format!("\nhint: a target is a URL with its scheme: --target http://{base}")
-        };
-        let url =
-            Url::parse(base).map_err(|e| format!("invalid target URL `{base}`: {e}{hint}"))?;
+    pub fn parse(base: &str) -> Result<Target, TargetError> {
+        let url = Url::parse(base)
+            .map_err(|e| TargetError::Invalid { url: base.to_string(), source: e.into() })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "invalid target URL `{base}`: the scheme must be http or https{hint}"
-            ));
+            return Err(TargetError::Scheme { url: base.to_string() });
         }
         Ok(Target { base: url })
     }
@@ -155,25 +169,58 @@ impl std::str::FromStr for ExtraHeader {
     }
 }
 
+/// A `--cacert` file that cannot be trusted as what it claims to be.
+#[derive(Debug, thiserror::Error)]
+pub enum CaCertError {
+    #[error("--cacert {}: cannot read", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--cacert {}: not a PEM certificate bundle", .path.display())]
+    NotPem {
+        path: PathBuf,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error(
+        "--cacert {}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)",
+        .path.display()
+    )]
+    NoCertificate { path: PathBuf },
+}
+
 /// Reads the `--cacert` files: each must hold at least one PEM certificate (a DER file, a key
 /// or an empty file is refused rather than trusted as nothing).
-pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
+pub fn ca_certificates(paths: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, CaCertError> {
     let mut certs = Vec::new();
     for path in paths {
         let pem = std::fs::read(path)
-            .map_err(|e| format!("--cacert {}: cannot read: {e}", path.display()))?;
-        let found = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            format!("--cacert {}: not a PEM certificate bundle: {e}", path.display())
-        })?;
+            .map_err(|source| CaCertError::Unreadable { path: path.clone(), source })?;
+        let found = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|source| CaCertError::NotPem { path: path.clone(), source })?;
         if found.is_empty() || !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-            return Err(format!(
-                "--cacert {}: no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)",
-                path.display()
-            ));
+            return Err(CaCertError::NoCertificate { path: path.clone() });
         }
         certs.extend(found);
     }
     Ok(certs)
+}
+
+/// The one HTTP client of a run could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    CaCert(#[from] CaCertError),
+    #[error("invalid proxy `{proxy}`")]
+    Proxy {
+        proxy: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("cannot build the HTTP client")]
+    Build(#[source] reqwest::Error),
 }
 
 /// A reqwest client builder whose TLS runs on rustls with the *ring* provider. reqwest is
@@ -191,7 +238,7 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 /// to check, not a detour. On a machine with no CA certificates the platform verifier cannot
 /// be built; the client then trusts only `--cacert` files, which is enough for plain HTTP
 /// targets and says so for HTTPS ones.
-pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
+pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, ClientError> {
     let certs = ca_certificates(&settings.ca_certs)?;
     let builder = |only_given: bool| {
         let mut b = client_builder()
@@ -209,9 +256,11 @@ pub fn client(settings: &ClientSettings) -> Result<reqwest::Client, String> {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         if let Some(p) = &settings.proxy {
-            b = b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("invalid proxy `{p}`: {e}"))?);
+            let proxy = reqwest::Proxy::all(p)
+                .map_err(|source| ClientError::Proxy { proxy: p.clone(), source })?;
+            b = b.proxy(proxy);
         }
-        b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+        b.build().map_err(ClientError::Build)
     };
     builder(false).or_else(|first| builder(true).map_err(|_| first))
 }
@@ -272,10 +321,13 @@ impl TokenSource {
             .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, FORM)))
             .collect::<Vec<_>>()
             .join("&");
-        let fail = |m: String| {
+        let fail = |status: Option<reqwest::StatusCode>, m: String| {
             RunError::new(
-                ErrorCode::AuthFailed,
-                format!("token request to {} failed: {m}", self.token_url),
+                ErrorKind::AuthFailed {
+                    token_url: self.token_url.clone(),
+                    status: status.map(|s| s.as_u16()),
+                },
+                m,
             )
         };
         let response = client
@@ -284,27 +336,27 @@ impl TokenSource {
             .body(body)
             .send()
             .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(None, e.to_string()))?;
         let status = response.status();
         let json: Value = response
             .json()
             .await
-            .map_err(|e| fail(format!("status {status}, body is not JSON: {e}")))?;
+            .map_err(|e| fail(Some(status), format!("status {status}, body is not JSON: {e}")))?;
         if !status.is_success() {
             let reason = json
                 .get("error_description")
                 .or_else(|| json.get("error"))
                 .and_then(Value::as_str)
                 .unwrap_or("no reason given");
-            return Err(fail(format!(
-                "status {status}: {}",
-                reason.lines().next().unwrap_or(reason)
-            )));
+            return Err(fail(
+                Some(status),
+                format!("status {status}: {}", reason.lines().next().unwrap_or(reason)),
+            ));
         }
         let token = json
             .get("access_token")
             .and_then(Value::as_str)
-            .ok_or_else(|| fail("no access_token in the response".into()))?
+            .ok_or_else(|| fail(Some(status), "no access_token in the response".into()))?
             .to_string();
         let lifetime = json
             .get("expires_in")
@@ -343,7 +395,7 @@ impl Default for Retry {
 }
 
 /// A response as received, before recording.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Received {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -351,19 +403,23 @@ pub struct Received {
     /// The body read as JSON, once for everyone who needs it (the record, the captures, the
     /// check): `None` when the body is empty or only whitespace, else the value or the
     /// parse error.
-    pub json: Option<Result<Value, String>>,
+    pub json: Option<Result<Value, serde_json::Error>>,
     /// Time of the last attempt.
     pub elapsed: Duration,
     pub retries: u32,
     pub throttled: Duration,
+    /// The wait the last answer's `Retry-After` asked for, when it was longer than
+    /// [`Retry::max_wait`] and so was not waited for.
+    pub not_waited: Option<Duration>,
 }
 
 /// Bodies larger than this are refused rather than held in memory.
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Maps a reqwest error onto "could not run" codes, by the types of the errors in its source
-/// chain (a TLS failure is a `rustls::Error` somewhere in it), not by their wording.
-pub fn classify(e: &reqwest::Error) -> RunError {
+/// Maps a reqwest error of the request `method url` onto "could not run" kinds, by the types
+/// of the errors in its source chain (a TLS failure is a `rustls::Error` somewhere in it), not
+/// by their wording. The chain's text is the detail.
+pub fn classify(e: &reqwest::Error, method: &str, url: &str) -> RunError {
     let mut chain = String::new();
     let mut tls = None;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -373,25 +429,26 @@ pub fn classify(e: &reqwest::Error) -> RunError {
         tls = tls.or(tls_error(s));
         source = s.source();
     }
-    let mut chain = chain.trim_end_matches(": ").to_string();
-    // What a TLS client sees when the port speaks plain HTTP: the answer to its hello is not
-    // a TLS record at all.
-    if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) = tls {
-        chain.push_str(
-            " (the target did not answer in TLS: if this port serves plain HTTP, use http:// in --target)",
+    let chain = chain.trim_end_matches(": ").to_string();
+    let (method, url) = (method.to_string(), url.to_string());
+    let kind = if e.is_timeout() {
+        // A connect timeout is a connect error too.
+        let limit = if e.is_connect() { TimeLimit::Connect } else { TimeLimit::Request };
+        ErrorKind::Timeout { method, url, limit, after: None }
+    } else if let Some(tls) = tls {
+        // What a TLS client sees when the port speaks plain HTTP: the answer to its hello is
+        // not a TLS record at all.
+        let plain_http = matches!(
+            tls,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
         );
-    }
-    let tls = tls.is_some();
-    let code = if e.is_timeout() {
-        ErrorCode::Timeout
-    } else if tls {
-        ErrorCode::Tls
+        ErrorKind::Tls { method, url, plain_http }
     } else if e.is_connect() {
-        ErrorCode::ConnectFailed
+        ErrorKind::ConnectFailed { method, url }
     } else {
-        ErrorCode::Protocol
+        ErrorKind::Protocol { method, url }
     };
-    RunError::new(code, chain)
+    RunError::new(kind, chain)
 }
 
 /// Whether an error is rustls's, directly or as the payload of I/O errors (which is how the
@@ -436,9 +493,12 @@ pub async fn send(
     retry: Retry,
     out: Outgoing<'_>,
 ) -> Result<Received, RunError> {
-    let method = reqwest::Method::from_bytes(out.method.as_bytes()).map_err(|e| {
-        RunError::new(ErrorCode::Protocol, format!("invalid method `{}`: {e}", out.method))
-    })?;
+    let protocol = |detail: String| {
+        let kind = ErrorKind::Protocol { method: out.method.to_string(), url: out.url.to_string() };
+        RunError::new(kind, detail)
+    };
+    let method = reqwest::Method::from_bytes(out.method.as_bytes())
+        .map_err(|e| protocol(format!("invalid method `{}`: {e}", out.method)))?;
     let mut retries = 0;
     let mut throttled = Duration::ZERO;
     loop {
@@ -453,7 +513,8 @@ pub async fn send(
             request = request.body(body.to_vec());
         }
         let started = Instant::now();
-        let mut response = request.send().await.map_err(|e| classify(&e))?;
+        let failed = |e: reqwest::Error| classify(&e, out.method, out.url);
+        let mut response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -463,21 +524,20 @@ pub async fn send(
             })
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BODY {
-                return Err(RunError::new(
-                    ErrorCode::Protocol,
-                    format!("response body is larger than {} MiB", MAX_BODY / 1024 / 1024),
-                ));
+                let mib = MAX_BODY / 1024 / 1024;
+                return Err(protocol(format!("response body is larger than {mib} MiB")));
             }
             body.extend_from_slice(&chunk);
         }
         let elapsed = started.elapsed();
-        if matches!(status, 429 | 503) && retries < retry.max_retries {
-            let asked = headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
-                .and_then(|(_, v)| retry_after(v));
+        let throttling = matches!(status, 429 | 503);
+        let asked = headers
+            .iter()
+            .find(|(n, _)| throttling && n.eq_ignore_ascii_case("retry-after"))
+            .and_then(|(_, v)| retry_after(v));
+        if throttling && retries < retry.max_retries {
             let wait = asked.unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(retries)));
             if wait <= retry.max_wait {
                 tokio::time::sleep(wait).await;
@@ -486,9 +546,18 @@ pub async fn send(
                 continue;
             }
         }
-        let json = (!body.trim_ascii().is_empty())
-            .then(|| serde_json::from_slice::<Value>(&body).map_err(|e| e.to_string()));
-        return Ok(Received { status, headers, body, json, elapsed, retries, throttled });
+        let not_waited = asked.filter(|a| *a > retry.max_wait);
+        let json = (!body.trim_ascii().is_empty()).then(|| serde_json::from_slice::<Value>(&body));
+        return Ok(Received {
+            status,
+            headers,
+            body,
+            json,
+            elapsed,
+            retries,
+            throttled,
+            not_waited,
+        });
     }
 }
 
@@ -512,14 +581,55 @@ mod tests {
             }
         });
         let client = client(&ClientSettings::default()).unwrap();
-        let e = client.get(format!("https://127.0.0.1:{port}/")).send().await.unwrap_err();
-        let error = classify(&e);
-        assert_eq!(error.code, ErrorCode::Tls, "{}", error.message);
-        // The hint of issue 15: a plain-HTTP port says so.
-        assert!(error.message.ends_with("use http:// in --target)"), "{}", error.message);
-        // Refused connections stay what they were.
+        let url = format!("https://127.0.0.1:{port}/");
+        let e = client.get(&url).send().await.unwrap_err();
+        let error = classify(&e, "GET", &url);
+        // The hint of issue 15 (a plain-HTTP port) is known from rustls's error too.
+        assert_eq!(
+            error.kind,
+            ErrorKind::Tls { method: "GET".into(), url: url.clone(), plain_http: true },
+            "{}",
+            error.detail
+        );
+        assert_eq!(error.code(), super::super::ErrorCode::Tls);
+        // Refused connections stay what they were, and name where they went.
         let e = client.get("http://127.0.0.1:1/").send().await.unwrap_err();
-        assert_eq!(classify(&e).code, ErrorCode::ConnectFailed);
+        let error = classify(&e, "GET", "http://127.0.0.1:1/");
+        assert_eq!(
+            error.kind,
+            ErrorKind::ConnectFailed { method: "GET".into(), url: "http://127.0.0.1:1/".into() }
+        );
+    }
+
+    /// A request the target accepts and never answers is a `timeout` of the whole request
+    /// (not of connecting).
+    #[tokio::test]
+    async fn a_timeout_says_which_limit_elapsed() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (hold, held) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            let _ = held.await;
+        });
+        let settings = ClientSettings { timeout: Duration::from_millis(200), ..Default::default() };
+        let client = client(&settings).unwrap();
+        let url = format!("http://127.0.0.1:{port}/");
+        let e = client.get(&url).send().await.unwrap_err();
+        let error = classify(&e, "GET", &url);
+        drop(hold);
+        assert_eq!(
+            error.kind,
+            ErrorKind::Timeout {
+                method: "GET".into(),
+                url,
+                limit: TimeLimit::Request,
+                after: None
+            },
+            "{}",
+            error.detail
+        );
+        assert_eq!(error.code(), super::super::ErrorCode::Timeout);
     }
 
     #[test]
@@ -545,8 +655,19 @@ mod tests {
             "https://mock.example/api/beta/y?$skiptoken=2"
         );
         assert_eq!(t.follow("https://mock.example/apix/z"), "https://mock.example/api/apix/z");
-        assert!(Target::parse("ftp://x").is_err());
-        assert!(Target::parse("not a url").is_err());
+        assert!(matches!(Target::parse("ftp://x"), Err(TargetError::Scheme { .. })));
+        let e = Target::parse("not a url").unwrap_err();
+        assert_eq!(e.to_string(), "invalid target URL `not a url`");
+        // The cause is said once, by the cause.
+        assert_eq!(
+            std::error::Error::source(&e).map(ToString::to_string).as_deref(),
+            Some("relative URL without a base")
+        );
+        assert_eq!(
+            Target::parse("localhost:8081").unwrap_err().hint().as_deref(),
+            Some("a target is a URL with its scheme: --target http://localhost:8081")
+        );
+        assert_eq!(Target::parse("ftp://x").unwrap_err().hint(), None);
     }
 
     #[test]

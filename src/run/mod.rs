@@ -6,9 +6,13 @@ pub mod execute;
 pub mod harness;
 pub mod http;
 pub mod job;
+pub mod note;
 pub mod result;
 
 pub use execute::Runner;
-pub use harness::{Excuse, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped, run};
+pub use harness::{
+    Event, Events, Excuse, Phrasing, RunOptions, RunOutcome, SnapshotOptions, Stopped, run,
+};
 pub use job::Job;
+pub use note::Note;
 pub use result::{CaseResult, ErrorCode, RunError, Status};

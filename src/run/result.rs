@@ -2,6 +2,8 @@
 //! render these; nothing here is formatted for a reader. Everything in a result has passed
 //! through the redactor before the result is built.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
 use crate::case::model::Source;
@@ -49,21 +51,179 @@ impl ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunError {
-    pub code: ErrorCode,
-    pub message: String,
+/// Which of the client's time limits elapsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum TimeLimit {
+    /// `--connect-timeout`: no connection.
+    Connect,
+    /// `--timeout`: no complete response.
+    Request,
 }
 
-impl RunError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        RunError { code, message: message.into() }
+impl TimeLimit {
+    /// Its name in reports: `connect`, `request`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "error[{}]: {}", self.code.as_str(), self.message)
+/// What went wrong, with what the runner knows about it as typed data. Reporters phrase it
+/// (`report::phrase::run_error`); the report carries the data beside the sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// No connection to the URL (refused, or its host did not resolve).
+    ConnectFailed { method: String, url: String },
+    /// The time limit that elapsed, and how long it was (`after`: filled in by the runner,
+    /// which knows the client's settings).
+    Timeout { method: String, url: String, limit: TimeLimit, after: Option<Duration> },
+    /// The TLS handshake with the URL failed; `plain_http` when the answer was not TLS at all
+    /// (the port serves plain HTTP).
+    Tls { method: String, url: String, plain_http: bool },
+    /// The request could not be made or its answer was not usable HTTP.
+    Protocol { method: String, url: String },
+    /// A fixture's request was answered with a status its step does not accept.
+    Rejected { status: u16 },
+    /// A fixture's capture found nothing to capture.
+    NotCaptured { capture: String },
+    /// A template or override could not be applied; `binding` is the variable it named that
+    /// nothing defined.
+    BindingFailed { binding: Option<String> },
+    /// The token request to `token_url` failed (`status`: what it was answered, if it was).
+    AuthFailed { token_url: String, status: Option<u16> },
+    /// Not sent: the run's first requests were all answered `status` (401 or 403).
+    AuthRefused { method: String, url: String, status: u16 },
+    /// A behaviour step's list had more than `max_pages` pages, so whether it lists `item`
+    /// (`key = value`) is not known.
+    TooManyPages { step: String, max_pages: u64, item: String },
+    /// The case's task panicked (`panicked`) or was cancelled.
+    Internal { panicked: bool },
+}
+
+impl ErrorKind {
+    /// The code of this kind of error where no fixture step frames it.
+    fn code(&self) -> ErrorCode {
+        match self {
+            ErrorKind::ConnectFailed { .. } => ErrorCode::ConnectFailed,
+            ErrorKind::Timeout { .. } => ErrorCode::Timeout,
+            ErrorKind::Tls { .. } => ErrorCode::Tls,
+            ErrorKind::Protocol { .. } => ErrorCode::Protocol,
+            ErrorKind::Rejected { .. } | ErrorKind::NotCaptured { .. } => ErrorCode::FixtureFailed,
+            ErrorKind::BindingFailed { .. } => ErrorCode::BindingFailed,
+            ErrorKind::AuthFailed { .. } => ErrorCode::AuthFailed,
+            ErrorKind::AuthRefused { .. } => ErrorCode::AuthRefused,
+            ErrorKind::TooManyPages { .. } => ErrorCode::TooManyPages,
+            ErrorKind::Internal { .. } => ErrorCode::Internal,
+        }
+    }
+
+    /// The text fields (URLs, methods, names), for the redactor.
+    fn texts_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            ErrorKind::ConnectFailed { method, url }
+            | ErrorKind::Timeout { method, url, .. }
+            | ErrorKind::Tls { method, url, .. }
+            | ErrorKind::Protocol { method, url }
+            | ErrorKind::AuthRefused { method, url, .. } => vec![method, url],
+            ErrorKind::NotCaptured { capture } => vec![capture],
+            ErrorKind::BindingFailed { binding } => binding.iter_mut().collect(),
+            ErrorKind::AuthFailed { token_url, .. } => vec![token_url],
+            ErrorKind::TooManyPages { step, item, .. } => vec![step, item],
+            ErrorKind::Rejected { .. } | ErrorKind::Internal { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The fixture step an error happened in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixtureStep {
+    /// The fixture's alias in the case.
+    pub alias: String,
+    /// Its teardown (else its setup).
+    pub teardown: bool,
+    /// The step's request (method, URL), once it was made.
+    pub request: Option<(String, String)>,
+    /// The teardowns skipped because this setup stopped before they could address anything.
+    pub skipped: Vec<SkippedTeardown>,
+}
+
+impl FixtureStep {
+    /// A step of the fixture `alias`: its teardown or its setup, with the request it made.
+    pub fn new(alias: &str, teardown: bool, request: Option<(String, String)>) -> Self {
+        FixtureStep { alias: alias.to_string(), teardown, request, skipped: Vec::new() }
+    }
+}
+
+/// A fixture whose teardown was skipped because its setup stopped before capturing what
+/// the teardown addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedTeardown {
+    pub alias: String,
+    /// The capture the teardown needed (`id`).
+    pub missing: String,
+}
+
+/// "We could not run" one case: what went wrong ([`ErrorKind`]), in which fixture step, and
+/// what only words can say (`detail`: the transport's own error chain, the start of an
+/// answer's body), all redacted before a result holds it. The fixture step is boxed: most
+/// errors have none, and every `Result` of the runner carries this type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunError {
+    pub kind: ErrorKind,
+    pub fixture: Option<Box<FixtureStep>>,
+    pub detail: String,
+}
+
+impl RunError {
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        RunError { kind, fixture: None, detail: detail.into() }
+    }
+
+    /// The teardowns this (setup) error skipped.
+    pub fn skipped(&self) -> &[SkippedTeardown] {
+        self.fixture.as_ref().map_or(&[], |f| &f.skipped)
+    }
+
+    /// The stable code the reports name it by: a failure inside a fixture step is that
+    /// fixture's (`fixture-failed`, `teardown-failed`), except a request the run did not send,
+    /// whose code says why.
+    pub fn code(&self) -> ErrorCode {
+        match (&self.fixture, &self.kind) {
+            (_, ErrorKind::AuthRefused { .. }) | (None, _) => self.kind.code(),
+            (Some(f), _) if f.teardown => ErrorCode::TeardownFailed,
+            (Some(_), _) => ErrorCode::FixtureFailed,
+        }
+    }
+
+    /// The code of the failure inside a fixture step, when the error's own code is the
+    /// fixture's and says less (a `tls` failure of a setup request).
+    pub fn cause(&self) -> Option<ErrorCode> {
+        let own = self.kind.code();
+        let framed =
+            !matches!(self.kind, ErrorKind::Rejected { .. } | ErrorKind::NotCaptured { .. });
+        (framed && own != self.code()).then_some(own)
+    }
+
+    /// The same error, as it happened in a fixture step.
+    pub fn in_fixture(mut self, step: FixtureStep) -> Self {
+        self.fixture = Some(Box::new(step));
+        self
+    }
+
+    /// Rewrites every text the error holds (the redactor removing secrets).
+    pub fn rewrite(&mut self, mut f: impl FnMut(&mut String)) {
+        for text in self.kind.texts_mut() {
+            f(text);
+        }
+        if let Some(step) = &mut self.fixture {
+            if let Some((method, url)) = &mut step.request {
+                f(method);
+                f(url);
+            }
+        }
+        f(&mut self.detail);
     }
 }
 
@@ -77,6 +237,9 @@ pub enum Status {
     /// The case could not be run.
     Error,
     Skipped,
+    /// Not started: `--fail-fast`/`--max-fail` stopped the run from starting more cases.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 /// Everything known about one case after it ran.
@@ -110,6 +273,9 @@ pub struct CaseResult {
     pub duration_ms: u64,
     pub retries: u32,
     pub throttled_ms: u64,
+    /// What a reader should know about how the case ran (a wait not made, a proxy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::note::Note>,
 }
 
 impl CaseResult {
@@ -132,6 +298,7 @@ impl CaseResult {
             duration_ms: 0,
             retries: 0,
             throttled_ms: 0,
+            notes: Vec::new(),
         }
     }
 
