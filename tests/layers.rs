@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Each top-level module and its place: a module may import only modules of a lower rank.
 const RANKS: &[(&str, u32)] = &[
@@ -130,19 +130,27 @@ fn named_modules(code: &str) -> BTreeSet<String> {
     found
 }
 
+/// The `.rs` files under `dir`, each with its path from `root`, `/`-separated.
+fn rust_files(root: &Path, dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        files.push((entry.into_path(), rel));
+    }
+    files
+}
+
 #[test]
 fn no_module_imports_one_above_it() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut problems = Vec::new();
     let mut files = 0;
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if path.extension().is_none_or(|x| x != "rs") {
-            continue;
-        }
-        let rel = path.strip_prefix(&src).unwrap();
-        let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    for (path, rel) in rust_files(&src, &src) {
+        let first = rel.split('/').next().unwrap();
         let module = first.trim_end_matches(".rs").to_string();
         if module == "lib" || module == "main" {
             continue;
@@ -152,19 +160,18 @@ fn no_module_imports_one_above_it() {
             problems.push(format!("src/{module}: not in RANKS; give it its place in the pipeline"));
             continue;
         };
-        let code = without_comments(&std::fs::read_to_string(path).unwrap());
+        let code = without_comments(&std::fs::read_to_string(&path).unwrap());
         for used in named_modules(&code) {
             if used == module || used == "self" || used == "super" {
                 continue;
             }
             match rank(&used) {
-                None => problems.push(format!("{}: names unknown module crate::{used}", rel.display())),
+                None => problems.push(format!("{rel}: names unknown module crate::{used}")),
                 Some(r) if r >= own => problems.push(format!(
-                    "{}: `{module}` (rank {own}) imports `{used}` (rank {r}), which is not below it",
-                    rel.display()
+                    "{rel}: `{module}` (rank {own}) imports `{used}` (rank {r}), which is not below it"
                 )),
                 Some(_) if used == "mock" && !MOCK_USERS.contains(&module.as_str()) => {
-                    problems.push(format!("{}: only run and cli may use the mock", rel.display()))
+                    problems.push(format!("{rel}: only run and cli may use the mock"))
                 }
                 Some(_) => {}
             }
@@ -249,13 +256,8 @@ fn no_function_in_the_small_rooms_is_over_80_lines() {
     let mut long = Vec::new();
     let mut counted = 0;
     for room in SMALL_ROOMS {
-        for entry in walkdir::WalkDir::new(src.join(room)) {
-            let entry = entry.unwrap();
-            if entry.path().extension().is_none_or(|x| x != "rs") {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
-            let code = without_comments(&std::fs::read_to_string(entry.path()).unwrap());
+        for (path, rel) in rust_files(&src, &src.join(room)) {
+            let code = without_comments(&std::fs::read_to_string(&path).unwrap());
             for (name, line, lines) in functions(&code) {
                 counted += 1;
                 if lines > MAX_FN_LINES {
@@ -311,13 +313,8 @@ fn nothing_a_test_starts_writes_to_the_test_output() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut problems = Vec::new();
     let mut commands = 0;
-    for entry in walkdir::WalkDir::new(&tests) {
-        let entry = entry.unwrap();
-        if entry.path().extension().is_none_or(|x| x != "rs") {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&tests).unwrap().to_string_lossy().replace('\\', "/");
-        let code = without_comments(&std::fs::read_to_string(entry.path()).unwrap());
+    for (path, rel) in rust_files(&tests, &tests) {
+        let code = without_comments(&std::fs::read_to_string(&path).unwrap());
         commands += code.matches("Command::new(").count();
         for line in uncaptured_commands(&code) {
             problems.push(format!("tests/{rel}:{line}: a command whose output is not captured"));
