@@ -26,7 +26,8 @@
 //! `EXEMPLAR_BENCH_BASELINE=PATH` also measures another `exemplar` binary end to end (an older
 //! build, say), alternating with this one; `EXEMPLAR_BENCH_PARSE_ONLY=1` stops after the
 //! parse-only and read-only figures (to alternate with a build of the parser from before a
-//! change, whose benchmark printed only those).
+//! change, whose benchmark printed only those); `EXEMPLAR_BENCH_KEEP=DIR` keeps the generated
+//! pages in `DIR` (on the same file system as the temporary directory) to profile by hand.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
@@ -362,7 +363,13 @@ fn main() {
         }
     }
     let _ = std::fs::remove_dir_all(&outs);
-    std::fs::remove_dir_all(&dir).unwrap();
+    match std::env::var_os("EXEMPLAR_BENCH_KEEP") {
+        Some(keep) => {
+            std::fs::rename(&dir, &keep).unwrap();
+            println!("corpus kept in {}", PathBuf::from(keep).display());
+        }
+        None => std::fs::remove_dir_all(&dir).unwrap(),
+    }
 }
 
 fn count_files(dir: &Path) -> usize {

@@ -6,7 +6,7 @@
 //! are copied into the regenerated one. A file that cannot be parsed is never overwritten,
 //! since that would lose whatever was in it; it is reported instead.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
@@ -262,11 +262,12 @@ impl Writer {
         let (jobs, queue) = mpsc::sync_channel::<(PathBuf, String)>(QUEUE);
         let spawned = std::thread::Builder::new().name("case-writer".into()).spawn(move || {
             let mut dirs = Dirs::default();
-            for (path, contents) in queue {
-                // Returning drops the queue, so the next send fails and the error is joined.
-                dirs.write(&path, &contents)?;
-            }
-            Ok(dirs)
+            // Stopping drops the queue, so the next send fails and the error is joined. What
+            // was written before the error is published all the same.
+            let written =
+                queue.iter().try_for_each(|(path, contents)| dirs.write(&path, &contents));
+            let published = dirs.publish();
+            written.and(published).map(|()| dirs)
         });
         match spawned {
             Ok(thread) => Writer::Thread { jobs, thread },
@@ -298,7 +299,10 @@ impl Writer {
                 drop(jobs);
                 thread.join().map_err(|_| std::io::Error::other("the case writer panicked"))??
             }
-            Writer::Inline(dirs) => dirs,
+            Writer::Inline(mut dirs) => {
+                dirs.publish()?;
+                dirs
+            }
             Writer::Stopped => {
                 return Err(std::io::Error::other("the case writer stopped on an error"));
             }
@@ -307,48 +311,120 @@ impl Writer {
     }
 }
 
-/// The directories a writer has made sure of: each is created (or found) once, not once per
-/// file.
+/// Where a writer puts the files, directory by directory.
+///
+/// A file in a directory that already exists replaces its old version through a temporary
+/// file and a rename ([`file::write_replace`]). A directory that does not exist yet is made
+/// under a hidden staging name beside it (`.NAME.PID.tmp`); everything below it is written
+/// there directly, and [`Dirs::publish`] renames it to its name once writing is finished. A
+/// killed run thus leaves no partial file where case files are read (readers skip hidden
+/// directories), the promise of a rename per file, at one rename per new directory: a first
+/// extraction into an empty directory renames once in all.
 #[derive(Debug, Default)]
 struct Dirs {
-    known: HashSet<PathBuf>,
-    /// The ones that did not exist before.
+    /// The directory of the last file written and where its files go: files come page by
+    /// page, so most go where the one before went.
+    last: Option<(PathBuf, Place)>,
+    /// Directories being made, not yet renamed: name to staging name. None is inside another.
+    staged: BTreeMap<PathBuf, PathBuf>,
+    /// The directories made and renamed: everything in them was written by this run.
     created: HashSet<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+struct Place {
+    at: PathBuf,
+    staged: bool,
 }
 
 impl Dirs {
     fn write(&mut self, path: &Path, contents: &str) -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            self.ensure(dir)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let (Some(dir), Some(name)) = (dir, path.file_name()) else {
+            return file::write_replace(path, contents.as_bytes());
+        };
+        let place = match &self.last {
+            Some((last, place)) if last == dir => place.clone(),
+            _ => {
+                let place = self.place(dir)?;
+                self.last = Some((dir.to_path_buf(), place.clone()));
+                place
+            }
+        };
+        if place.staged {
+            // Nobody reads a staging directory: a partial file there is never seen.
+            std::fs::write(place.at.join(name), contents)
+        } else {
+            file::write_replace(path, contents.as_bytes())
         }
-        file::write_replace(path, contents.as_bytes())
     }
 
-    fn ensure(&mut self, dir: &Path) -> std::io::Result<()> {
-        if self.known.contains(dir) {
-            return Ok(());
+    /// Where the files of `dir` go, making what is missing.
+    fn place(&mut self, dir: &Path) -> std::io::Result<Place> {
+        for ancestor in dir.ancestors() {
+            if let Some(staging) = self.staged.get(ancestor) {
+                let at = staging.join(dir.strip_prefix(ancestor).unwrap_or(Path::new("")));
+                std::fs::create_dir_all(&at)?;
+                return Ok(Place { at, staged: true });
+            }
         }
-        let made = match std::fs::create_dir(dir) {
-            Ok(()) => true,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    Some(parent) => self.ensure(parent)?,
-                    None => return Err(e),
+        match std::fs::metadata(dir) {
+            // Not a directory: writing into it fails and says so.
+            Ok(_) => return Ok(Place { at: dir.to_path_buf(), staged: false }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        // The highest missing directory is made under a staging name, the rest inside it.
+        let mut root = dir;
+        while let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+            match std::fs::metadata(parent) {
+                Ok(_) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => root = parent,
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(name) = root.file_name() else {
+            // A path ending in `..`: nothing to stage it under.
+            std::fs::create_dir_all(dir)?;
+            return Ok(Place { at: dir.to_path_buf(), staged: false });
+        };
+        let staging =
+            root.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+        if let Err(e) = std::fs::create_dir(&staging) {
+            if e.kind() != std::io::ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            // Left by a killed run that had this process id: it was never renamed.
+            std::fs::remove_dir_all(&staging)?;
+            std::fs::create_dir(&staging)?;
+        }
+        let at = staging.join(dir.strip_prefix(root).unwrap_or(Path::new("")));
+        self.staged.insert(root.to_path_buf(), staging);
+        std::fs::create_dir_all(&at)?;
+        Ok(Place { at, staged: true })
+    }
+
+    /// Renames every staging directory to its name. All are tried; the error is the first
+    /// that could not be, whose files stay in its staging directory (named in the error).
+    fn publish(&mut self) -> std::io::Result<()> {
+        let mut first = None;
+        for (dir, staging) in std::mem::take(&mut self.staged) {
+            match std::fs::rename(&staging, &dir) {
+                Ok(()) => {
+                    self.created.insert(dir);
                 }
-                match std::fs::create_dir(dir) {
-                    Ok(()) => true,
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-                    Err(e) => return Err(e),
+                Err(e) => {
+                    let shown = format!(
+                        "cannot rename {} to {}: {e} (the files written there stay in it)",
+                        staging.display(),
+                        dir.display()
+                    );
+                    first.get_or_insert(std::io::Error::new(e.kind(), shown));
                 }
             }
-            Err(e) => return Err(e),
-        };
-        if made {
-            self.created.insert(dir.to_path_buf());
         }
-        self.known.insert(dir.to_path_buf());
-        Ok(())
+        self.last = None;
+        first.map_or(Ok(()), Err)
     }
 }
 
@@ -365,7 +441,10 @@ fn stale_files(
         |doc: &str| roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
     // A directory this run created holds only files it wrote.
     let walk = walkdir::WalkDir::new(out).sort_by_file_name().into_iter();
-    for entry in walk.filter_entry(|e| !created.contains(e.path())).flatten() {
+    let read = |e: &walkdir::DirEntry| {
+        !created.contains(e.path()) && (e.depth() == 0 || !file::is_hidden_dir(e))
+    };
+    for entry in walk.filter_entry(read).flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -413,4 +492,120 @@ pub fn apply(changes: &Changes, out: &Path, prune: bool) -> std::io::Result<Vec<
         }
     }
     Ok(touched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_new_directory_is_written_under_a_hidden_name_and_appears_whole() {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("cases");
+        let mut dirs = Dirs::default();
+        dirs.write(&out.join("api/widget/get.json"), "{}\n").unwrap();
+        dirs.write(&out.join("api/widget/list.json"), "[]\n").unwrap();
+        dirs.write(&out.join("api/gadget/get.json"), "{\"g\":1}\n").unwrap();
+
+        // Until it is published nothing is where cases are read; the files wait in one
+        // staging directory beside it.
+        assert!(!out.exists());
+        let staging = format!(".cases.{}.tmp", std::process::id());
+        assert_eq!(names(scratch.path()), [staging.clone()]);
+        let staged = scratch.path().join(&staging);
+        assert_eq!(names(&staged.join("api/widget")), ["get.json", "list.json"]);
+
+        dirs.publish().unwrap();
+        assert_eq!(names(scratch.path()), ["cases"]);
+        assert_eq!(std::fs::read_to_string(out.join("api/widget/list.json")).unwrap(), "[]\n");
+        assert_eq!(
+            std::fs::read_to_string(out.join("api/gadget/get.json")).unwrap(),
+            "{\"g\":1}\n"
+        );
+        assert_eq!(dirs.created, HashSet::from([out]));
+    }
+
+    #[test]
+    fn files_of_existing_directories_are_replaced_in_place_and_new_ones_beside_them_staged() {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("cases");
+        std::fs::create_dir_all(out.join("api/widget")).unwrap();
+        std::fs::write(out.join("api/widget/get.json"), "old\n").unwrap();
+        let mut dirs = Dirs::default();
+        dirs.write(&out.join("api/widget/get.json"), "new\n").unwrap();
+        dirs.write(&out.join("api/gadget/get.json"), "{}\n").unwrap();
+
+        // The existing directory is written at once; the new one beside it is staged.
+        assert_eq!(std::fs::read_to_string(out.join("api/widget/get.json")).unwrap(), "new\n");
+        assert_eq!(names(&out.join("api/widget")), ["get.json"]);
+        let staging = format!(".gadget.{}.tmp", std::process::id());
+        assert_eq!(names(&out.join("api")), [staging, "widget".to_string()]);
+
+        dirs.publish().unwrap();
+        assert_eq!(names(&out.join("api")), ["gadget", "widget"]);
+        assert_eq!(dirs.created, HashSet::from([out.join("api/gadget")]));
+    }
+
+    #[test]
+    fn a_directory_that_appears_meanwhile_is_an_error_and_the_staged_files_are_kept() {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("cases");
+        let mut dirs = Dirs::default();
+        dirs.write(&out.join("a/b.json"), "{}\n").unwrap();
+        // Someone else makes the directory, with a file in it, before this run is done.
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("theirs.json"), "{}\n").unwrap();
+
+        let e = dirs.publish().unwrap_err().to_string();
+        let staging = scratch.path().join(format!(".cases.{}.tmp", std::process::id()));
+        assert!(
+            e.starts_with(&format!("cannot rename {} to {}: ", staging.display(), out.display())),
+            "{e}"
+        );
+        assert!(e.ends_with("(the files written there stay in it)"), "{e}");
+        assert_eq!(std::fs::read_to_string(staging.join("a/b.json")).unwrap(), "{}\n");
+        assert_eq!(names(&out), ["theirs.json"]);
+    }
+
+    #[test]
+    fn a_file_where_a_directory_would_go_is_an_error() {
+        let scratch = tempfile::tempdir().unwrap();
+        std::fs::write(scratch.path().join("blocker"), "x").unwrap();
+        let mut dirs = Dirs::default();
+        assert!(dirs.write(&scratch.path().join("blocker/cases/a.json"), "{}\n").is_err());
+        dirs.publish().unwrap();
+        assert_eq!(names(scratch.path()), ["blocker"]);
+    }
+
+    #[test]
+    fn a_staging_directory_left_by_a_killed_run_is_neither_loaded_nor_stale() {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("cases");
+        let case = "{\n  \"format\": 1,\n  \"id\": \"a::b\",\n  \"source\": {\"doc\": \"docs/a.md\", \"form\": \"markdown\", \"example\": \"b\", \"line\": 1, \"hash\": \"sha256:00\"},\n  \"request\": {\"method\": \"GET\", \"url\": \"https://h/x\"}\n}\n";
+        std::fs::create_dir_all(out.join(".a.999.tmp")).unwrap();
+        std::fs::write(out.join(".a.999.tmp/b.json"), case).unwrap();
+        let loaded = file::load_dir(&out);
+        assert!(loaded.cases.is_empty() && loaded.errors.is_empty(), "{loaded:?}");
+        let mut errors = Vec::new();
+        let stale =
+            stale_files(&["docs".into()], &out, &BTreeSet::new(), &HashSet::new(), &mut errors);
+        assert!(stale.is_empty() && errors.is_empty(), "{stale:?} {errors:?}");
+        // The same file outside a hidden directory is both.
+        std::fs::create_dir_all(out.join("a")).unwrap();
+        std::fs::write(out.join("a/b.json"), case).unwrap();
+        let loaded = file::load_dir(&out);
+        assert_eq!(loaded.cases.len(), 1, "{:?}", loaded.errors);
+        let stale =
+            stale_files(&["docs".into()], &out, &BTreeSet::new(), &HashSet::new(), &mut errors);
+        assert_eq!(stale, ["a/b.json"], "{errors:?}");
+    }
 }

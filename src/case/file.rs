@@ -197,6 +197,11 @@ pub fn is_case_file(rel: &Path) -> bool {
         && rel.components().count() > 1
 }
 
+/// A directory whose name starts with a dot: never read as part of a cases directory.
+pub fn is_hidden_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir() && entry.file_name().to_string_lossy().starts_with('.')
+}
+
 pub fn is_type_file(rel: &Path) -> bool {
     rel.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".type.json"))
 }
@@ -213,8 +218,10 @@ pub fn load_dir_types(dir: &Path) -> CaseDir {
 
 fn load(dir: &Path, with_cases: bool) -> CaseDir {
     let mut out = CaseDir::default();
-    let walker = walkdir::WalkDir::new(dir).sort_by_file_name();
-    for entry in walker {
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
+    // Hidden directories are not read: a killed `extract` leaves its unfinished new
+    // directories there under hidden staging names.
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden_dir(e)) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
