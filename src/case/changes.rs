@@ -520,7 +520,7 @@ mod tests {
         // staging directory beside it.
         assert!(!out.exists());
         let staging = format!(".cases.{}.tmp", std::process::id());
-        assert_eq!(names(scratch.path()), [staging.clone()]);
+        assert_eq!(names(scratch.path()), [staging.as_str()]);
         let staged = scratch.path().join(&staging);
         assert_eq!(names(&staged.join("api/widget")), ["get.json", "list.json"]);
 
