@@ -368,28 +368,24 @@ impl Dirs {
                 return Ok(Place { at, staged: true });
             }
         }
-        match std::fs::metadata(dir) {
-            // Not a directory: writing into it fails and says so.
-            Ok(_) => return Ok(Place { at: dir.to_path_buf(), staged: false }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
         // The highest missing directory is made under a staging name, the rest inside it.
-        let mut root = dir;
-        while let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
-            match std::fs::metadata(parent) {
+        let mut root = None;
+        for probe in dir.ancestors().take_while(|p| !p.as_os_str().is_empty()) {
+            match std::fs::metadata(probe) {
                 Ok(_) => break,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => root = parent,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => root = Some(probe),
                 Err(e) => return Err(e),
             }
         }
-        let Some(name) = root.file_name() else {
+        let in_place = Place { at: dir.to_path_buf(), staged: false };
+        // `dir` exists (if not as a directory, writing into it fails and says so).
+        let Some(root) = root else { return Ok(in_place) };
+        if root.file_name().is_none() {
             // A path ending in `..`: nothing to stage it under.
             std::fs::create_dir_all(dir)?;
-            return Ok(Place { at: dir.to_path_buf(), staged: false });
-        };
-        let staging =
-            root.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+            return Ok(in_place);
+        }
+        let staging = file::temp_beside(root.parent().unwrap_or(Path::new("")), root);
         if let Err(e) = std::fs::create_dir(&staging) {
             if e.kind() != std::io::ErrorKind::AlreadyExists {
                 return Err(e);
@@ -441,9 +437,7 @@ fn stale_files(
         |doc: &str| roots.iter().any(|r| doc == r || doc.starts_with(&format!("{r}/")));
     // A directory this run created holds only files it wrote.
     let walk = walkdir::WalkDir::new(out).sort_by_file_name().into_iter();
-    let read = |e: &walkdir::DirEntry| {
-        !created.contains(e.path()) && (e.depth() == 0 || !file::is_hidden_dir(e))
-    };
+    let read = |e: &walkdir::DirEntry| !created.contains(e.path()) && !file::is_hidden_dir(e);
     for entry in walk.filter_entry(read).flatten() {
         if !entry.file_type().is_file() {
             continue;

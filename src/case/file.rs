@@ -121,6 +121,14 @@ pub fn render<T: Serialize>(value: &T) -> String {
     text
 }
 
+/// The hidden name in `dir` under which this process writes what becomes `path` (a file or
+/// a directory) before renaming it into place: `.NAME.PID.tmp`. Readers of a cases directory
+/// skip names that start with a dot, so what a killed process leaves there is never read.
+pub fn temp_beside(dir: &Path, path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
 /// Writes `contents` to `path` so that a reader (or a crash) sees the old file or the new
 /// one, never a partial file: the bytes go to a temporary file in the same directory, are
 /// synced, and the temporary file is renamed over the target.
@@ -128,8 +136,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_beside(dir, path);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(contents)?;
@@ -151,8 +158,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 pub fn write_replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_beside(dir, path);
     // Create the directory only when it is missing, not once per file.
     let mut file = match std::fs::File::create(&tmp) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -197,9 +203,12 @@ pub fn is_case_file(rel: &Path) -> bool {
         && rel.components().count() > 1
 }
 
-/// A directory whose name starts with a dot: never read as part of a cases directory.
+/// A directory below the walk's root whose name starts with a dot: never read as part of a
+/// cases directory (the root itself may have any name).
 pub fn is_hidden_dir(entry: &walkdir::DirEntry) -> bool {
-    entry.file_type().is_dir() && entry.file_name().to_string_lossy().starts_with('.')
+    entry.depth() > 0
+        && entry.file_type().is_dir()
+        && entry.file_name().to_string_lossy().starts_with('.')
 }
 
 pub fn is_type_file(rel: &Path) -> bool {
@@ -221,7 +230,7 @@ fn load(dir: &Path, with_cases: bool) -> CaseDir {
     let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
     // Hidden directories are not read: a killed `extract` leaves its unfinished new
     // directories there under hidden staging names.
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden_dir(e)) {
+    for entry in walker.filter_entry(|e| !is_hidden_dir(e)) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
